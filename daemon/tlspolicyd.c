@@ -1,0 +1,300 @@
+/*++
+ * NAME
+ *	tlspolicyd 8
+ * SUMMARY
+ *	Postfix TLS policy helper (DANE and MTA-STS)
+ * SYNOPSIS
+ *	tlspolicyd [-c file] [-o name=value]... [-v]
+ *	tlspolicyd [-c file] [-o name=value]... [-v] -q domain
+ *	tlspolicyd [-c file] [-o name=value]... -p
+ *	tlspolicyd [-c file] [-o name=value]... -R domain
+ * DESCRIPTION
+ *	Without -q, tlspolicyd serves one connection on standard input
+ *	and output, as a spawn(8) service of Postfix's master(8): many
+ *	lookups per connection, tcp_table(5) or socketmap protocol, until
+ *	the client closes the connection or idle_timeout expires.
+ *
+ *	With -q, it looks up one domain and prints the policy exactly as
+ *	Postfix would receive it; exit status 0 found, 1 not found, 75
+ *	temporary failure. -v adds the explanation on stderr.
+ *
+ *	With -p, it prints the effective configuration.
+ *
+ *	-R domain is how a helper refreshes a cache entry near expiry
+ *	after it has answered: it runs itself again with -R in a new
+ *	process, which takes the domain's lease, looks it up and stores
+ *	the result. Administrators do not need it.
+ * SECURITY
+ *	Service mode refuses to run with user or group ID 0. Standard
+ *	error is the client socket under spawn(8): it is redirected to
+ *	/dev/null before anything else happens.
+ * DIAGNOSTICS
+ *	Service mode logs to syslog (facility mail) or to log_file. A
+ *	configuration error does not kill the service: every lookup then
+ *	gets a temporary failure, so mail defers with a clear reason
+ *	instead of Postfix stalling on a helper that died.
+ *--*/
+#include "config.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cfg.h"
+#include "log.h"
+#include "mem.h"
+#include "ovr.h"
+#include "policy.h"
+#include "priv.h"
+#include "server.h"
+
+#define EXIT_FOUND	0
+#define EXIT_NOTFOUND	1
+#define EXIT_USAGE	2
+#define EXIT_TEMP	75
+
+typedef struct OPTS {
+    const char *config;			/* -c */
+    int     config_given;
+    char  **overrides;			/* -o */
+    int     noverrides;
+    const char *query;			/* -q */
+    const char *refresh;		/* -R */
+    char  **argv;			/* for -R, from a helper */
+    int     verbose;			/* -v */
+    int     print;			/* -p */
+} OPTS;
+
+/* usage - print a synopsis and exit */
+static void usage(void)
+{
+    static const char text[] =
+	"usage: tlspolicyd [-c file] [-o name=value]... [-v]\n"
+	"       tlspolicyd [-c file] [-o name=value]... [-v] -q domain\n"
+	"       tlspolicyd [-c file] [-o name=value]... -p\n";
+
+    if (isatty(2))
+	(void) !write(2, text, sizeof(text) - 1);
+    exit(EXIT_USAGE);
+}
+
+/* parse_args - command line into OPTS */
+static void parse_args(int argc, char **argv, OPTS *opts)
+{
+    int     ch;
+
+    memset(opts, 0, sizeof(*opts));
+    opts->config = CFG_DEFAULT_FILE;
+    opts->overrides = mem_calloc((size_t) argc + 1, sizeof(char *));
+    opts->argv = argv;
+    while ((ch = getopt(argc, argv, "c:o:q:vpR:")) != -1) {
+	switch (ch) {
+	case 'c':
+	    opts->config = optarg;
+	    opts->config_given = 1;
+	    break;
+	case 'o':
+	    opts->overrides[opts->noverrides++] = optarg;
+	    break;
+	case 'q':
+	    opts->query = optarg;
+	    break;
+	case 'v':
+	    opts->verbose = 1;
+	    break;
+	case 'p':
+	    opts->print = 1;
+	    break;
+	case 'R':
+	    opts->refresh = optarg;
+	    break;
+	default:
+	    usage();
+	}
+    }
+    if (optind != argc || argc > POL_REFRESH_ARGS)
+	usage();
+}
+
+/* load_config - file, -o options and the override table */
+static int load_config(const OPTS *opts, CFG *cfg, OVR **ovr, VSTR *err)
+{
+    int     i;
+
+    if (cfg_load_file(cfg, opts->config, opts->config_given, err) < 0)
+	return -1;
+    for (i = 0; i < opts->noverrides; i++)
+	if (cfg_set_option(cfg, opts->overrides[i], err) < 0)
+	    return -1;
+    if (*cfg->policy_overrides
+	&& (*ovr = ovr_load_file(cfg->policy_overrides, err)) == 0)
+	return -1;
+    return 0;
+}
+
+/* detach_stderr - under spawn(8), fd 2 is the client socket */
+static void detach_stderr(void)
+{
+    int     fd;
+
+    if (isatty(2))
+	return;
+    if ((fd = open("/dev/null", O_WRONLY | O_CLOEXEC)) >= 0) {
+	if (fd != 2) {
+	    (void) dup2(fd, 2);
+	    (void) close(fd);
+	}
+    }
+}
+
+/* refuse_root - service mode never runs privileged */
+static void refuse_root(void)
+{
+    if (getuid() == 0 || geteuid() == 0)
+	log_fatal("refusing to run with user ID 0: set user= to an"
+		  " unprivileged account in master.cf");
+    if (getgid() == 0 || getegid() == 0)
+	log_fatal("refusing to run with group ID 0: the user= account in"
+		  " master.cf must not have group root as its primary group");
+}
+
+/* run_query - -q: one lookup, printed as Postfix would see it */
+static int run_query(POL_CTX *ctx, const char *domain)
+{
+    POL_ANSWER ans;
+    int     status;
+
+    pol_answer_init(&ans);
+    pol_lookup(ctx, domain, strlen(domain), ctx->cfg->tlsrpt, &ans);
+    switch (ans.status) {
+    case POL_FOUND:
+	printf("%s%s\n", vstr_str(ans.text), vstr_str(ans.tlsrpt));
+	status = EXIT_FOUND;
+	break;
+    case POL_TEMP:
+	fprintf(stderr, "tlspolicyd: temporary failure: %s\n", vstr_str(ans.text));
+	status = EXIT_TEMP;
+	break;
+    default:
+	if (log_verbose())
+	    fprintf(stderr, "tlspolicyd: not found: %s\n", vstr_str(ans.text));
+	status = EXIT_NOTFOUND;
+	break;
+    }
+    pol_answer_free(&ans);
+    return status;
+}
+
+/* run_service - spawn(8) mode */
+static int run_service(const OPTS *opts, CFG *cfg)
+{
+    POL_CTX ctx;
+    OVR    *ovr = 0;
+    VSTR   *err = vstr_new(128);
+
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.cfg = cfg;
+    detach_stderr();
+    (void) umask(027);
+    log_init("tlspolicyd", LOG_DEST_SYSLOG);
+    log_set_also_stderr(isatty(2));
+    refuse_root();
+    if (load_config(opts, cfg, &ovr, err) < 0) {
+	log_warn("%s", vstr_str(err));
+	ctx.config_error = vstr_str(err);
+    }
+    if (*cfg->log_file && log_to_file(cfg->log_file) < 0)
+	log_warn("cannot open log_file %s: %m; logging to syslog", cfg->log_file);
+    log_set_verbose(cfg->verbose || opts->verbose);
+    if (ctx.config_error && *cfg->log_file)
+	log_warn("%s", ctx.config_error);
+    ctx.ovr = ovr;
+    ctx.refresh_argv = opts->argv;
+    if (opts->refresh) {
+	int     status = ctx.config_error ? 1 : pol_refresh(&ctx, opts->refresh);
+
+	pol_ctx_close(&ctx);
+	ovr_free(ovr);
+	vstr_free(err);
+	return status;
+    }
+    if (ctx.config_error == 0)
+	priv_check_cache_perms(cfg->cache_file);
+    (void) signal(SIGPIPE, SIG_IGN);
+    (void) srv_serve(&ctx, 0, 1, cfg->idle_timeout);
+    pol_ctx_close(&ctx);
+    ovr_free(ovr);
+    vstr_free(err);
+    return 0;
+}
+
+/* cli_privileges - -q as root runs as the cache directory's owner */
+static void cli_privileges(POL_CTX *ctx)
+{
+    VSTR   *why;
+
+    (void) umask(027);
+    if (!priv_is_root() || *ctx->cfg->cache_file == 0)
+	return;
+    why = vstr_new(64);
+    if (priv_become_owner(ctx->cfg->cache_file, why) < 0) {
+	log_debug("running as root without the cache: %s", vstr_str(why));
+	ctx->no_cache = 1;
+    }
+    vstr_free(why);
+}
+
+/* run_cli - -q and -p: errors go to stderr */
+static int run_cli(const OPTS *opts, CFG *cfg)
+{
+    POL_CTX ctx;
+    OVR    *ovr = 0;
+    VSTR   *err = vstr_new(128);
+    int     status;
+
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.cfg = cfg;
+    log_init("tlspolicyd", LOG_DEST_STDERR);
+    log_set_verbose(opts->verbose);
+    if (load_config(opts, cfg, &ovr, err) < 0) {
+	fprintf(stderr, "tlspolicyd: %s\n", vstr_str(err));
+	vstr_free(err);
+	return EXIT_TEMP;
+    }
+    log_set_verbose(opts->verbose || cfg->verbose);
+    log_set_info(log_verbose());
+    ctx.ovr = ovr;
+    if (opts->print) {
+	cfg_print(cfg, err);
+	fputs(vstr_str(err), stdout);
+	status = 0;
+    } else {
+	cli_privileges(&ctx);
+	status = run_query(&ctx, opts->query);
+    }
+    pol_ctx_close(&ctx);
+    ovr_free(ovr);
+    vstr_free(err);
+    return status;
+}
+
+int     main(int argc, char **argv)
+{
+    OPTS    opts;
+    CFG    *cfg;
+    int     status;
+
+    parse_args(argc, argv, &opts);
+    cfg = cfg_new();
+    if (opts.query || opts.print)
+	status = run_cli(&opts, cfg);
+    else
+	status = run_service(&opts, cfg);
+    cfg_free(cfg);
+    mem_free(opts.overrides);
+    return status;
+}

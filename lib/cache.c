@@ -1,0 +1,692 @@
+/*++
+ * NAME
+ *	cache 3
+ * SUMMARY
+ *	SQLite cache in WAL mode, shared by every helper process
+ * SYNOPSIS
+ *	#include "cache.h"
+ *
+ *	CACHE	*cache_open(const char *path, int busy_ms)
+ *	CACHE_STATUS cache_get_dane(CACHE *cache, const char *domain,
+ *				time_t now, CACHE_DANE *ent)
+ *	int	cache_put_dane(CACHE *cache, const char *domain,
+ *				const CACHE_DANE *ent)
+ *	void	cache_close(CACHE *cache)
+ * DESCRIPTION
+ *	cache_open() opens or creates the database at path in WAL mode
+ *	(readers never block the writer, and each helper process has its
+ *	own connection), with a busy timeout of busy_ms milliseconds, and
+ *	brings the schema to CACHE_SCHEMA_VERSION inside one IMMEDIATE
+ *	transaction, so concurrent first starts do not race. It never
+ *	returns NULL: when the cache cannot be used the CACHE is disabled,
+ *	gets return CACHE_MISS, puts do nothing, and lookups still answer.
+ *
+ *	Tables (readable with the sqlite3 CLI):
+ *	schema_version(version); dane(domain, verdict, why, ttl, fetched,
+ *	expires) with unix times; sts(domain, id, mode, max_age, policy,
+ *	fetched, expires, last_fail, fail_why) for MTA-STS policies (a row
+ *	with expires 0 only remembers a failed fetch). The views dane_view
+ *	and sts_view show the times as UTC text and the seconds left.
+ *
+ *	cache_get_dane() returns the entry for domain, CACHE_FRESH or
+ *	CACHE_STALE depending on now, or CACHE_MISS.
+ *	cache_put_dane() inserts or replaces the entry.
+ * DIAGNOSTICS
+ *	A file that is not a database or is corrupt is renamed to
+ *	path.corrupt-TIME-PID and recreated, with a warning. A read-only
+ *	or unopenable file, and a lock held longer than busy_ms, disable
+ *	caching with a warning. Errors during a get or put are logged and
+ *	treated as a miss (or a skipped put).
+ *--*/
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sqlite3.h>
+
+#include "cache.h"
+#include "log.h"
+#include "mem.h"
+
+struct CACHE {
+    sqlite3 *db;			/* NULL: disabled */
+    char   *path;
+    int     busy_ms;
+    int     recovered;			/* moved a corrupt file aside once */
+    sqlite3_stmt *get_dane;
+    sqlite3_stmt *put_dane;
+    sqlite3_stmt *get_sts;
+    sqlite3_stmt *put_sts;
+};
+
+static const char *const cache_schema_v1[] = {
+    "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS dane ("
+    " domain TEXT PRIMARY KEY NOT NULL,"
+    " verdict TEXT NOT NULL,"		/* dane-only dane none nopolicy */
+    " why TEXT NOT NULL,"
+    " ttl INTEGER NOT NULL,"
+    " fetched INTEGER NOT NULL,"	/* unix time */
+    " expires INTEGER NOT NULL"		/* unix time */
+    ") WITHOUT ROWID",
+    "CREATE INDEX IF NOT EXISTS dane_expires ON dane(expires)",
+    "CREATE VIEW IF NOT EXISTS dane_view AS SELECT domain, verdict, why, ttl,"
+    " datetime(fetched, 'unixepoch') AS fetched,"
+    " datetime(expires, 'unixepoch') AS expires,"
+    " expires - CAST(strftime('%s', 'now') AS INTEGER) AS expires_in"
+    " FROM dane",
+    0,
+};
+
+static const char *const cache_schema_v2[] = {
+    "CREATE TABLE IF NOT EXISTS sts ("
+    " domain TEXT PRIMARY KEY NOT NULL,"
+    " id TEXT NOT NULL,"
+    " mode TEXT NOT NULL,"		/* enforce testing none, or '' */
+    " max_age INTEGER NOT NULL,"
+    " policy TEXT NOT NULL,"		/* normalized lines */
+    " fetched INTEGER NOT NULL,"
+    " expires INTEGER NOT NULL,"	/* 0: failures only */
+    " last_fail INTEGER NOT NULL DEFAULT 0,"
+    " fail_why TEXT NOT NULL DEFAULT ''"
+    ") WITHOUT ROWID",
+    "CREATE VIEW IF NOT EXISTS sts_view AS SELECT domain, id, mode, max_age,"
+    " replace(policy, char(10), ' | ') AS policy,"
+    " datetime(fetched, 'unixepoch') AS fetched,"
+    " datetime(expires, 'unixepoch') AS expires,"
+    " expires - CAST(strftime('%s', 'now') AS INTEGER) AS expires_in,"
+    " CASE WHEN last_fail > 0 THEN datetime(last_fail, 'unixepoch') END"
+    " AS last_fail, fail_why FROM sts",
+    0,
+};
+
+static const char *const cache_schema_v3[] = {
+    "ALTER TABLE sts ADD COLUMN txt_expires INTEGER NOT NULL DEFAULT 0",
+    "CREATE TABLE IF NOT EXISTS counters ("
+    " name TEXT NOT NULL,"
+    " labels TEXT NOT NULL DEFAULT '',"
+    " value INTEGER NOT NULL,"
+    " PRIMARY KEY (name, labels)"
+    ") WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS leases ("
+    " domain TEXT PRIMARY KEY NOT NULL,"
+    " holder INTEGER NOT NULL,"		/* PID */
+    " until INTEGER NOT NULL"		/* unix time */
+    ") WITHOUT ROWID",
+    0,
+};
+
+static const char *const cache_schema_v4[] = {
+    "CREATE INDEX IF NOT EXISTS sts_expires ON sts(expires)",
+    "CREATE VIEW IF NOT EXISTS policy_view AS SELECT d.domain AS domain,"
+    " CASE WHEN d.verdict IN ('dane-only', 'dane') THEN d.verdict"
+    " WHEN s.mode = 'enforce' AND s.expires > CAST(strftime('%s', 'now') AS INTEGER)"
+    " THEN 'secure (MTA-STS)' ELSE 'not found' END AS answer,"
+    " d.verdict AS dane, coalesce(nullif(s.mode, ''), '-') AS mta_sts,"
+    " d.why AS why, datetime(d.fetched, 'unixepoch') AS fetched,"
+    " datetime(d.expires, 'unixepoch') AS expires,"
+    " d.expires - CAST(strftime('%s', 'now') AS INTEGER) AS expires_in"
+    " FROM dane d LEFT JOIN sts s ON s.domain = d.domain",
+    "CREATE VIEW IF NOT EXISTS expiring_view AS"
+    " SELECT domain, 'dane' AS kind, expires, expires_in FROM dane_view"
+    " WHERE expires_in BETWEEN 0 AND 300"
+    " UNION ALL SELECT domain, 'mta-sts', expires, expires_in FROM sts_view"
+    " WHERE mode <> '' AND expires_in BETWEEN 0 AND 300",
+    "CREATE VIEW IF NOT EXISTS failures_view AS"
+    " SELECT domain, last_fail, fail_why FROM sts_view"
+    " WHERE last_fail IS NOT NULL",
+    0,
+};
+
+/* The schema, one list of statements per version, applied in order. */
+static const char *const *const cache_migrations[CACHE_SCHEMA_VERSION] = {
+    cache_schema_v1, cache_schema_v2, cache_schema_v3, cache_schema_v4,
+};
+
+/* cache_is_corrupt - SQLite says the file is not a usable database */
+static int cache_is_corrupt(int rc)
+{
+    rc &= 0xff;
+    return rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB;
+}
+
+/* cache_exec - run one statement without results */
+static int cache_exec(sqlite3 *db, const char *sql)
+{
+    return sqlite3_exec(db, sql, 0, 0, 0);
+}
+
+/* cache_version - schema version, 0 when there is none yet */
+static int cache_version(sqlite3 *db, int *version)
+{
+    sqlite3_stmt *st;
+    int     rc;
+
+    *version = 0;
+    rc = sqlite3_prepare_v2(db, "SELECT max(version) FROM schema_version",
+			    -1, &st, 0);
+    if (rc != SQLITE_OK)
+	return rc;
+    if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	*version = sqlite3_column_int(st, 0);
+	rc = SQLITE_OK;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* cache_migrate - bring the schema up to date in one transaction */
+static int cache_migrate(sqlite3 *db)
+{
+    const char *const *sql;
+    int     version;
+    int     rc;
+
+    int     v;
+
+    if ((rc = cache_exec(db, "BEGIN IMMEDIATE")) != SQLITE_OK)
+	return rc;
+    rc = cache_exec(db, cache_schema_v1[0]);
+    if (rc == SQLITE_OK)
+	rc = cache_version(db, &version);
+    if (rc == SQLITE_OK && version > CACHE_SCHEMA_VERSION)
+	log_warn("cache schema version %d is newer than this tlspolicyd (%d);"
+		 " using it as is", version, CACHE_SCHEMA_VERSION);
+    for (v = version; rc == SQLITE_OK && v < CACHE_SCHEMA_VERSION; v++) {
+	for (sql = cache_migrations[v]; *sql && rc == SQLITE_OK; sql++)
+	    rc = cache_exec(db, *sql);
+	if (version > 0 && rc == SQLITE_OK)
+	    log_info("cache schema migrated from version %d to %d", v, v + 1);
+    }
+    if (rc == SQLITE_OK && version < CACHE_SCHEMA_VERSION) {
+	char    sqlbuf[80];
+
+	(void) snprintf(sqlbuf, sizeof(sqlbuf), "INSERT INTO schema_version"
+			" VALUES (%d)", CACHE_SCHEMA_VERSION);
+	rc = cache_exec(db, "DELETE FROM schema_version");
+	if (rc == SQLITE_OK)
+	    rc = cache_exec(db, sqlbuf);
+    }
+    if (rc == SQLITE_OK)
+	return cache_exec(db, "COMMIT");
+    (void) cache_exec(db, "ROLLBACK");
+    return rc;
+}
+
+/* cache_prepare - the statements of the hot path */
+static int cache_prepare(CACHE *cache)
+{
+    int     rc;
+
+    rc = sqlite3_prepare_v2(cache->db,
+			    "SELECT verdict, why, ttl, fetched, expires FROM dane"
+			    " WHERE domain = ?1", -1, &cache->get_dane, 0);
+    if (rc == SQLITE_OK)
+	rc = sqlite3_prepare_v2(cache->db,
+				"INSERT OR REPLACE INTO dane (domain, verdict,"
+				" why, ttl, fetched, expires)"
+				" VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+				-1, &cache->put_dane, 0);
+    if (rc == SQLITE_OK)
+	rc = sqlite3_prepare_v2(cache->db,
+				"SELECT id, mode, max_age, policy, fetched, expires,"
+				" last_fail, fail_why, txt_expires FROM sts"
+				" WHERE domain = ?1",
+				-1, &cache->get_sts, 0);
+    if (rc == SQLITE_OK)
+	rc = sqlite3_prepare_v2(cache->db,
+				"INSERT OR REPLACE INTO sts (domain, id, mode,"
+				" max_age, policy, fetched, expires, last_fail,"
+				" fail_why, txt_expires)"
+				" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+				-1, &cache->put_sts, 0);
+    return rc;
+}
+
+/* cache_disconnect - finalize statements and close */
+static void cache_disconnect(CACHE *cache)
+{
+    sqlite3_finalize(cache->get_dane);
+    sqlite3_finalize(cache->put_dane);
+    sqlite3_finalize(cache->get_sts);
+    sqlite3_finalize(cache->put_sts);
+    cache->get_dane = cache->put_dane = cache->get_sts = cache->put_sts = 0;
+    if (cache->db)
+	sqlite3_close(cache->db);
+    cache->db = 0;
+}
+
+/* cache_connect - open, WAL, schema, statements; an SQLite code */
+static int cache_connect(CACHE *cache)
+{
+    int     rc;
+
+    rc = sqlite3_open_v2(cache->path, &cache->db, SQLITE_OPEN_READWRITE
+		       | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, 0);
+    if (rc != SQLITE_OK)
+	return rc;
+    sqlite3_busy_timeout(cache->db, cache->busy_ms);
+    rc = cache_exec(cache->db, "PRAGMA journal_mode = WAL");
+    if (rc == SQLITE_OK)
+	rc = cache_exec(cache->db, "PRAGMA synchronous = NORMAL");
+    if (rc == SQLITE_OK)
+	rc = cache_migrate(cache->db);
+    if (rc == SQLITE_OK)
+	rc = cache_prepare(cache);
+    return rc;
+}
+
+/* cache_move_aside - rename a corrupt file so that a new one is made */
+static void cache_move_aside(CACHE *cache)
+{
+    char    aside[4096];
+    char    side[4096];
+
+    (void) snprintf(aside, sizeof(aside), "%s.corrupt-%lld-%ld", cache->path,
+		    (long long) time(0), (long) getpid());
+    if (rename(cache->path, aside) < 0)
+	log_warn("cache %s: cannot move corrupt file aside: %m", cache->path);
+    else
+	log_warn("cache %s is corrupt or not a database; moved to %s and"
+		 " starting a new one", cache->path, aside);
+    (void) snprintf(side, sizeof(side), "%s-wal", cache->path);
+    (void) unlink(side);
+    (void) snprintf(side, sizeof(side), "%s-shm", cache->path);
+    (void) unlink(side);
+    cache->recovered = 1;
+}
+
+/* cache_reconnect - connect; recover once from a corrupt file */
+static void cache_reconnect(CACHE *cache)
+{
+    int     rc = cache_connect(cache);
+
+    if (rc != SQLITE_OK && cache_is_corrupt(rc) && !cache->recovered) {
+	cache_disconnect(cache);
+	cache_move_aside(cache);
+	rc = cache_connect(cache);
+    }
+    if (rc != SQLITE_OK) {
+	log_warn("cache %s unusable (%s); answering without a cache",
+		 cache->path, sqlite3_errstr(rc));
+	cache_disconnect(cache);
+    }
+}
+
+/* cache_open - never NULL; check cache_enabled() */
+CACHE  *cache_open(const char *path, int busy_ms)
+{
+    CACHE  *cache = mem_calloc(1, sizeof(*cache));
+
+    cache->path = mem_strdup(path);
+    cache->busy_ms = busy_ms;
+    if (*path == 0)
+	return cache;
+    cache_reconnect(cache);
+    return cache;
+}
+
+/* cache_enabled - is there a database behind it? */
+int     cache_enabled(const CACHE *cache)
+{
+    return cache != 0 && cache->db != 0;
+}
+
+/* cache_close - release everything */
+void    cache_close(CACHE *cache)
+{
+    if (cache == 0)
+	return;
+    cache_disconnect(cache);
+    mem_free(cache->path);
+    mem_free(cache);
+}
+
+/* cache_failed - log a statement error; recover from corruption */
+static void cache_failed(CACHE *cache, const char *what, int rc)
+{
+    log_warn("cache %s: %s failed: %s", cache->path, what,
+	     sqlite3_errmsg(cache->db));
+    if (cache_is_corrupt(rc) && !cache->recovered) {
+	cache_disconnect(cache);
+	cache_move_aside(cache);
+	cache_reconnect(cache);
+    }
+}
+
+/* cache_dane_init - empty entry */
+void    cache_dane_init(CACHE_DANE *ent)
+{
+    memset(ent, 0, sizeof(*ent));
+    ent->why = vstr_new(64);
+}
+
+/* cache_dane_free - release */
+void    cache_dane_free(CACHE_DANE *ent)
+{
+    vstr_free(ent->why);
+    ent->why = 0;
+}
+
+/* cache_copy_text - column text into a fixed buffer, always terminated */
+static void cache_copy_text(char *dst, size_t size, const unsigned char *src)
+{
+    (void) snprintf(dst, size, "%s", src ? (const char *) src : "");
+}
+
+/* cache_get_dane - one DANE verdict */
+CACHE_STATUS cache_get_dane(CACHE *cache, const char *domain, time_t now,
+			            CACHE_DANE *ent)
+{
+    sqlite3_stmt *st;
+    CACHE_STATUS status = CACHE_MISS;
+    int     rc;
+
+    if (!cache_enabled(cache))
+	return CACHE_MISS;
+    st = cache->get_dane;
+    sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+	cache_copy_text(ent->verdict, sizeof(ent->verdict),
+			sqlite3_column_text(st, 0));
+	vstr_reset(ent->why);
+	vstr_addstr(ent->why, (const char *) sqlite3_column_text(st, 1));
+	ent->ttl = sqlite3_column_int(st, 2);
+	ent->fetched = sqlite3_column_int64(st, 3);
+	ent->expires = sqlite3_column_int64(st, 4);
+	status = ent->expires > (long long) now ? CACHE_FRESH : CACHE_STALE;
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	cache_failed(cache, "read", rc);
+    return status;
+}
+
+/* cache_put_dane - insert or replace one DANE verdict */
+int     cache_put_dane(CACHE *cache, const char *domain, const CACHE_DANE *ent)
+{
+    sqlite3_stmt *st;
+    int     rc;
+
+    if (!cache_enabled(cache))
+	return -1;
+    st = cache->put_dane;
+    sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, ent->verdict, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, vstr_str(ent->why), -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 4, ent->ttl);
+    sqlite3_bind_int64(st, 5, ent->fetched);
+    sqlite3_bind_int64(st, 6, ent->expires);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc != SQLITE_DONE) {
+	cache_failed(cache, "write", rc);
+	return -1;
+    }
+    return 0;
+}
+
+/* cache_sts_init - empty entry */
+void    cache_sts_init(CACHE_STS *ent)
+{
+    memset(ent, 0, sizeof(*ent));
+    ent->policy = vstr_new(128);
+    ent->fail_why = vstr_new(64);
+}
+
+/* cache_sts_free - release */
+void    cache_sts_free(CACHE_STS *ent)
+{
+    vstr_free(ent->policy);
+    vstr_free(ent->fail_why);
+    ent->policy = ent->fail_why = 0;
+}
+
+/* cache_text - a text column into a VSTR */
+static void cache_text(VSTR *dst, sqlite3_stmt *st, int col)
+{
+    const unsigned char *txt = sqlite3_column_text(st, col);
+
+    vstr_reset(dst);
+    vstr_addstr(dst, txt ? (const char *) txt : "");
+}
+
+/* cache_get_sts - one MTA-STS entry (a policy, or failures only) */
+CACHE_STATUS cache_get_sts(CACHE *cache, const char *domain, time_t now,
+			           CACHE_STS *ent)
+{
+    sqlite3_stmt *st;
+    CACHE_STATUS status = CACHE_MISS;
+    int     rc;
+
+    if (!cache_enabled(cache))
+	return CACHE_MISS;
+    st = cache->get_sts;
+    sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
+    if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	cache_copy_text(ent->id, sizeof(ent->id), sqlite3_column_text(st, 0));
+	cache_copy_text(ent->mode, sizeof(ent->mode), sqlite3_column_text(st, 1));
+	ent->max_age = sqlite3_column_int64(st, 2);
+	cache_text(ent->policy, st, 3);
+	ent->fetched = sqlite3_column_int64(st, 4);
+	ent->expires = sqlite3_column_int64(st, 5);
+	ent->last_fail = sqlite3_column_int64(st, 6);
+	cache_text(ent->fail_why, st, 7);
+	ent->txt_expires = sqlite3_column_int64(st, 8);
+	status = ent->expires > (long long) now ? CACHE_FRESH : CACHE_STALE;
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	cache_failed(cache, "read", rc);
+    return status;
+}
+
+/* cache_put_sts - insert or replace one MTA-STS entry */
+int     cache_put_sts(CACHE *cache, const char *domain, const CACHE_STS *ent)
+{
+    sqlite3_stmt *st;
+    int     rc;
+
+    if (!cache_enabled(cache))
+	return -1;
+    st = cache->put_sts;
+    sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, ent->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, ent->mode, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, ent->max_age);
+    sqlite3_bind_text(st, 5, vstr_str(ent->policy), -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 6, ent->fetched);
+    sqlite3_bind_int64(st, 7, ent->expires);
+    sqlite3_bind_int64(st, 8, ent->last_fail);
+    sqlite3_bind_text(st, 9, vstr_str(ent->fail_why), -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 10, ent->txt_expires);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc != SQLITE_DONE) {
+	cache_failed(cache, "write", rc);
+	return -1;
+    }
+    return 0;
+}
+
+/* cache_begin - start a write transaction */
+int     cache_begin(CACHE *cache)
+{
+    int     rc;
+
+    if (!cache_enabled(cache))
+	return -1;
+    if ((rc = cache_exec(cache->db, "BEGIN IMMEDIATE")) != SQLITE_OK) {
+	cache_failed(cache, "begin", rc);
+	return -1;
+    }
+    return 0;
+}
+
+/* cache_commit - end it */
+int     cache_commit(CACHE *cache)
+{
+    int     rc;
+
+    if (!cache_enabled(cache))
+	return -1;
+    if ((rc = cache_exec(cache->db, "COMMIT")) != SQLITE_OK) {
+	cache_failed(cache, "commit", rc);
+	return -1;
+    }
+    return 0;
+}
+
+/* cache_rollback - abandon it */
+void    cache_rollback(CACHE *cache)
+{
+    if (cache_enabled(cache))
+	(void) cache_exec(cache->db, "ROLLBACK");
+}
+
+/* cache_counter_add - counters(name, labels) += n */
+int     cache_counter_add(CACHE *cache, const char *name, const char *labels,
+			          unsigned long n)
+{
+    sqlite3_stmt *st;
+    int     rc;
+
+    if (!cache_enabled(cache))
+	return -1;
+    rc = sqlite3_prepare_v2(cache->db, "INSERT INTO counters (name, labels, value)"
+			    " VALUES (?1, ?2, ?3) ON CONFLICT (name, labels)"
+			    " DO UPDATE SET value = value + excluded.value",
+			    -1, &st, 0);
+    if (rc == SQLITE_OK) {
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, labels, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (long long) n);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+    }
+    if (rc != SQLITE_DONE) {
+	cache_failed(cache, "counter update", rc);
+	return -1;
+    }
+    return 0;
+}
+
+/* cache_counters_each - every counter row, sorted */
+void    cache_counters_each(CACHE *cache, CACHE_COUNTER_FN fn, void *ctx)
+{
+    sqlite3_stmt *st;
+
+    if (!cache_enabled(cache))
+	return;
+    if (sqlite3_prepare_v2(cache->db, "SELECT name, labels, value FROM counters"
+			   " ORDER BY name, labels", -1, &st, 0) != SQLITE_OK)
+	return;
+    while (sqlite3_step(st) == SQLITE_ROW)
+	fn(ctx, (const char *) sqlite3_column_text(st, 0),
+	   (const char *) sqlite3_column_text(st, 1), sqlite3_column_int64(st, 2));
+    sqlite3_finalize(st);
+}
+
+/* cache_count_rows - entries in a table we own ("dane" or "sts") */
+long long cache_count_rows(CACHE *cache, const char *table)
+{
+    sqlite3_stmt *st;
+    long long n = 0;
+    char    sql[64];
+
+    if (!cache_enabled(cache) || (strcmp(table, "dane") && strcmp(table, "sts")))
+	return 0;
+    (void) snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", table);
+    if (sqlite3_prepare_v2(cache->db, sql, -1, &st, 0) != SQLITE_OK)
+	return 0;
+    if (sqlite3_step(st) == SQLITE_ROW)
+	n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+/* cache_lease_take - at most one holder per domain until the lease ends */
+int     cache_lease_take(CACHE *cache, const char *domain, long holder,
+			         time_t now, int seconds)
+{
+    sqlite3_stmt *st;
+    int     taken = 0;
+    int     rc;
+
+    if (cache_begin(cache) < 0)
+	return -1;
+    rc = sqlite3_prepare_v2(cache->db, "INSERT INTO leases (domain, holder, until)"
+			    " VALUES (?1, ?2, ?3) ON CONFLICT (domain) DO UPDATE"
+			    " SET holder = excluded.holder, until = excluded.until"
+			    " WHERE leases.until <= ?4", -1, &st, 0);
+    if (rc == SQLITE_OK) {
+	sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, holder);
+	sqlite3_bind_int64(st, 3, (long long) now + seconds);
+	sqlite3_bind_int64(st, 4, (long long) now);
+	rc = sqlite3_step(st);
+	taken = sqlite3_changes(cache->db) > 0;
+	sqlite3_finalize(st);
+    }
+    if (rc != SQLITE_DONE || cache_commit(cache) < 0) {
+	cache_rollback(cache);
+	return -1;
+    }
+    return taken;
+}
+
+/* cache_lease_drop - give it back */
+void    cache_lease_drop(CACHE *cache, const char *domain, long holder)
+{
+    sqlite3_stmt *st;
+
+    if (!cache_enabled(cache)
+	|| sqlite3_prepare_v2(cache->db, "DELETE FROM leases WHERE domain = ?1"
+			      " AND holder = ?2", -1, &st, 0) != SQLITE_OK)
+	return;
+    sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, holder);
+    (void) sqlite3_step(st);
+    sqlite3_finalize(st);
+}
+
+/* cache_prune_sql - one DELETE with the time bound */
+static void cache_prune_sql(CACHE *cache, const char *sql, long long bound)
+{
+    sqlite3_stmt *st;
+    int     rc;
+
+    if (sqlite3_prepare_v2(cache->db, sql, -1, &st, 0) != SQLITE_OK)
+	return;
+    sqlite3_bind_int64(st, 1, bound);
+    if ((rc = sqlite3_step(st)) != SQLITE_DONE)
+	log_warn("cache %s: pruning failed: %s", cache->path, sqlite3_errstr(rc));
+    else if (sqlite3_changes(cache->db) > 0)
+	log_info("cache %s: pruned %d entries", cache->path, sqlite3_changes(cache->db));
+    sqlite3_finalize(st);
+}
+
+/* cache_prune - drop long-expired rows; keep at most max_entries per table */
+void    cache_prune(CACHE *cache, time_t now, long max_entries)
+{
+    long long old = (long long) now - CACHE_KEEP_EXPIRED;
+
+    if (!cache_enabled(cache))
+	return;
+    cache_prune_sql(cache, "DELETE FROM dane WHERE expires < ?1", old);
+    cache_prune_sql(cache, "DELETE FROM sts WHERE expires < ?1 AND last_fail < ?1", old);
+    cache_prune_sql(cache, "DELETE FROM leases WHERE until < ?1", old);
+    if (max_entries <= 0)
+	return;
+    cache_prune_sql(cache, "DELETE FROM dane WHERE domain IN (SELECT domain FROM"
+		    " dane ORDER BY expires LIMIT max(0, (SELECT count(*) FROM dane) - ?1))",
+		    max_entries);
+    cache_prune_sql(cache, "DELETE FROM sts WHERE domain IN (SELECT domain FROM"
+		    " sts ORDER BY expires LIMIT max(0, (SELECT count(*) FROM sts) - ?1))",
+		    max_entries);
+}

@@ -1,0 +1,445 @@
+/*++
+ * NAME
+ *	cfg 3
+ * SUMMARY
+ *	configuration file and -o overrides
+ * SYNOPSIS
+ *	#include "cfg.h"
+ *
+ *	CFG	*cfg_new(void)
+ *	int	cfg_load_file(CFG *cfg, const char *path, int must_exist,
+ *				VSTR *err)
+ *	int	cfg_load_buf(CFG *cfg, const char *origin, const char *buf,
+ *				size_t len, VSTR *err)
+ *	int	cfg_set_option(CFG *cfg, const char *name_eq_value, VSTR *err)
+ *	void	cfg_print(const CFG *cfg, VSTR *out)
+ * DESCRIPTION
+ *	The file uses Postfix main.cf syntax: "name = value" lines;
+ *	lines whose first non-blank character is "#" are comments; a line
+ *	that starts with white space continues the previous one. A "$" has
+ *	no special meaning (there is no parameter expansion). A parameter
+ *	given twice takes the last value, as in main.cf.
+ *
+ *	cfg_new() returns the built-in defaults. cfg_load_file() with
+ *	must_exist == 0 accepts a missing file (the default path).
+ *	cfg_set_option() applies one "name=value" from the command line,
+ *	as Postfix administrators write them in master.cf argv=.
+ * DIAGNOSTICS
+ *	Each function returns 0 on success and -1 with a message in err
+ *	that names the file and line (or the -o option) and the problem:
+ *	unknown names, bad values, out-of-range times, syntax errors.
+ *--*/
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "cfg.h"
+#include "lines.h"
+#include "log.h"
+#include "mem.h"
+
+#define CFG_MAX_FILE	(1024 * 1024)	/* a config file is small */
+
+typedef enum { CT_STR, CT_TIME, CT_BOOL, CT_TESTING, CT_RESOLVER, CT_INT } CFG_TYPE;
+
+typedef struct CFG_PARAM {
+    const char *name;
+    CFG_TYPE type;
+    size_t  offset;
+    const char *def;
+    long long min;			/* CT_TIME bounds, seconds */
+    long long max;
+} CFG_PARAM;
+
+#define F(field) offsetof(CFG, field)
+
+static const CFG_PARAM cfg_params[] = {
+    {"dns_resolver", CT_RESOLVER, F(dns_resolver), "127.0.0.1:53", 0, 0},
+    {"dns_timeout", CT_TIME, F(dns_timeout), "2s", 1, 60},
+    {"dns_deadline", CT_TIME, F(dns_deadline), "10s", 1, 90},
+    {"cache_file", CT_STR, F(cache_file), LOCALSTATEDIR "/lib/tlspolicyd/cache.db", 0, 0},
+    {"cache_min_ttl", CT_TIME, F(cache_min_ttl), "60s", 0, 86400},
+    {"cache_max_ttl", CT_TIME, F(cache_max_ttl), "1d", 1, 31557600},
+    {"cache_busy_timeout", CT_TIME, F(cache_busy_timeout), "2s", 0, 60},
+    {"cache_max_entries", CT_INT, F(cache_max_entries), "100000", 100, 100000000},
+    {"mtasts_ca_file", CT_STR, F(mtasts_ca_file), "", 0, 0},
+    {"mtasts_fetch_timeout", CT_TIME, F(mtasts_fetch_timeout), "10s", 1, 90},
+    {"mtasts_testing", CT_TESTING, F(mtasts_testing), "ignore", 0, 0},
+    {"tlsrpt", CT_BOOL, F(tlsrpt), "no", 0, 0},
+    {"policy_overrides", CT_STR, F(policy_overrides), "", 0, 0},
+    {"log_file", CT_STR, F(log_file), "", 0, 0},
+    {"idle_timeout", CT_TIME, F(idle_timeout), "600s", 1, 86400},
+    {"verbose", CT_BOOL, F(verbose), "no", 0, 0},
+    {0, 0, 0, 0, 0, 0},
+};
+
+/* cfg_find - parameter by name */
+static const CFG_PARAM *cfg_find(const char *name, size_t len)
+{
+    const CFG_PARAM *p;
+
+    for (p = cfg_params; p->name; p++)
+	if (strlen(p->name) == len && memcmp(p->name, name, len) == 0)
+	    return p;
+    return 0;
+}
+
+/* cfg_parse_time - "30", "30s", "5m", "2h", "1d", "1w" to seconds */
+int cfg_parse_time(const char *str, long long *secs)
+{
+    long long val = 0;
+    long long unit = 1;
+    const char *cp = str;
+
+    if (!isdigit((unsigned char) *cp))
+	return -1;
+    for (; isdigit((unsigned char) *cp); cp++) {
+	if (val > (LLONG_MAX - 9) / 10)
+	    return -1;
+	val = val * 10 + (*cp - '0');
+    }
+    switch (*cp) {
+    case 0: break;
+    case 's': unit = 1; cp++; break;
+    case 'm': unit = 60; cp++; break;
+    case 'h': unit = 3600; cp++; break;
+    case 'd': unit = 86400; cp++; break;
+    case 'w': unit = 604800; cp++; break;
+    default: return -1;
+    }
+    if (*cp != 0 || val > LLONG_MAX / unit)
+	return -1;
+    *secs = val * unit;
+    return 0;
+}
+
+/* cfg_check_endpoint - one "ipv4[:port]" or "[ipv6]:port" or "ipv6" */
+static int cfg_check_endpoint(const char *ep)
+{
+    char    host[INET6_ADDRSTRLEN + 1];
+    unsigned char addr[16];
+    const char *port = 0;
+    const char *end;
+    size_t  hlen;
+
+    if (*ep == '[') {
+	if ((end = strchr(ep, ']')) == 0)
+	    return -1;
+	hlen = (size_t) (end - ep - 1);
+	ep++;
+	if (end[1] == ':')
+	    port = end + 2;
+	else if (end[1] != 0)
+	    return -1;
+    } else if ((end = strchr(ep, ':')) != 0 && strchr(end + 1, ':') == 0) {
+	hlen = (size_t) (end - ep);
+	port = end + 1;
+    } else {
+	hlen = strlen(ep);
+    }
+    if (hlen == 0 || hlen >= sizeof(host))
+	return -1;
+    memcpy(host, ep, hlen);
+    host[hlen] = 0;
+    if (inet_pton(AF_INET, host, addr) != 1
+	&& inet_pton(AF_INET6, host, addr) != 1)
+	return -1;
+    if (port) {
+	char   *pend;
+	long    p;
+
+	errno = 0;
+	p = strtol(port, &pend, 10);
+	if (*port == 0 || *pend != 0 || errno || p < 1 || p > 65535
+	    || !isdigit((unsigned char) *port))
+	    return -1;
+    }
+    return 0;
+}
+
+/* cfg_check_resolver - comma or space separated endpoints */
+static int cfg_check_resolver(const char *value)
+{
+    char   *copy = mem_strdup(value);
+    char   *save = 0;
+    char   *ep;
+    int     count = 0;
+    int     ret = 0;
+
+    for (ep = strtok_r(copy, ", \t", &save); ep; ep = strtok_r(0, ", \t", &save)) {
+	if (cfg_check_endpoint(ep) < 0) {
+	    ret = -1;
+	    break;
+	}
+	count++;
+    }
+    mem_free(copy);
+    return (ret == 0 && count > 0) ? 0 : -1;
+}
+
+/* cfg_parse_bool - yes/no, as in main.cf */
+static int cfg_parse_bool(const char *value, int *out)
+{
+    if (strcasecmp(value, "yes") == 0 || strcasecmp(value, "true") == 0)
+	*out = 1;
+    else if (strcasecmp(value, "no") == 0 || strcasecmp(value, "false") == 0)
+	*out = 0;
+    else
+	return -1;
+    return 0;
+}
+
+/* cfg_assign - validate and store one value; -1 with a reason */
+static int cfg_assign(CFG *cfg, const CFG_PARAM *p, const char *value,
+		              VSTR *why)
+{
+    char   *base = (char *) cfg;
+    long long secs;
+
+    switch (p->type) {
+    case CT_RESOLVER:
+	if (cfg_check_resolver(value) < 0) {
+	    vstr_printf(why, "expected IP addresses with optional ports"
+			" (127.0.0.1:53, [::1]:53)");
+	    return -1;
+	}
+	/* FALLTHROUGH */
+    case CT_STR:
+	mem_free(*(char **) (base + p->offset));
+	*(char **) (base + p->offset) = mem_strdup(value);
+	return 0;
+    case CT_TIME:
+	if (cfg_parse_time(value, &secs) < 0) {
+	    vstr_printf(why, "expected a time such as 30s, 5m, 1h, 1d");
+	    return -1;
+	}
+	if (secs < p->min || secs > p->max) {
+	    vstr_printf(why, "must be between %llds and %llds", p->min, p->max);
+	    return -1;
+	}
+	*(int *) (base + p->offset) = (int) secs;
+	return 0;
+    case CT_INT:
+	if (cfg_parse_time(value, &secs) < 0 || value[strlen(value) - 1] > '9'
+	    || secs < p->min || secs > p->max) {
+	    vstr_printf(why, "expected a number from %lld to %lld", p->min, p->max);
+	    return -1;
+	}
+	*(int *) (base + p->offset) = (int) secs;
+	return 0;
+    case CT_BOOL:
+	if (cfg_parse_bool(value, (int *) (base + p->offset)) < 0) {
+	    vstr_printf(why, "expected yes or no");
+	    return -1;
+	}
+	return 0;
+    case CT_TESTING:
+	if (strcmp(value, "ignore") == 0)
+	    *(int *) (base + p->offset) = MTASTS_TESTING_IGNORE;
+	else if (strcmp(value, "enforce") == 0)
+	    *(int *) (base + p->offset) = MTASTS_TESTING_ENFORCE;
+	else {
+	    vstr_printf(why, "expected ignore or enforce");
+	    return -1;
+	}
+	return 0;
+    }
+    log_panic("cfg_assign: unknown type %d", (int) p->type);
+}
+
+/* cfg_new - built-in defaults */
+CFG    *cfg_new(void)
+{
+    CFG    *cfg = mem_calloc(1, sizeof(*cfg));
+    const CFG_PARAM *p;
+    VSTR   *why = vstr_new(64);
+
+    for (p = cfg_params; p->name; p++)
+	if (cfg_assign(cfg, p, p->def, why) < 0)
+	    log_panic("bad built-in default %s = %s", p->name, p->def);
+    vstr_free(why);
+    return cfg;
+}
+
+/* cfg_free - destroy */
+void cfg_free(CFG *cfg)
+{
+    const CFG_PARAM *p;
+
+    if (cfg == 0)
+	return;
+    for (p = cfg_params; p->name; p++)
+	if (p->type == CT_STR || p->type == CT_RESOLVER)
+	    mem_free(*(char **) ((char *) cfg + p->offset));
+    mem_free(cfg);
+}
+
+/* cfg_set - name and value already split; where says who asked */
+static int cfg_set(CFG *cfg, const char *name, size_t nlen,
+		           const char *value, const char *where, VSTR *err)
+{
+    const CFG_PARAM *p = cfg_find(name, nlen);
+    char    safe[LOG_SAFE_SIZE];
+    VSTR   *why;
+
+    if (p == 0) {
+	vstr_printf(err, "%s: unknown parameter \"%s\"", where,
+		    log_safe(safe, sizeof(safe), name, nlen));
+	return -1;
+    }
+    why = vstr_new(64);
+    if (cfg_assign(cfg, p, value, why) < 0) {
+	vstr_printf(err, "%s: bad value for %s: \"%s\": %s", where, p->name,
+		    log_safe(safe, sizeof(safe), value, strlen(value)),
+		    vstr_str(why));
+	vstr_free(why);
+	return -1;
+    }
+    vstr_free(why);
+    return 0;
+}
+
+/* cfg_trim - strip blanks at both ends, in place */
+static char *cfg_trim(char *str)
+{
+    char   *end;
+
+    while (*str == ' ' || *str == '\t')
+	str++;
+    end = str + strlen(str);
+    while (end > str && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+	*--end = 0;
+    return str;
+}
+
+/* cfg_logical_line - apply one joined "name = value" line */
+static int cfg_logical_line(CFG *cfg, char *line, const char *origin,
+			            int lineno, VSTR *err)
+{
+    char    where[600];
+    char   *eq;
+    char   *name;
+    size_t  nlen;
+
+    (void) snprintf(where, sizeof(where), "%s, line %d", origin, lineno);
+    name = cfg_trim(line);
+    if ((eq = strchr(name, '=')) == 0) {
+	char    safe[LOG_SAFE_SIZE];
+
+	vstr_printf(err, "%s: missing '=' after parameter name in \"%s\"",
+		    where, log_safe(safe, sizeof(safe), name, strlen(name)));
+	return -1;
+    }
+    *eq = 0;
+    nlen = strlen(cfg_trim(name));
+    if (nlen == 0) {
+	vstr_printf(err, "%s: missing parameter name before '='", where);
+	return -1;
+    }
+    return cfg_set(cfg, name, nlen, cfg_trim(eq + 1), where, err);
+}
+
+typedef struct CFG_LOAD {
+    CFG    *cfg;
+    const char *origin;
+} CFG_LOAD;
+
+/* cfg_line - LINES_FN for one "name = value" line */
+static int cfg_line(void *ctx, char *line, int lineno, VSTR *err)
+{
+    CFG_LOAD *load = ctx;
+
+    return cfg_logical_line(load->cfg, line, load->origin, lineno, err);
+}
+
+/* cfg_load_buf - parse a whole buffer */
+int     cfg_load_buf(CFG *cfg, const char *origin, const char *buf,
+		             size_t len, VSTR *err)
+{
+    CFG_LOAD load;
+
+    load.cfg = cfg;
+    load.origin = origin;
+    return lines_parse(origin, buf, len, cfg_line, &load, err);
+}
+
+/* cfg_load_file - parse a file; a missing optional file is fine */
+int     cfg_load_file(CFG *cfg, const char *path, int must_exist, VSTR *err)
+{
+    size_t  len;
+    char   *buf;
+    int     ret;
+
+    if (!must_exist && access(path, F_OK) < 0 && errno == ENOENT)
+	return 0;
+    if ((buf = lines_read_file(path, CFG_MAX_FILE, &len, err)) == 0)
+	return -1;
+    ret = cfg_load_buf(cfg, path, buf, len, err);
+    mem_free(buf);
+    return ret;
+}
+
+/* cfg_set_option - one -o name=value */
+int     cfg_set_option(CFG *cfg, const char *arg, VSTR *err)
+{
+    const char *eq = strchr(arg, '=');
+    char    where[LOG_SAFE_SIZE + 8];
+    char    safe[LOG_SAFE_SIZE];
+    const char *name = arg;
+    size_t  nlen;
+
+    (void) snprintf(where, sizeof(where), "-o %s",
+		    log_safe(safe, sizeof(safe), arg, strlen(arg)));
+    if (eq == 0) {
+	vstr_printf(err, "%s: expected name=value", where);
+	return -1;
+    }
+    while (*name == ' ')
+	name++;
+    nlen = (size_t) (eq - name);
+    while (nlen > 0 && name[nlen - 1] == ' ')
+	nlen--;
+    eq++;
+    while (*eq == ' ')
+	eq++;
+    return cfg_set(cfg, name, nlen, eq, where, err);
+}
+
+/* cfg_print - "name = value" for every parameter, as -n would show */
+void cfg_print(const CFG *cfg, VSTR *out)
+{
+    const CFG_PARAM *p;
+    const char *base = (const char *) cfg;
+
+    for (p = cfg_params; p->name; p++) {
+	int     ival = *(const int *) (base + p->offset);
+
+	switch (p->type) {
+	case CT_STR:
+	case CT_RESOLVER:
+	    vstr_printf(out, "%s = %s\n", p->name,
+			*(char *const *) (base + p->offset));
+	    break;
+	case CT_TIME:
+	    vstr_printf(out, "%s = %ds\n", p->name, ival);
+	    break;
+	case CT_INT:
+	    vstr_printf(out, "%s = %d\n", p->name, ival);
+	    break;
+	case CT_BOOL:
+	    vstr_printf(out, "%s = %s\n", p->name, ival ? "yes" : "no");
+	    break;
+	case CT_TESTING:
+	    vstr_printf(out, "%s = %s\n", p->name,
+			ival == MTASTS_TESTING_ENFORCE ? "enforce" : "ignore");
+	    break;
+	}
+    }
+}

@@ -1,0 +1,303 @@
+/*++
+ * NAME
+ *	dane 3
+ * SUMMARY
+ *	MX -> host addresses -> TLSA, all in parallel, then the verdict
+ * SYNOPSIS
+ *	#include "dane.h"
+ *
+ *	void	dane_lookup(DNS *dns, const char *domain, DANE_RESULT *res)
+ * DESCRIPTION
+ *	dane_lookup() asks for the MX records of domain; as soon as they
+ *	arrive it asks, for every MX host at once, A, AAAA and TLSA
+ *	_25._tcp.HOST. With no MX records (NODATA) the domain itself is
+ *	the only host (implicit MX); a null MX ("0 .") ends the lookup.
+ *	When an address answer shows that HOST is an alias (a CNAME chain
+ *	that validated), TLSA is also asked at the expanded name, and
+ *	that answer wins unless it is empty (RFC 7672 2.2.2: expanded
+ *	name first, then the original).
+ *
+ *	Then dv_decide() turns the answers into the verdict; the TTL is
+ *	the smallest TTL of every answer used (negative TTLs included).
+ *	MX hosts beyond DV_MAX_HOSTS are not examined and the verdict is
+ *	then at most "dane". An MX target that is not a host name counts
+ *	as a host whose address lookup failed. Each answer is explained
+ *	with a debug line (shown by -q -v).
+ *--*/
+#include <stdio.h>
+#include <string.h>
+
+#include "dane.h"
+#include "log.h"
+#include "tlsa.h"
+
+typedef struct DANE_HOST {
+    char    name[DV_NAME_SIZE];
+    int     bad_name;			/* MX target is no host name */
+    DNS_Q  *a;
+    DNS_Q  *aaaa;
+    DNS_Q  *tlsa;			/* at _25._tcp.NAME */
+    DNS_Q  *tlsa_alias;			/* at _25._tcp.EXPANDED, or NULL */
+} DANE_HOST;
+
+typedef struct DANE_CTX {
+    DNS    *dns;
+    const char *domain;
+    DNS_Q  *mx;
+    int     null_mx;
+    int     truncated;
+    int     nhosts;
+    DANE_HOST hosts[DV_MAX_HOSTS];
+} DANE_CTX;
+
+/* dane_result_init - empty result */
+void    dane_result_init(DANE_RESULT *res)
+{
+    res->verdict = DV_TEMP;
+    res->cacheable = 0;
+    res->ttl = 0;
+    res->why = vstr_new(128);
+}
+
+/* dane_result_free - release */
+void    dane_result_free(DANE_RESULT *res)
+{
+    vstr_free(res->why);
+    res->why = 0;
+}
+
+/* dane_explain - one debug line per answer */
+static void dane_explain(const DNS_Q *q)
+{
+    log_debug("%s %s: %s%s%s, AD=%d, TTL=%u, %d answer record(s)%s%s",
+	      dns_type_name(q->qtype), q->name, dns_status_name(q->status),
+	      q->why ? " - " : "", q->why ? q->why : "", q->ad, q->ttl,
+	      q->msg.nan, q->final && strcmp(q->final, q->name) ? ", alias of " : "",
+	      q->final && strcmp(q->final, q->name) ? q->final : "");
+}
+
+/* dane_tlsa_query - TLSA at _25._tcp.NAME */
+static DNS_Q *dane_tlsa_query(DANE_CTX *ctx, const char *name, DNS_CB cb)
+{
+    char    qname[DV_NAME_SIZE + 16];
+
+    (void) snprintf(qname, sizeof(qname), "_25._tcp.%s", name);
+    return dns_query(ctx->dns, qname, DMSG_T_TLSA, cb, ctx);
+}
+
+/* dane_tlsa_done - explain */
+static void dane_tlsa_done(DNS_Q *q, void *arg)
+{
+    (void) arg;
+    dane_explain(q);
+}
+
+/* dane_addr_done - an alias gets a second TLSA query, once */
+static void dane_addr_done(DNS_Q *q, void *arg)
+{
+    DANE_CTX *ctx = arg;
+    int     i;
+
+    dane_explain(q);
+    if (q->status != DNS_OK || !q->ad || strcmp(q->final, q->name) == 0)
+	return;
+    for (i = 0; i < ctx->nhosts; i++) {
+	DANE_HOST *h = ctx->hosts + i;
+
+	if ((h->a == q || h->aaaa == q) && h->tlsa_alias == 0
+	    && dmsg_name_is_host(q->final))
+	    h->tlsa_alias = dane_tlsa_query(ctx, q->final, dane_tlsa_done);
+    }
+}
+
+/* dane_add_host - queue the three queries for one host */
+static void dane_add_host(DANE_CTX *ctx, const char *name)
+{
+    DANE_HOST *h;
+    int     i;
+
+    for (i = 0; i < ctx->nhosts; i++)
+	if (strcmp(ctx->hosts[i].name, name) == 0)
+	    return;
+    if (ctx->nhosts == DV_MAX_HOSTS) {
+	ctx->truncated = 1;
+	return;
+    }
+    h = ctx->hosts + ctx->nhosts++;
+    memset(h, 0, sizeof(*h));
+    (void) snprintf(h->name, sizeof(h->name), "%s", name);
+    if (!dmsg_name_is_host(name)) {
+	h->bad_name = 1;
+	log_debug("MX target \"%s\" is not a host name", name);
+	return;
+    }
+    h->a = dns_query(ctx->dns, name, DMSG_T_A, dane_addr_done, ctx);
+    h->aaaa = dns_query(ctx->dns, name, DMSG_T_AAAA, dane_addr_done, ctx);
+    h->tlsa = dane_tlsa_query(ctx, name, dane_tlsa_done);
+}
+
+/* dane_mx_done - the MX answer starts the host queries */
+static void dane_mx_done(DNS_Q *q, void *arg)
+{
+    DANE_CTX *ctx = arg;
+    int     i;
+
+    dane_explain(q);
+    if (q->status == DNS_NODATA) {
+	log_debug("no MX records: %s is its own mail host", q->final);
+	dane_add_host(ctx, q->final);
+	return;
+    }
+    if (q->status != DNS_OK)
+	return;
+    for (i = 0; i < q->msg.nan; i++) {
+	const DMSG_RR *rr = q->msg.an + i;
+
+	if (rr->type != DMSG_T_MX || strcmp(rr->owner, q->final) != 0)
+	    continue;
+	if (rr->target[0] == 0) {
+	    ctx->null_mx = 1;
+	    continue;
+	}
+	dane_add_host(ctx, rr->target);
+    }
+    if (ctx->null_mx)
+	ctx->nhosts = 0;		/* null MX wins over anything else */
+}
+
+/* dane_st - DNS status as the verdict table sees it */
+static DV_STATUS dane_st(const DNS_Q *q)
+{
+    switch (q->status) {
+    case DNS_OK: return DV_ST_OK;
+    case DNS_NODATA: return DV_ST_NODATA;
+    case DNS_NXDOMAIN: return DV_ST_NXDOMAIN;
+    default: return DV_ST_FAIL;
+    }
+}
+
+/* dane_min_ttl - fold one answer's TTL in */
+static void dane_min_ttl(unsigned *ttl, const DNS_Q *q)
+{
+    if (dane_st(q) != DV_ST_FAIL && q->ttl < *ttl)
+	*ttl = q->ttl;
+}
+
+/* dane_addr_facts - A and AAAA together */
+static void dane_addr_facts(const DANE_HOST *h, DV_HOST *f, unsigned *ttl)
+{
+    DV_STATUS a;
+    DV_STATUS b;
+
+    if (h->bad_name) {
+	f->addr = DV_ST_FAIL;
+	return;
+    }
+    a = dane_st(h->a);
+    b = dane_st(h->aaaa);
+    if (a == DV_ST_FAIL || b == DV_ST_FAIL)
+	f->addr = DV_ST_FAIL;
+    else if (a == DV_ST_OK || b == DV_ST_OK)
+	f->addr = DV_ST_OK;
+    else if (a == DV_ST_NXDOMAIN && b == DV_ST_NXDOMAIN)
+	f->addr = DV_ST_NXDOMAIN;
+    else
+	f->addr = DV_ST_NODATA;
+    f->addr_secure = h->a->ad && h->aaaa->ad;
+    dane_min_ttl(ttl, h->a);
+    dane_min_ttl(ttl, h->aaaa);
+}
+
+/* dane_count_tlsa - records at the final name, and the usable ones */
+static void dane_count_tlsa(const DNS_Q *q, DV_HOST *f)
+{
+    int     i;
+
+    for (i = 0; i < q->msg.nan; i++) {
+	const DMSG_RR *rr = q->msg.an + i;
+	TLSA_USE use;
+
+	if (rr->type != DMSG_T_TLSA || strcmp(rr->owner, q->final) != 0)
+	    continue;
+	f->tlsa_total++;
+	use = tlsa_usable(rr->usage, rr->selector, rr->mtype, rr->data, rr->dlen);
+	if (use == TLSA_USABLE)
+	    f->tlsa_usable++;
+	log_debug("TLSA %s %d %d %d (%zu bytes): %s", rr->owner, rr->usage,
+		  rr->selector, rr->mtype, rr->dlen, tlsa_use_reason(use));
+    }
+}
+
+/* dane_tlsa_facts - expanded name first, then the original */
+static void dane_tlsa_facts(const DANE_HOST *h, DV_HOST *f, unsigned *ttl)
+{
+    const DNS_Q *q = h->tlsa;
+
+    if (h->bad_name)
+	return;
+    if (h->tlsa_alias) {
+	dane_min_ttl(ttl, h->tlsa_alias);
+	if (h->tlsa_alias->status == DNS_OK || dane_st(h->tlsa_alias) == DV_ST_FAIL)
+	    q = h->tlsa_alias;
+	else
+	    log_debug("no TLSA at the expanded name %s; using %s",
+		      h->tlsa_alias->name, h->tlsa->name);
+    }
+    f->tlsa = dane_st(q);
+    f->tlsa_secure = q->ad;
+    if (q == h->tlsa)
+	dane_min_ttl(ttl, q);
+    if (q->status == DNS_OK)
+	dane_count_tlsa(q, f);
+}
+
+/* dane_facts - everything dv_decide() needs */
+static void dane_facts(const DANE_CTX *ctx, DV_FACTS *facts, unsigned *ttl)
+{
+    int     i;
+
+    memset(facts, 0, sizeof(*facts));
+    *ttl = 0xffffffffu;
+    facts->mx = dane_st(ctx->mx);
+    facts->mx_secure = ctx->mx->ad;
+    facts->null_mx = ctx->null_mx;
+    dane_min_ttl(ttl, ctx->mx);
+    if (ctx->null_mx)
+	return;
+    facts->nhosts = ctx->nhosts;
+    for (i = 0; i < ctx->nhosts; i++) {
+	const DANE_HOST *h = ctx->hosts + i;
+	DV_HOST *f = facts->hosts + i;
+
+	(void) snprintf(f->name, sizeof(f->name), "%s", h->name);
+	dane_addr_facts(h, f, ttl);
+	if (f->addr_secure)
+	    dane_tlsa_facts(h, f, ttl);
+    }
+}
+
+/* dane_lookup - the whole DANE lookup for one domain */
+void    dane_lookup(DNS *dns, const char *domain, DANE_RESULT *res)
+{
+    static DANE_CTX ctx;
+    DV_FACTS facts;
+    unsigned ttl;
+
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.dns = dns;
+    ctx.domain = domain;
+    dns_begin(dns);
+    ctx.mx = dns_query(dns, domain, DMSG_T_MX, dane_mx_done, &ctx);
+    dns_run(dns);
+    dane_facts(&ctx, &facts, &ttl);
+    res->verdict = dv_decide(&facts, res->why, &res->cacheable);
+    if (ctx.truncated && res->verdict == DV_DANE_ONLY) {
+	res->verdict = DV_DANE;
+	vstr_printf(res->why, "; only the first %d MX hosts examined",
+		    DV_MAX_HOSTS);
+    }
+    res->ttl = ttl == 0xffffffffu ? 0 : ttl;
+    log_debug("DANE verdict for %s: %s (%s), TTL %u%s", domain,
+	      dv_verdict_name(res->verdict), vstr_str(res->why), res->ttl,
+	      res->cacheable ? "" : ", not cached");
+}

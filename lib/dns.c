@@ -1,0 +1,763 @@
+/*++
+ * NAME
+ *	dns 3
+ * SUMMARY
+ *	parallel DNS queries through c-ares, trusting only the AD bit
+ * SYNOPSIS
+ *	#include "dns.h"
+ *
+ *	DNS	*dns_new(const char *servers, int timeout_s, int deadline_s,
+ *				VSTR *err)
+ *	void	dns_begin(DNS *dns)
+ *	DNS_Q	*dns_query(DNS *dns, const char *name, int qtype,
+ *				DNS_CB cb, void *ctx)
+ *	void	dns_run(DNS *dns)
+ *	void	dns_free(DNS *dns)
+ *
+ *	int	dns_servers_parse(const char *servers, VSTR *csv, VSTR *err)
+ *	int	dns_servers_loopback(const char *servers)
+ *	unsigned long dns_count_queries(const DNS *dns)
+ *	unsigned long dns_count_failures(const DNS *dns)
+ * DESCRIPTION
+ *	dns_new() makes a c-ares 1.18 channel that asks only the given
+ *	servers, never appends search domains, does not read the servers,
+ *	domains or options of /etc/resolv.conf, sends EDNS with a
+ *	1232-byte UDP size (c-ares retries over TCP when an answer is
+ *	truncated), passes SERVFAIL and REFUSED answers through instead of
+ *	treating them as dead servers, and waits timeout_s per try (c-ares
+ *	doubles it on each of its 3 tries per server).
+ *
+ *	dns_query() adds one query (class IN, RD and AD set, an ID from
+ *	getrandom() that no query in flight uses: c-ares 1.18 sends the
+ *	ID it is given) to the current lookup and sends it at once. cb, if
+ *	not NULL, runs when the query has completed, always from inside
+ *	dns_run() and never from inside c-ares or dns_query(); it may add
+ *	more queries. A name that is not plain text (letters, digits,
+ *	"-", "_", "*", labels of 1-63 bytes, at most 253 bytes; one final
+ *	dot is dropped) completes as DNS_BADRESP without being sent.
+ *
+ *	dns_run() runs the event loop with poll() until every query has
+ *	completed and its callback has run, for at most deadline_s
+ *	seconds from the time it was called: then every query still
+ *	pending completes as DNS_TIMEOUT, and queries added by callbacks
+ *	after that complete the same way without being sent.
+ *
+ *	dns_begin() starts a new lookup: it forgets the earlier queries
+ *	(their DNS_Q handles become invalid) without running callbacks.
+ *	Do not call it, or dns_free(), from a callback.
+ *
+ *	A completed query has a status, the AD flag of its answer, the
+ *	parsed message, the final name after CNAMEs, and a TTL: the
+ *	smallest TTL of the CNAME chain and of the records of its type
+ *	for DNS_OK; for DNS_NODATA and DNS_NXDOMAIN the smallest of the
+ *	chain and the SOA negative TTL, or 0 (unknown) without an SOA.
+ *	An answer that is not a response to this question, that is still
+ *	truncated, or that has a CNAME loop is DNS_BADRESP.
+ *
+ *	When an answer ends in a CNAME whose target has neither records of
+ *	the type nor an SOA that proves there are none (a server that does
+ *	not chase CNAMEs, like unbound's local-data), the target is asked
+ *	in a follow-up query, at most DNS_MAX_FOLLOW times (then
+ *	DNS_BADRESP), as Postfix does. The result is that of the last
+ *	answer; AD is set only when every answer had it, and the TTL
+ *	covers the CNAMEs of the earlier answers too.
+ *
+ *	dns_servers_parse() turns "127.0.0.1, 192.0.2.1:5353 [::1]:53 ::1"
+ *	(separated by commas or white space; port 53 by default; a port
+ *	on an IPv6 address needs brackets) into the c-ares form
+ *	"127.0.0.1:53,192.0.2.1:5353,[::1]:53,[::1]:53". It returns the
+ *	number of servers (1 to DNS_MAX_SERVERS), or -1 with a reason.
+ *
+ *	dns_servers_loopback() is true when every server is on 127/8, ::1
+ *	or ::ffff:127/104.
+ *
+ *	dns_count_queries() and dns_count_failures() count queries sent
+ *	and queries that ended in SERVFAIL, REFUSED, timeout or a bad
+ *	answer, since dns_new().
+ * SECURITY
+ *	The AD flag means something only from a validating resolver on the
+ *	same host; dns_servers_loopback() lets the caller warn otherwise.
+ *--*/
+#ifndef _DEFAULT_SOURCE
+#define _DEFAULT_SOURCE			/* as Makefile.am: POSIX interfaces */
+#endif
+#include <arpa/inet.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/select.h>
+#include <time.h>
+#include <ares.h>
+
+#include "dns.h"
+#include "log.h"
+#include "mem.h"
+
+#define DNS_EDNS_SIZE	1232		/* DNS flag day 2020: no fragments */
+#define DNS_TRIES	3
+#define DNS_NAME_LEN	253
+
+ /*
+  * ares_getsock() bits; ARES_GETSOCK_WRITABLE(bits, 15) shifts 1 into the
+  * sign bit of an int, which UBSan reports.
+  */
+#define DNS_SOCK_R(bits, i)	(((unsigned) (bits) >> (i)) & 1u)
+#define DNS_SOCK_W(bits, i)	(((unsigned) (bits) >> ((i) + ARES_GETSOCK_MAXNUM)) & 1u)
+
+struct DNS {
+    ares_channel channel;
+    int     deadline_s;
+    struct timespec deadline;		/* of the running dns_run() */
+    int     expired;			/* the deadline has passed */
+    int     cancelling;			/* dns_begin() or dns_free() */
+    DNS_Q  *queries;			/* this lookup's, newest first */
+    DNS_Q  *done_head;			/* completed, callback pending */
+    DNS_Q **done_tail;
+    int     pending;			/* in c-ares */
+    unsigned long nqueries;
+    unsigned long nfailures;
+};
+
+/* dns_status_name - for logs and -v */
+const char *dns_status_name(DNS_STATUS status)
+{
+    switch (status) {
+    case DNS_OK: return "ok";
+    case DNS_NODATA: return "nodata";
+    case DNS_NXDOMAIN: return "nxdomain";
+    case DNS_SERVFAIL: return "servfail";
+    case DNS_REFUSED: return "refused";
+    case DNS_TIMEOUT: return "timeout";
+    case DNS_BADRESP: return "bad response";
+    }
+    return "unknown";
+}
+
+/* dns_type_name - the types we ask for */
+const char *dns_type_name(int qtype)
+{
+    switch (qtype) {
+    case DMSG_T_A: return "A";
+    case DMSG_T_AAAA: return "AAAA";
+    case DMSG_T_MX: return "MX";
+    case DMSG_T_TLSA: return "TLSA";
+    case DMSG_T_TXT: return "TXT";
+    case DMSG_T_CNAME: return "CNAME";
+    case DMSG_T_SOA: return "SOA";
+    }
+    return "other";
+}
+
+/* dns_port - "1" to "65535", digits only */
+static int dns_port(const char *cp)
+{
+    long    port = 0;
+
+    if (*cp == 0)
+	return -1;
+    for (; *cp; cp++) {
+	if (*cp < '0' || *cp > '9' || (port = port * 10 + (*cp - '0')) > 65535)
+	    return -1;
+    }
+    return port >= 1 ? (int) port : -1;
+}
+
+/* dns_is_loopback - 127/8, ::1, ::ffff:127/104 */
+static int dns_is_loopback(int family, const unsigned char *a)
+{
+    static const unsigned char one[16] = {[15] = 1};
+    static const unsigned char mapped[12] = {[10] = 0xff, [11] = 0xff};
+
+    if (family == AF_INET)
+	return a[0] == 127;
+    return memcmp(a, one, 16) == 0
+	|| (memcmp(a, mapped, 12) == 0 && a[12] == 127);
+}
+
+/* dns_server_one - one "ip", "ip:port", "[ip6]", "[ip6]:port" or "ip6" */
+static int dns_server_one(char *tok, VSTR *csv, int *loopback)
+{
+    unsigned char addr[16];
+    char   *host = tok;
+    char   *port = 0;
+    char   *cp;
+    int     family = AF_INET;
+    int     pnum = 53;
+
+    if (*tok == '[') {
+	if ((cp = strchr(tok, ']')) == 0 || (cp[1] != 0 && cp[1] != ':'))
+	    return -1;
+	*cp = 0;
+	host = tok + 1;
+	port = cp[1] ? cp + 2 : 0;
+	family = AF_INET6;
+    } else if ((cp = strchr(tok, ':')) != 0 && strchr(cp + 1, ':') == 0) {
+	*cp = 0;
+	port = cp + 1;
+    } else if (cp != 0) {
+	family = AF_INET6;
+    }
+    if (inet_pton(family, host, addr) != 1
+	|| (port && (pnum = dns_port(port)) < 0))
+	return -1;
+    if (!dns_is_loopback(family, addr))
+	*loopback = 0;
+    if (vstr_len(csv) > 0)
+	vstr_addch(csv, ',');
+    vstr_printf(csv, family == AF_INET6 ? "[%s]:%d" : "%s:%d", host, pnum);
+    return 0;
+}
+
+/* dns_servers_scan - the whole list; count or -1 */
+static int dns_servers_scan(const char *servers, VSTR *csv, VSTR *err,
+			            int *loopback)
+{
+    static const char sep[] = ", \t\r\n";
+    char   *copy = mem_strdup(servers);
+    char   *save = 0;
+    char   *tok;
+    int     n = 0;
+
+    *loopback = 1;
+    vstr_reset(csv);
+    for (tok = strtok_r(copy, sep, &save); tok; tok = strtok_r(0, sep, &save)) {
+	if (strlen(tok) > 64 || dns_server_one(tok, csv, loopback) < 0) {
+	    vstr_printf(err, "bad DNS server address \"%.64s\"", tok);
+	    n = -1;
+	    break;
+	}
+	if (++n > DNS_MAX_SERVERS) {
+	    vstr_printf(err, "more than %d DNS servers", DNS_MAX_SERVERS);
+	    n = -1;
+	    break;
+	}
+    }
+    if (n == 0)
+	vstr_addstr(err, "no DNS server address");
+    mem_free(copy);
+    return n > 0 ? n : -1;
+}
+
+/* dns_servers_parse - "ip[:port], [ip6]:port ..." to the c-ares form */
+int     dns_servers_parse(const char *servers, VSTR *csv, VSTR *err)
+{
+    int     loopback;
+
+    return dns_servers_scan(servers, csv, err, &loopback);
+}
+
+/* dns_servers_loopback - every server on this host */
+int     dns_servers_loopback(const char *servers)
+{
+    VSTR   *csv = vstr_new(64);
+    VSTR   *err = vstr_new(64);
+    int     loopback;
+    int     n = dns_servers_scan(servers, csv, err, &loopback);
+
+    vstr_free(csv);
+    vstr_free(err);
+    return n > 0 && loopback;
+}
+
+/* dns_set_servers - install and read back the server list */
+static int dns_set_servers(DNS *dns, const char *servers, VSTR *err)
+{
+    struct ares_addr_port_node *list = 0;
+    struct ares_addr_port_node *sp;
+    VSTR   *csv = vstr_new(64);
+    int     want = dns_servers_parse(servers, csv, err);
+    int     got = 0;
+    int     rc;
+
+    if (want > 0) {
+	if ((rc = ares_set_servers_ports_csv(dns->channel, vstr_str(csv))) != ARES_SUCCESS)
+	    vstr_printf(err, "c-ares refused \"%s\": %s", vstr_str(csv),
+			ares_strerror(rc));
+	else if (ares_get_servers_ports(dns->channel, &list) == ARES_SUCCESS)
+	    for (sp = list; sp; sp = sp->next)
+		got++;
+	if (list)
+	    ares_free_data(list);
+	if (got != want && vstr_len(err) == 0)
+	    vstr_printf(err, "c-ares took %d of the %d servers in \"%s\"",
+			got, want, vstr_str(csv));
+    }
+    vstr_free(csv);
+    return want > 0 && got == want ? 0 : -1;
+}
+
+/* dns_init - the channel, without servers yet */
+static int dns_init(DNS *dns, int timeout_s, VSTR *err)
+{
+    struct ares_options opts;
+    char    no_conf[] = "/dev/null";
+    int     rc;
+
+    memset(&opts, 0, sizeof(opts));
+    opts.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_EDNS | ARES_FLAG_NOSEARCH
+	| ARES_FLAG_NOALIASES;
+    opts.timeout = (timeout_s < 1 ? 1 : timeout_s) * 1000;
+    opts.tries = DNS_TRIES;
+    opts.ednspsz = DNS_EDNS_SIZE;
+    opts.ndomains = 0;
+    opts.resolvconf_path = no_conf;
+    rc = ares_init_options(&dns->channel, &opts, ARES_OPT_FLAGS
+			   | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES
+			   | ARES_OPT_EDNSPSZ | ARES_OPT_DOMAINS
+			   | ARES_OPT_NOROTATE | ARES_OPT_RESOLVCONF);
+    if (rc != ARES_SUCCESS) {
+	vstr_printf(err, "c-ares initialization failed: %s", ares_strerror(rc));
+	return -1;
+    }
+    return 0;
+}
+
+/* dns_new - channel with our servers and flags */
+DNS    *dns_new(const char *servers, int timeout_s, int deadline_s, VSTR *err)
+{
+    static int library_ready;
+    DNS    *dns;
+
+    if (!library_ready && ares_library_init(ARES_LIB_INIT_ALL) == ARES_SUCCESS)
+	library_ready = 1;
+    dns = mem_calloc(1, sizeof(*dns));
+    dns->deadline_s = deadline_s < 1 ? 1 : deadline_s;
+    dns->done_tail = &dns->done_head;
+    if (dns_init(dns, timeout_s, err) < 0) {
+	mem_free(dns);
+	return 0;
+    }
+    if (dns_set_servers(dns, servers, err) < 0) {
+	ares_destroy(dns->channel);
+	mem_free(dns);
+	return 0;
+    }
+    return dns;
+}
+
+/* dns_forget - free the queries of the previous lookup */
+static void dns_forget(DNS *dns)
+{
+    DNS_Q  *q;
+
+    while ((q = dns->queries) != 0) {
+	dns->queries = q->next;
+	dmsg_free(&q->msg);
+	if (q->asked != q->name)
+	    mem_free(q->asked);
+	mem_free(q->name);
+	mem_free(q);
+    }
+    dns->done_head = 0;
+    dns->done_tail = &dns->done_head;
+}
+
+/* dns_cancel - stop pending queries without running callbacks */
+static void dns_cancel(DNS *dns)
+{
+    dns->cancelling = 1;
+    if (dns->pending > 0)
+	ares_cancel(dns->channel);
+    dns->cancelling = 0;
+    dns->pending = 0;
+}
+
+/* dns_begin - a new lookup */
+void    dns_begin(DNS *dns)
+{
+    dns_cancel(dns);
+    dns_forget(dns);
+}
+
+/* dns_free - destroy */
+void    dns_free(DNS *dns)
+{
+    if (dns == 0)
+	return;
+    dns_cancel(dns);
+    ares_destroy(dns->channel);
+    dns_forget(dns);
+    mem_free(dns);
+}
+
+/* dns_normalize - lower case, one final dot dropped; 0 if not plain */
+static char *dns_normalize(const char *name)
+{
+    static const char ok[] = "abcdefghijklmnopqrstuvwxyz0123456789-_*";
+    char   *copy = mem_strdup(name);
+    size_t  len = strlen(copy);
+    size_t  label = 0;
+    char   *cp;
+
+    if (len > 1 && copy[len - 1] == '.')
+	copy[--len] = 0;
+    for (cp = copy; *cp; cp++) {
+	if (*cp >= 'A' && *cp <= 'Z')
+	    *cp = (char) (*cp - 'A' + 'a');
+	if (*cp == '.' ? (label == 0) : (strchr(ok, *cp) == 0 || ++label > 63))
+	    break;
+	if (*cp == '.')
+	    label = 0;
+    }
+    if (*cp != 0 || len == 0 || len > DNS_NAME_LEN || label == 0) {
+	mem_free(copy);
+	return 0;
+    }
+    return copy;
+}
+
+/* dns_new_id - random, and unlike the IDs of queries in flight */
+static unsigned short dns_new_id(const DNS *dns)
+{
+    unsigned short id = 0;
+    const DNS_Q *q;
+    int     tries;
+
+    for (tries = 0; tries < 16; tries++) {
+	if (getrandom(&id, sizeof(id), 0) != (ssize_t) sizeof(id))
+	    id = (unsigned short) random();
+	for (q = dns->queries; q; q = q->next)
+	    if (q->in_ares && q->id == id)
+		break;
+	if (q == 0)
+	    break;
+    }
+    return id;
+}
+
+static void dns_answer(void *, int, int, unsigned char *, int);
+
+/* dns_send - build the query with the AD bit and hand it to c-ares */
+static int dns_send(DNS *dns, DNS_Q *q)
+{
+    unsigned char *buf = 0;
+    unsigned short id = dns_new_id(dns);
+    int     len;
+
+    if (ares_create_query(q->asked, DMSG_C_IN, q->qtype, id, 1, &buf, &len,
+			  DNS_EDNS_SIZE) != ARES_SUCCESS || len < 12) {
+	if (buf)
+	    ares_free_string(buf);
+	return -1;
+    }
+    buf[3] |= 0x20;			/* AD: we want the validation result */
+    q->id = id;
+    q->in_ares = 1;
+    dns->pending++;
+    dns->nqueries++;
+    ares_send(dns->channel, buf, len, dns_answer, q);
+    ares_free_string(buf);
+    return 0;
+}
+
+/* dns_done - queue a completed query for its callback */
+static void dns_done(DNS *dns, DNS_Q *q)
+{
+    if (q->status == DNS_SERVFAIL || q->status == DNS_REFUSED
+	|| q->status == DNS_TIMEOUT || q->status == DNS_BADRESP)
+	dns->nfailures++;
+    q->done_next = 0;
+    *dns->done_tail = q;
+    dns->done_tail = &q->done_next;
+}
+
+/* dns_fail - complete with a failure */
+static void dns_fail(DNS_Q *q, DNS_STATUS status, const char *why)
+{
+    q->status = status;
+    q->why = why;
+}
+
+/* dns_negative - NODATA/NXDOMAIN TTL: chain and SOA, 0 without SOA */
+static unsigned dns_negative(const DMSG *msg, unsigned chain)
+{
+    unsigned neg;
+
+    if (dmsg_negative_ttl(msg, &neg) < 0)
+	return 0;
+    return neg < chain ? neg : chain;
+}
+
+/* dns_classify - status and TTL from a parsed answer to our question */
+static void dns_classify(DNS_Q *q)
+{
+    unsigned ttl = 0xffffffffu;
+    int     found;
+
+    q->ad = q->msg.ad && q->chain_ad;
+    switch (q->msg.rcode) {
+    case DMSG_RCODE_NOERROR:
+    case DMSG_RCODE_NXDOMAIN:
+	found = dmsg_follow_cname(&q->msg, q->asked, q->qtype, &q->final, &ttl);
+	if (q->chain_ttl < ttl)
+	    ttl = q->chain_ttl;
+	if (found < 0) {
+	    dns_fail(q, DNS_BADRESP, "CNAME loop or chain too long");
+	} else if (q->msg.rcode == DMSG_RCODE_NXDOMAIN) {
+	    q->status = DNS_NXDOMAIN;
+	    q->ttl = dns_negative(&q->msg, ttl);
+	} else if (found > 0) {
+	    q->status = DNS_OK;
+	    q->ttl = ttl;
+	} else {
+	    q->status = DNS_NODATA;
+	    q->ttl = dns_negative(&q->msg, ttl);
+	}
+	break;
+    case DMSG_RCODE_SERVFAIL:
+	dns_fail(q, DNS_SERVFAIL, "server failure");
+	break;
+    case DMSG_RCODE_REFUSED:
+	dns_fail(q, DNS_REFUSED, "query refused");
+	break;
+    case DMSG_RCODE_FORMERR:
+	dns_fail(q, DNS_BADRESP, "server answered FORMERR");
+	break;
+    default:
+	dns_fail(q, DNS_BADRESP, "unexpected RCODE");
+	break;
+    }
+}
+
+/* dns_check_answer - parse, make sure it answers q, classify */
+static void dns_check_answer(DNS_Q *q, const unsigned char *abuf, int alen)
+{
+    const DMSG *m = &q->msg;
+    const char *why;
+
+    if (dmsg_parse(abuf, (size_t) alen, &q->msg, &why) < 0)
+	dns_fail(q, DNS_BADRESP, why);
+    else if (!m->qr || m->opcode != 0 || m->qdcount != 1 || m->qname == 0
+	     || strcmp(m->qname, q->asked) != 0 || m->qtype != q->qtype
+	     || m->qclass != DMSG_C_IN)
+	dns_fail(q, DNS_BADRESP, "answer is for another question");
+    else if (m->tc)
+	dns_fail(q, DNS_BADRESP, "answer truncated");
+    else
+	dns_classify(q);
+}
+
+/* dns_ares_failed - c-ares status without an answer */
+static void dns_ares_failed(DNS_Q *q, int status)
+{
+    switch (status) {
+    case ARES_ECANCELLED:
+    case ARES_EDESTRUCTION:
+	dns_fail(q, DNS_TIMEOUT, "no answer before the deadline");
+	break;
+    case ARES_ETIMEOUT:
+	dns_fail(q, DNS_TIMEOUT, "no answer");
+	break;
+    case ARES_ECONNREFUSED:
+	dns_fail(q, DNS_TIMEOUT, "server unreachable");
+	break;
+    case ARES_ESERVFAIL:
+	dns_fail(q, DNS_SERVFAIL, "server failure (c-ares)");
+	break;
+    case ARES_EREFUSED:
+	dns_fail(q, DNS_REFUSED, "query refused (c-ares)");
+	break;
+    default:
+	dns_fail(q, DNS_BADRESP, ares_strerror(status));
+	break;
+    }
+}
+
+/* dns_unfinished - a CNAME chain that ends without records or SOA */
+static int dns_unfinished(const DNS_Q *q)
+{
+    unsigned neg;
+
+    return strcmp(q->final, q->asked) != 0
+	&& dmsg_negative_ttl(&q->msg, &neg) < 0;
+}
+
+/* dns_follow - ask the end of the chain; -1 when q is done */
+static int dns_follow(DNS *dns, DNS_Q *q)
+{
+    const char *final;
+    unsigned ttl;
+    char   *next;
+
+    if (dns->expired) {
+	dns_fail(q, DNS_TIMEOUT, "no answer before the deadline");
+	return -1;
+    }
+    if (q->follow >= DNS_MAX_FOLLOW) {
+	dns_fail(q, DNS_BADRESP, "CNAME chain too long");
+	return -1;
+    }
+    if ((next = dns_normalize(q->final)) == 0) {
+	dns_fail(q, DNS_BADRESP, "CNAME target is not a plain domain name");
+	return -1;
+    }
+    (void) dmsg_follow_cname(&q->msg, q->asked, q->qtype, &final, &ttl);
+    q->chain_ttl = ttl < q->chain_ttl ? ttl : q->chain_ttl;
+    q->chain_ad = q->chain_ad && q->msg.ad;
+    dmsg_free(&q->msg);
+    if (q->asked != q->name)
+	mem_free(q->asked);
+    q->final = q->asked = next;
+    q->follow++;
+    if (dns_send(dns, q) == 0)
+	return 0;
+    dns_fail(q, DNS_BADRESP, "cannot build the query");
+    return -1;
+}
+
+/* dns_answer - c-ares callback: record the result, queue q */
+static void dns_answer(void *arg, int status, int timeouts,
+		               unsigned char *abuf, int alen)
+{
+    DNS_Q  *q = arg;
+    DNS    *dns = q->dns;
+
+    (void) timeouts;
+    q->in_ares = 0;
+    dns->pending--;
+    if (status == ARES_SUCCESS && abuf != 0 && alen > 0)
+	dns_check_answer(q, abuf, alen);
+    else
+	dns_ares_failed(q, status);
+    if (dns->cancelling)
+	return;
+    if (q->status == DNS_NODATA && dns_unfinished(q) && dns_follow(dns, q) == 0)
+	return;				/* dns_answer() runs again */
+    dns_done(dns, q);
+}
+
+/* dns_query - one more query in this lookup */
+DNS_Q  *dns_query(DNS *dns, const char *name, int qtype, DNS_CB cb, void *ctx)
+{
+    DNS_Q  *q = mem_calloc(1, sizeof(*q));
+    char   *norm = dns_normalize(name);
+
+    q->qtype = qtype;
+    q->cb = cb;
+    q->ctx = ctx;
+    q->dns = dns;
+    q->chain_ad = 1;
+    q->chain_ttl = 0xffffffffu;
+    q->next = dns->queries;
+    dns->queries = q;
+    q->name = norm ? norm : mem_strdup(name);
+    q->final = q->asked = q->name;
+    if (norm == 0)
+	dns_fail(q, DNS_BADRESP, "not a plain domain name");
+    else if (dns->expired)
+	dns_fail(q, DNS_TIMEOUT, "no answer before the deadline");
+    else if (dns_send(dns, q) < 0)
+	dns_fail(q, DNS_BADRESP, "cannot build the query");
+    else
+	return q;			/* dns_answer() queues it */
+    dns_done(dns, q);
+    return q;
+}
+
+/* dns_ms_left - milliseconds until the deadline */
+static long dns_ms_left(const DNS *dns)
+{
+    struct timespec now;
+
+    (void) clock_gettime(CLOCK_MONOTONIC, &now);
+    return (long) (dns->deadline.tv_sec - now.tv_sec) * 1000L
+	+ (dns->deadline.tv_nsec - now.tv_nsec) / 1000000L;
+}
+
+/* dns_poll_once - wait for our sockets or a c-ares timer, then process */
+static void dns_poll_once(DNS *dns, long left)
+{
+    ares_socket_t socks[ARES_GETSOCK_MAXNUM];
+    struct pollfd pfd[ARES_GETSOCK_MAXNUM];
+    struct timeval maxtv = {left / 1000, (left % 1000) * 1000};
+    struct timeval tvbuf;
+    struct timeval *tv;
+    int     bits = ares_getsock(dns->channel, socks, ARES_GETSOCK_MAXNUM);
+    long    ms;
+    int     n = 0;
+    int     i;
+
+    for (i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
+	short   ev = (short) ((DNS_SOCK_R(bits, i) ? POLLIN : 0)
+			      | (DNS_SOCK_W(bits, i) ? POLLOUT : 0));
+
+	if (ev == 0)
+	    continue;
+	pfd[n].fd = socks[i];
+	pfd[n].events = ev;
+	pfd[n++].revents = 0;
+    }
+    tv = ares_timeout(dns->channel, &maxtv, &tvbuf);	/* maxtv, or &tvbuf */
+    ms = (long) tv->tv_sec * 1000 + (tv->tv_usec + 999) / 1000;
+    if (poll(pfd, (nfds_t) n, (int) (ms < left ? ms : left)) < 0 && errno != EINTR)
+	log_warn("poll: %m");
+    for (i = 0; i < n; i++) {
+	int     r = pfd[i].revents & (POLLIN | POLLERR | POLLHUP);
+	int     w = pfd[i].revents & (POLLOUT | POLLERR | POLLHUP);
+
+	if (r || w)
+	    ares_process_fd(dns->channel, r ? pfd[i].fd : ARES_SOCKET_BAD,
+			    w ? pfd[i].fd : ARES_SOCKET_BAD);
+    }
+    ares_process_fd(dns->channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+}
+
+/* dns_deliver - run the callbacks of completed queries, in order */
+static void dns_deliver(DNS *dns)
+{
+    DNS_Q  *q;
+
+    while ((q = dns->done_head) != 0) {
+	if ((dns->done_head = q->done_next) == 0)
+	    dns->done_tail = &dns->done_head;
+	q->done_next = 0;
+	if (q->cb)
+	    q->cb(q, q->ctx);
+    }
+}
+
+/* dns_run - until every query is done, or the deadline */
+void    dns_run(DNS *dns)
+{
+    long    left;
+
+    (void) clock_gettime(CLOCK_MONOTONIC, &dns->deadline);
+    dns->deadline.tv_sec += dns->deadline_s;
+    dns->expired = 0;
+    for (;;) {
+	dns_deliver(dns);
+	if (dns->pending == 0 && dns->done_head == 0)
+	    break;
+	if (dns->pending == 0)
+	    continue;
+	if ((left = dns_ms_left(dns)) <= 0) {
+	    if (dns->expired) {
+		log_warn("c-ares kept %d queries after ares_cancel()",
+			 dns->pending);
+		break;
+	    }
+	    log_debug("DNS deadline of %ds reached; %d queries abandoned",
+		      dns->deadline_s, dns->pending);
+	    dns->expired = 1;
+	    ares_cancel(dns->channel);	/* completes them as timeouts */
+	    continue;
+	}
+	dns_poll_once(dns, left);
+    }
+    dns->expired = 0;
+}
+
+/* dns_count_queries - sent since dns_new() */
+unsigned long dns_count_queries(const DNS *dns)
+{
+    return dns->nqueries;
+}
+
+/* dns_count_failures - SERVFAIL, REFUSED, timeouts, bad answers */
+unsigned long dns_count_failures(const DNS *dns)
+{
+    return dns->nfailures;
+}

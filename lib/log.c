@@ -1,0 +1,248 @@
+/*++
+ * NAME
+ *	log 3
+ * SUMMARY
+ *	diagnostics for a helper whose stderr is a socket
+ * SYNOPSIS
+ *	#include "log.h"
+ *
+ *	void	log_init(const char *ident, LOG_DEST dest)
+ *	int	log_to_file(const char *path)
+ *	void	log_info(const char *fmt, ...)
+ *	void	log_warn(const char *fmt, ...)
+ *	void	log_fatal(const char *fmt, ...)
+ *	void	log_panic(const char *fmt, ...)
+ *	void	log_debug(const char *fmt, ...)
+ *	char	*log_safe(char *dst, size_t dstsize, const void *src, size_t len)
+ * DESCRIPTION
+ *	In service mode spawn(8) connects stdin, stdout and stderr to the
+ *	client socket, so nothing may ever be written to stderr. Messages
+ *	go to syslog with facility mail, or appended to the file named by
+ *	log_file (one write() per line, O_APPEND, so that concurrent
+ *	helpers do not interleave). In -q mode they go to stderr.
+ *
+ *	Levels follow Postfix: info (no prefix), "warning:", "fatal:"
+ *	(environment or configuration, exit status 1), "panic:" (our own
+ *	bug, abort). log_debug() logs only when verbose logging is on.
+ *
+ *	log_safe() makes untrusted bytes printable (\xHH escapes) and cuts
+ *	them at LOG_SAFE_MAX characters, marking the cut with "...".
+ * SECURITY
+ *	Every peer-supplied string must pass through log_safe() before it
+ *	is logged.
+ *--*/
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+
+static const char *log_ident = "tlspolicyd";
+static LOG_DEST log_dest = LOG_DEST_STDERR;
+static int log_fd = -1;
+static int log_verbose_flag;
+static int log_stderr_too;
+static int log_info_on = 1;
+
+/* log_init - choose the destination */
+void log_init(const char *ident, LOG_DEST dest)
+{
+    log_ident = ident;
+    log_dest = dest;
+    if (dest == LOG_DEST_SYSLOG)
+	openlog(ident, LOG_PID | LOG_NDELAY, LOG_MAIL);
+}
+
+/* log_to_file - append to a file; -1 (errno set) when it cannot be opened */
+int log_to_file(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY,
+		  0640);
+
+    if (fd < 0)
+	return -1;
+    if (log_fd >= 0)
+	(void) close(log_fd);
+    log_fd = fd;
+    log_dest = LOG_DEST_FILE;
+    return 0;
+}
+
+/* log_set_verbose - enable debug logging */
+void log_set_verbose(int verbose)
+{
+    log_verbose_flag = verbose;
+}
+
+/* log_verbose - is debug logging on? */
+int log_verbose(void)
+{
+    return log_verbose_flag;
+}
+
+/* log_set_info - show info lines (the -q CLI hides them unless -v) */
+void log_set_info(int on)
+{
+    log_info_on = on;
+}
+
+/* log_set_also_stderr - also copy fatal errors to a terminal */
+void log_set_also_stderr(int yes)
+{
+    log_stderr_too = yes;
+}
+
+/* log_line_file - format one line with a timestamp and write it once */
+static void log_line_file(int fd, const char *prefix, const char *text)
+{
+    char    line[2048];
+    char    stamp[32];
+    time_t  now = time(0);
+    struct tm tm;
+    int     n;
+
+    (void) gmtime_r(&now, &tm);
+    (void) strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    n = snprintf(line, sizeof(line), "%s %s[%ld]: %s%s\n", stamp, log_ident,
+		 (long) getpid(), prefix, text);
+    if (n < 0)
+	return;
+    if ((size_t) n >= sizeof(line)) {
+	n = (int) sizeof(line) - 1;
+	line[n - 1] = '\n';
+    }
+    (void) !write(fd, line, (size_t) n);
+}
+
+/* log_line_stderr - one line on stderr, no timestamp */
+static void log_line_stderr(const char *prefix, const char *text)
+{
+    char    line[2048];
+    int     n;
+
+    n = snprintf(line, sizeof(line), "%s: %s%s\n", log_ident, prefix, text);
+    if (n < 0)
+	return;
+    if ((size_t) n >= sizeof(line)) {
+	n = (int) sizeof(line) - 1;
+	line[n - 1] = '\n';
+    }
+    (void) !write(2, line, (size_t) n);
+}
+
+/* log_emit - send one formatted message to its destination */
+static void log_emit(int prio, const char *prefix, const char *fmt,
+		             va_list ap)
+{
+    char    text[1800];
+    int     saved_errno = errno;
+
+    (void) vsnprintf(text, sizeof(text), fmt, ap);
+    switch (log_dest) {
+    case LOG_DEST_SYSLOG:
+	syslog(prio, "%s%s", prefix, text);
+	break;
+    case LOG_DEST_FILE:
+	log_line_file(log_fd, prefix, text);
+	break;
+    case LOG_DEST_STDERR:
+	log_line_stderr(prefix, text);
+	break;
+    }
+    if (log_stderr_too && log_dest != LOG_DEST_STDERR
+	&& (prio == LOG_CRIT || prio == LOG_ERR))
+	log_line_stderr(prefix, text);
+    errno = saved_errno;
+}
+
+/* log_debug - verbose diagnostics */
+void log_debug(const char *fmt,...)
+{
+    va_list ap;
+
+    if (!log_verbose_flag)
+	return;
+    va_start(ap, fmt);
+    log_emit(LOG_DEBUG, "debug: ", fmt, ap);
+    va_end(ap);
+}
+
+/* log_info - normal operation */
+void log_info(const char *fmt,...)
+{
+    va_list ap;
+
+    if (!log_info_on)
+	return;
+    va_start(ap, fmt);
+    log_emit(LOG_INFO, "", fmt, ap);
+    va_end(ap);
+}
+
+/* log_warn - something is degraded but we go on */
+void log_warn(const char *fmt,...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    log_emit(LOG_WARNING, "warning: ", fmt, ap);
+    va_end(ap);
+}
+
+/* log_fatal - environment or configuration problem: exit 1 */
+void log_fatal(const char *fmt,...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    log_emit(LOG_CRIT, "fatal: ", fmt, ap);
+    va_end(ap);
+    exit(1);
+}
+
+/* log_panic - our own bug: abort */
+void log_panic(const char *fmt,...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    log_emit(LOG_CRIT, "panic: ", fmt, ap);
+    va_end(ap);
+    abort();
+}
+
+/* log_safe - printable, length-limited copy of untrusted bytes */
+char *log_safe(char *dst, size_t dstsize, const void *src, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *cp = src;
+    size_t  out = 0;
+    size_t  i;
+
+    if (dstsize < 8)
+	log_panic("log_safe: buffer too small");
+    for (i = 0; i < len && i < LOG_SAFE_MAX && out + 8 < dstsize; i++) {
+	unsigned ch = cp[i];
+
+	if (ch >= 0x20 && ch < 0x7f && ch != '\\') {
+	    dst[out++] = (char) ch;
+	} else {
+	    dst[out++] = '\\';
+	    dst[out++] = 'x';
+	    dst[out++] = hex[ch >> 4];
+	    dst[out++] = hex[ch & 15];
+	}
+    }
+    if (i < len) {
+	memcpy(dst + out, "...", 3);
+	out += 3;
+    }
+    dst[out] = 0;
+    return dst;
+}

@@ -1,0 +1,33 @@
+/* log.h - logging to syslog (facility mail), a file, or stderr */
+#ifndef TP_LOG_H
+#define TP_LOG_H
+
+#include <stddef.h>
+
+typedef enum {
+    LOG_DEST_SYSLOG,			/* service mode default */
+    LOG_DEST_FILE,			/* log_file = /path */
+    LOG_DEST_STDERR			/* -q mode: the caller is a terminal */
+} LOG_DEST;
+
+#define LOG_SAFE_MAX	100		/* untrusted text shown at most */
+#define LOG_SAFE_SIZE	(LOG_SAFE_MAX * 4 + 8)
+
+void    log_init(const char *ident, LOG_DEST dest);
+int     log_to_file(const char *path);
+void    log_set_verbose(int verbose);
+int     log_verbose(void);
+void    log_set_also_stderr(int yes);
+void    log_set_info(int on);
+
+void    log_debug(const char *fmt,...) __attribute__((format(printf, 1, 2)));
+void    log_info(const char *fmt,...) __attribute__((format(printf, 1, 2)));
+void    log_warn(const char *fmt,...) __attribute__((format(printf, 1, 2)));
+void    log_fatal(const char *fmt,...)
+	__attribute__((format(printf, 1, 2), noreturn));
+void    log_panic(const char *fmt,...)
+	__attribute__((format(printf, 1, 2), noreturn));
+
+char   *log_safe(char *dst, size_t dstsize, const void *src, size_t len);
+
+#endif

@@ -1,0 +1,56 @@
+/* policy.h - decide the answer for one lookup key */
+#ifndef TP_POLICY_H
+#define TP_POLICY_H
+
+#include <stddef.h>
+#include "cache.h"
+#include "cfg.h"
+#include "dns.h"
+#include "ovr.h"
+#include "vstr.h"
+
+typedef enum {
+    POL_FOUND,				/* text is the policy */
+    POL_NOTFOUND,			/* text is the reason */
+    POL_TEMP,				/* text is the reason */
+} POL_STATUS;
+
+typedef struct POL_CTX {
+    const CFG *cfg;
+    const OVR *ovr;
+    const char *config_error;		/* non-NULL: answer TEMP to all */
+    int     no_cache;			/* do not open the cache */
+    CACHE  *cache;			/* opened on first use */
+    DNS    *dns;			/* made on first use */
+    unsigned long dns_queries;		/* counted into the metrics */
+    unsigned long dns_failures;
+    char    refresh[256];		/* cached domain near expiry, or "" */
+    char  **refresh_argv;		/* our own command line, for -R */
+    int     pruned;			/* expired rows pruned once */
+} POL_CTX;
+
+#define POL_REFRESH_ARGS	64	/* argv words kept for -R */
+
+typedef struct POL_ANSWER {
+    POL_STATUS status;
+    VSTR   *text;			/* policy text or reason */
+    const char *source;			/* "override", "gate", ... */
+    char    domain[256];		/* normalized key, or "" */
+    int     port;			/* "domain:port" key, else 0 */
+    int     ttl;			/* seconds the answer stays valid */
+    VSTR   *why;			/* explanation for logs */
+    VSTR   *tlsrpt;			/* TLSRPT attributes to append, or "" */
+} POL_ANSWER;
+
+void    pol_answer_init(POL_ANSWER *ans);
+void    pol_answer_free(POL_ANSWER *ans);
+void    pol_lookup(POL_CTX *ctx, const char *raw, size_t len,
+		           int tlsrpt, POL_ANSWER *ans);
+void    pol_ctx_close(POL_CTX *ctx);
+void    pol_flush_metrics(POL_CTX *ctx);
+void    pol_metrics(POL_CTX *ctx, VSTR *out);
+void    pol_refresh_pending(POL_CTX *ctx);
+int     pol_refresh(POL_CTX *ctx, const char *domain);
+const char *pol_status_name(POL_STATUS status);
+
+#endif

@@ -1,0 +1,108 @@
+/*++
+ * NAME
+ *	priv 3
+ * SUMMARY
+ *	privileges: never create a cache file the spawn user cannot use
+ * SYNOPSIS
+ *	#include "priv.h"
+ *
+ *	int	priv_is_root(void)
+ *	int	priv_become_owner(const char *cache_file, VSTR *why)
+ *	void	priv_check_cache_perms(const char *cache_file)
+ * DESCRIPTION
+ *	priv_is_root() is true when any user or group ID is 0.
+ *
+ *	priv_become_owner() is for "tlspolicyd -q" run by root: it switches
+ *	the process to the user and group that own the directory of the
+ *	cache file (normally tlspolicy), so that a cache file or WAL file
+ *	it creates belongs to the spawn user. It returns 0 after switching,
+ *	or -1 with a reason when the directory is missing or owned by root;
+ *	the caller then runs without a cache.
+ *
+ *	priv_check_cache_perms() warns about a cache directory or file that
+ *	others may write, or that the current user cannot write.
+ * SECURITY
+ *	Privileges are dropped permanently (setgroups, setgid, setuid) and
+ *	the result is verified; a failure to drop is fatal.
+ *--*/
+#include <errno.h>
+#include <grp.h>
+#include <libgen.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "mem.h"
+#include "priv.h"
+
+/* priv_is_root - any ID zero */
+int     priv_is_root(void)
+{
+    return getuid() == 0 || geteuid() == 0 || getgid() == 0 || getegid() == 0;
+}
+
+/* priv_dir_of - directory part of a path (allocated) */
+static char *priv_dir_of(const char *path)
+{
+    char   *copy = mem_strdup(path);
+    char   *dir = mem_strdup(dirname(copy));
+
+    mem_free(copy);
+    return dir;
+}
+
+/* priv_become_owner - switch to the owner of the cache directory */
+int     priv_become_owner(const char *cache_file, VSTR *why)
+{
+    char   *dir = priv_dir_of(cache_file);
+    struct stat st;
+    int     ret = -1;
+
+    if (stat(dir, &st) < 0) {
+	vstr_printf(why, "cache directory %s: %s", dir, strerror(errno));
+    } else if (st.st_uid == 0 || st.st_gid == 0) {
+	vstr_printf(why, "cache directory %s is owned by root or group root;"
+		    " not switching to it", dir);
+    } else {
+	if (setgroups(0, 0) < 0 || setgid(st.st_gid) < 0 || setuid(st.st_uid) < 0)
+	    log_fatal("cannot switch to uid %ld gid %ld: %m",
+		      (long) st.st_uid, (long) st.st_gid);
+	if (priv_is_root())
+	    log_fatal("still privileged after switching to uid %ld",
+		      (long) st.st_uid);
+	log_debug("running as uid %ld gid %ld, the owner of %s",
+		  (long) st.st_uid, (long) st.st_gid, dir);
+	ret = 0;
+    }
+    mem_free(dir);
+    return ret;
+}
+
+/* priv_check_one - warn about one path */
+static void priv_check_one(const char *path, const char *what)
+{
+    struct stat st;
+
+    if (stat(path, &st) < 0)
+	return;
+    if (st.st_mode & S_IWOTH)
+	log_warn("%s %s is writable by everyone; chmod o-w it", what, path);
+    if (access(path, W_OK) < 0)
+	log_warn("%s %s is not writable by uid %ld; answers will not be"
+		 " cached (chown it to the spawn user)", what, path,
+		 (long) geteuid());
+}
+
+/* priv_check_cache_perms - startup check of the cache location */
+void    priv_check_cache_perms(const char *cache_file)
+{
+    char   *dir;
+
+    if (*cache_file == 0)
+	return;
+    dir = priv_dir_of(cache_file);
+    priv_check_one(dir, "cache directory");
+    priv_check_one(cache_file, "cache file");
+    mem_free(dir);
+}

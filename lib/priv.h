@@ -1,0 +1,11 @@
+/* priv.h - privilege checks and the -q-as-root switch */
+#ifndef TP_PRIV_H
+#define TP_PRIV_H
+
+#include "vstr.h"
+
+int     priv_is_root(void);
+int     priv_become_owner(const char *cache_file, VSTR *why);
+void    priv_check_cache_perms(const char *cache_file);
+
+#endif

@@ -1,0 +1,119 @@
+/*++
+ * NAME
+ *	proto_tcp 3
+ * SUMMARY
+ *	Postfix tcp_table(5) request decoding and reply encoding
+ * SYNOPSIS
+ *	#include "proto_tcp.h"
+ *
+ *	int	tcpt_decode_request(const char *line, size_t len, VSTR *key,
+ *				const char **why)
+ *	int	tcpt_format_reply(VSTR *out, TCPT_CODE code, const char *text)
+ * DESCRIPTION
+ *	A request is one line "get SP key" (without its newline here);
+ *	the key is %XX-quoted by Postfix. tcpt_decode_request() stores the
+ *	unquoted key and returns 0, or returns -1 and a static reason for
+ *	anything else: another command, a missing key, white space or a
+ *	NUL inside the key, a bad %XX escape.
+ *
+ *	tcpt_format_reply() writes "code SP quoted-text NL" into out.
+ *	Quoting follows Postfix's hex_quote(): "%", white space, control
+ *	characters and bytes >= 0x80 become %XX. It returns -1 (and leaves
+ *	out empty) when the reply would exceed TCPT_MAX_REPLY bytes
+ *	including the newline, and refuses an empty 200 reply, which
+ *	Postfix would treat as a configuration error.
+ *--*/
+#include <string.h>
+
+#include "log.h"
+#include "proto_tcp.h"
+
+/* tcpt_hexval - value of one hex digit, or -1 */
+static int tcpt_hexval(int ch)
+{
+    if (ch >= '0' && ch <= '9')
+	return ch - '0';
+    if (ch >= 'a' && ch <= 'f')
+	return ch - 'a' + 10;
+    if (ch >= 'A' && ch <= 'F')
+	return ch - 'A' + 10;
+    return -1;
+}
+
+/* tcpt_unquote - %XX decoding; -1 on a bad escape */
+int     tcpt_unquote(VSTR *out, const char *text, size_t len)
+{
+    size_t  i;
+
+    for (i = 0; i < len; i++) {
+	if (text[i] != '%') {
+	    vstr_addch(out, text[i]);
+	    continue;
+	}
+	if (i + 2 >= len || tcpt_hexval((unsigned char) text[i + 1]) < 0
+	    || tcpt_hexval((unsigned char) text[i + 2]) < 0)
+	    return -1;
+	vstr_addch(out, tcpt_hexval((unsigned char) text[i + 1]) * 16
+		   + tcpt_hexval((unsigned char) text[i + 2]));
+	i += 2;
+    }
+    return 0;
+}
+
+/* tcpt_quote - %XX encoding like Postfix hex_quote() */
+void    tcpt_quote(VSTR *out, const char *text, size_t len)
+{
+    size_t  i;
+
+    for (i = 0; i < len; i++) {
+	unsigned char ch = (unsigned char) text[i];
+
+	if (ch > 0x20 && ch < 0x7f && ch != '%')
+	    vstr_addch(out, ch);
+	else
+	    vstr_printf(out, "%%%02X", ch);
+    }
+}
+
+/* tcpt_decode_request - "get key" to the unquoted key */
+int     tcpt_decode_request(const char *line, size_t len, VSTR *key,
+			            const char **why)
+{
+    size_t  i;
+
+    vstr_reset(key);
+    if (len > 0 && line[len - 1] == '\r')
+	len--;
+    if (len < 4 || memcmp(line, "get ", 4) != 0) {
+	*why = "unsupported request (only \"get key\")";
+	return -1;
+    }
+    for (i = 4; i < len; i++) {
+	if (line[i] == 0 || line[i] == ' ' || line[i] == '\t') {
+	    *why = "malformed request: white space or NUL in key";
+	    return -1;
+	}
+    }
+    if (tcpt_unquote(key, line + 4, len - 4) < 0) {
+	*why = "malformed request: bad %XX escape in key";
+	vstr_reset(key);
+	return -1;
+    }
+    return 0;
+}
+
+/* tcpt_format_reply - one complete reply line, bounded */
+int     tcpt_format_reply(VSTR *out, TCPT_CODE code, const char *text)
+{
+    vstr_reset(out);
+    if (code == TCPT_OK && *text == 0)
+	log_panic("tcpt_format_reply: empty 200 reply");
+    vstr_printf(out, "%d ", (int) code);
+    tcpt_quote(out, text, strlen(text));
+    vstr_addch(out, '\n');
+    if (vstr_len(out) > TCPT_MAX_REPLY) {
+	vstr_reset(out);
+	return -1;
+    }
+    return 0;
+}

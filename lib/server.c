@@ -1,0 +1,508 @@
+/*++
+ * NAME
+ *	server 3
+ * SUMMARY
+ *	the per-connection request loop
+ * SYNOPSIS
+ *	#include "server.h"
+ *
+ *	SRV_END	srv_serve(POL_CTX *pol, int in_fd, int out_fd,
+ *				int idle_timeout)
+ * DESCRIPTION
+ *	srv_serve() answers requests from in_fd on out_fd until the client
+ *	closes the connection, stays idle for idle_timeout seconds, or
+ *	breaks the protocol so badly that the stream cannot be resynced.
+ *
+ *	The protocol is chosen once per connection from the first byte: a
+ *	digit starts a socketmap netstring, an upper-case letter an HTTP
+ *	request (GET or HEAD /metrics gets the Prometheus text, any other
+ *	path 404, any other method 405; then the connection is closed),
+ *	anything else a tcp_table line.
+ *
+ *	Each answered lookup is counted (metrics(3)); the counts go to the
+ *	shared cache at most once a second, after a reply, and at the end. Each reply is built in memory and sent with one write():
+ *	two small writes cost the client a delayed-ACK wait per lookup.
+ * SECURITY
+ *	Reads are bounded: a tcp_table line longer than TCPT_MAX_LINE, a
+ *	netstring longer than SMAP_MAX_REQUEST or with a malformed header,
+ *	and a request that does not complete within SRV_REQUEST_TIMEOUT
+ *	seconds close the connection with a log line.
+ *--*/
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "metrics.h"
+#include "proto_sockmap.h"
+#include "proto_tcp.h"
+#include "server.h"
+
+#define SRV_BUFSIZE	(TCPT_MAX_LINE + 64)
+
+typedef enum {
+    SRV_PROTO_NONE, SRV_PROTO_TCP, SRV_PROTO_SOCKMAP, SRV_PROTO_HTTP
+} SRV_PROTO;
+
+typedef struct SRV {
+    POL_CTX *pol;
+    int     in_fd;
+    int     out_fd;
+    int     idle_timeout;
+    SRV_PROTO proto;
+    char    buf[SRV_BUFSIZE];
+    size_t  start;			/* first unconsumed byte */
+    size_t  end;			/* end of buffered data */
+    time_t  deadline;			/* for the request under way */
+    VSTR   *key;
+    VSTR   *reply;
+    unsigned long count;		/* requests answered */
+    time_t  flushed;			/* metrics last written */
+} SRV;
+
+typedef enum { FILL_DATA, FILL_EOF, FILL_TIMEOUT, FILL_ERROR, FILL_FULL } FILL;
+
+/* srv_now - monotonic seconds */
+static time_t srv_now(void)
+{
+    struct timespec ts;
+
+    (void) clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec;
+}
+
+/* srv_fill - read more bytes, waiting at most until the deadline */
+static FILL srv_fill(SRV *srv, time_t deadline)
+{
+    struct pollfd pfd;
+    ssize_t n;
+    time_t  left;
+
+    if (srv->start > 0) {
+	memmove(srv->buf, srv->buf + srv->start, srv->end - srv->start);
+	srv->end -= srv->start;
+	srv->start = 0;
+    }
+    if (srv->end == sizeof(srv->buf))
+	return FILL_FULL;
+    for (;;) {
+	if ((left = deadline - srv_now()) <= 0)
+	    return FILL_TIMEOUT;
+	pfd.fd = srv->in_fd;
+	pfd.events = POLLIN;
+	n = poll(&pfd, 1, (int) (left > 86400 ? 86400000 : left * 1000));
+	if (n < 0 && errno == EINTR)
+	    continue;
+	if (n < 0)
+	    return FILL_ERROR;
+	if (n == 0)
+	    continue;
+	n = read(srv->in_fd, srv->buf + srv->end, sizeof(srv->buf) - srv->end);
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+	    continue;
+	if (n < 0)
+	    return FILL_ERROR;
+	if (n == 0)
+	    return FILL_EOF;
+	srv->end += (size_t) n;
+	return FILL_DATA;
+    }
+}
+
+/* srv_write - send one whole reply; a short write is continued */
+static int srv_write(SRV *srv, const char *data, size_t len)
+{
+    ssize_t n;
+
+    while (len > 0) {
+	n = write(srv->out_fd, data, len);
+	if (n < 0 && errno == EINTR)
+	    continue;
+	if (n <= 0) {
+	    log_warn("write to client failed: %s", strerror(errno));
+	    return -1;
+	}
+	data += n;
+	len -= (size_t) n;
+    }
+    return 0;
+}
+
+/* srv_count - one answered lookup, for the metrics */
+static void srv_count(const char *protocol, const POL_ANSWER *ans)
+{
+    char    labels[96];
+    const char *answer;
+    size_t  n;
+
+    if (ans->status == POL_TEMP)
+	answer = "temp";
+    else if (ans->status == POL_NOTFOUND)
+	answer = "notfound";
+    else if (strcmp(ans->source, "override") == 0)
+	answer = "override";
+    else if ((n = strcspn(vstr_str(ans->text), " ")) == 6
+	     && strncmp(vstr_str(ans->text), "secure", 6) == 0)
+	answer = "secure";
+    else
+	answer = strncmp(vstr_str(ans->text), "dane-only", 9) == 0 ? "dane-only" : "dane";
+    (void) snprintf(labels, sizeof(labels), "protocol=\"%s\",answer=\"%s\"",
+		    protocol, answer);
+    met_inc(MET_LOOKUPS, labels, 1);
+}
+
+/* srv_tcp_answer - reply to one decoded tcp_table key */
+static void srv_tcp_answer(SRV *srv, const char *key, size_t klen)
+{
+    POL_ANSWER ans;
+    TCPT_CODE code;
+
+    pol_answer_init(&ans);
+    pol_lookup(srv->pol, key, klen, srv->pol->cfg->tlsrpt, &ans);
+    srv_count("tcp", &ans);
+    code = ans.status == POL_FOUND ? TCPT_OK :
+	ans.status == POL_TEMP ? TCPT_TEMP : TCPT_NOTFOUND;
+    if (code == TCPT_OK && vstr_len(ans.tlsrpt) > 0) {
+	VSTR   *full = vstr_new(vstr_len(ans.text) + vstr_len(ans.tlsrpt) + 1);
+
+	vstr_addstr(full, vstr_str(ans.text));
+	vstr_addstr(full, vstr_str(ans.tlsrpt));
+	if (tcpt_format_reply(srv->reply, code, vstr_str(full)) == 0) {
+	    vstr_free(full);
+	    pol_answer_free(&ans);
+	    return;
+	}
+	log_warn("policy for %s with TLSRPT attributes does not fit in a"
+		 " %d-byte tcp_table reply; sending it without them",
+		 ans.domain, TCPT_MAX_REPLY);
+	vstr_free(full);
+    }
+    if (tcpt_format_reply(srv->reply, code, vstr_str(ans.text)) < 0) {
+	log_warn("policy for %s does not fit in a %d-byte tcp_table reply;"
+		 " answering temporary failure", ans.domain, TCPT_MAX_REPLY);
+	(void) tcpt_format_reply(srv->reply, TCPT_TEMP, "policy too long");
+    }
+    pol_answer_free(&ans);
+}
+
+/* srv_tcp_request - handle one complete line */
+static void srv_tcp_request(SRV *srv, const char *line, size_t len)
+{
+    const char *why;
+    char    safe[LOG_SAFE_SIZE];
+
+    if (tcpt_decode_request(line, len, srv->key, &why) < 0) {
+	log_warn("tcp_table: %s: \"%s\"", why,
+		 log_safe(safe, sizeof(safe), line, len));
+	(void) tcpt_format_reply(srv->reply, TCPT_TEMP, why);
+	return;
+    }
+    srv_tcp_answer(srv, vstr_str(srv->key), vstr_len(srv->key));
+}
+
+/* srv_sockmap_request - handle one complete netstring payload */
+static void srv_sockmap_request(SRV *srv, const char *payload, size_t len)
+{
+    POL_ANSWER ans;
+    SMAP_MAP map;
+    const char *key;
+    size_t  klen;
+    char    safe[LOG_SAFE_SIZE];
+
+    if (smap_split_request(payload, len, &map, &key, &klen) < 0) {
+	log_warn("socketmap: malformed request (no \"name key\"): \"%s\"",
+		 log_safe(safe, sizeof(safe), payload, len));
+	smap_format_reply(srv->reply, "PERM", "malformed request");
+	return;
+    }
+    if (map == SMAP_MAP_UNKNOWN) {
+	log_warn("socketmap: unknown map name in \"%s\"",
+		 log_safe(safe, sizeof(safe), payload, len));
+	smap_format_reply(srv->reply, "PERM",
+			  "unknown map name (expected QUERY or QUERYwithTLSRPT)");
+	return;
+    }
+    pol_answer_init(&ans);
+    pol_lookup(srv->pol, key, klen,
+	       map == SMAP_MAP_QUERY_TLSRPT || srv->pol->cfg->tlsrpt, &ans);
+    srv_count("socketmap", &ans);
+    if (ans.status == POL_FOUND) {
+	vstr_addstr(ans.text, vstr_str(ans.tlsrpt));
+	smap_format_reply(srv->reply, "OK", vstr_str(ans.text));
+    }
+    else if (ans.status == POL_TEMP)
+	smap_format_reply(srv->reply, "TEMP", vstr_str(ans.text));
+    else
+	smap_format_reply(srv->reply, "NOTFOUND", "");
+    pol_answer_free(&ans);
+}
+
+/* srv_close_msg - log why a connection is dropped */
+static SRV_END srv_close_msg(SRV *srv, FILL fill, const char *what)
+{
+    switch (fill) {
+    case FILL_EOF:
+	if (srv->end == srv->start)
+	    return SRV_EOF;
+	log_warn("client closed the connection in the middle of a request");
+	return SRV_CLOSED;
+    case FILL_TIMEOUT:
+	if (srv->end == srv->start) {
+	    log_debug("idle for %ds after %lu requests; exiting",
+		      srv->idle_timeout, srv->count);
+	    return SRV_IDLE;
+	}
+	log_warn("request not completed within %ds; closing connection",
+		 SRV_REQUEST_TIMEOUT);
+	return SRV_CLOSED;
+    case FILL_FULL:
+	log_warn("%s; closing connection", what);
+	return SRV_CLOSED;
+    case FILL_ERROR:
+	log_warn("read from client failed: %s", strerror(errno));
+	return SRV_CLOSED;
+    case FILL_DATA:
+	break;
+    }
+    log_panic("srv_close_msg: unexpected fill status %d", (int) fill);
+}
+
+/* srv_next_tcp - wait for one full line; 0 and its length, or -1 */
+static int srv_next_tcp(SRV *srv, size_t *llen, SRV_END *end)
+{
+    char   *nl;
+    FILL    fill;
+    char    what[128];
+
+    while ((nl = memchr(srv->buf + srv->start, '\n', srv->end - srv->start)) == 0) {
+	if (srv->end - srv->start > TCPT_MAX_LINE)
+	    fill = FILL_FULL;
+	else
+	    fill = srv_fill(srv, srv->end > srv->start ? srv->deadline :
+			    srv_now() + srv->idle_timeout);
+	if (fill == FILL_DATA)
+	    continue;
+	(void) snprintf(what, sizeof(what), "tcp_table request line longer"
+			" than %d bytes", TCPT_MAX_LINE);
+	*end = srv_close_msg(srv, fill, what);
+	return -1;
+    }
+    *llen = (size_t) (nl - (srv->buf + srv->start));
+    return 0;
+}
+
+/* srv_next_sockmap - wait for one full netstring; 0, or -1 */
+static int srv_next_sockmap(SRV *srv, size_t *hdr, size_t *plen, SRV_END *end)
+{
+    SMAP_STATUS st;
+    FILL    fill;
+    char    safe[LOG_SAFE_SIZE];
+
+    for (;;) {
+	st = smap_parse_header(srv->buf + srv->start, srv->end - srv->start,
+			       SMAP_MAX_REQUEST, hdr, plen);
+	if (st == SMAP_TOO_LONG || st == SMAP_SYNTAX) {
+	    log_warn("socketmap: %s netstring header \"%s\"; closing connection",
+		     st == SMAP_TOO_LONG ? "over-long (limit "
+		     "4096 bytes)" : "malformed",
+		     log_safe(safe, sizeof(safe), srv->buf + srv->start,
+			      srv->end - srv->start));
+	    *end = SRV_CLOSED;
+	    return -1;
+	}
+	if (st == SMAP_OK && srv->end - srv->start >= *hdr + *plen + 1)
+	    break;
+	fill = srv_fill(srv, srv->end > srv->start ? srv->deadline :
+			srv_now() + srv->idle_timeout);
+	if (fill != FILL_DATA) {
+	    *end = srv_close_msg(srv, fill, "socketmap request too long");
+	    return -1;
+	}
+    }
+    if (srv->buf[srv->start + *hdr + *plen] != ',') {
+	log_warn("socketmap: netstring not terminated by ','; closing connection");
+	*end = SRV_CLOSED;
+	return -1;
+    }
+    return 0;
+}
+
+/* srv_http_reply - status line, headers, optional body; one write */
+static void srv_http_reply(SRV *srv, const char *status, const char *extra,
+			           const char *body, size_t blen, int head)
+{
+    vstr_reset(srv->reply);
+    vstr_printf(srv->reply, "HTTP/1.0 %s\r\nContent-Type: %s\r\n%s"
+		"Content-Length: %zu\r\nConnection: close\r\n\r\n", status,
+		strncmp(status, "200", 3) == 0 ? "text/plain; version=0.0.4;"
+		" charset=utf-8" : "text/plain", extra, blen);
+    if (!head)
+	vstr_addmem(srv->reply, body, blen);
+    (void) srv_write(srv, vstr_str(srv->reply), vstr_len(srv->reply));
+}
+
+/* srv_http - one HTTP request, then the connection ends */
+static SRV_END srv_http(SRV *srv)
+{
+    char   *req = srv->buf + srv->start;
+    size_t  len = srv->end - srv->start;
+    size_t  mlen = strcspn(req, " ");
+    const char *path = req + mlen + (mlen < len);
+    size_t  plen = strcspn(path, " ?\r\n");
+    int     head = mlen == 4 && strncmp(req, "HEAD", 4) == 0;
+    char    safe[LOG_SAFE_SIZE];
+    VSTR   *body;
+
+    if (!head && !(mlen == 3 && strncmp(req, "GET", 3) == 0)) {
+	log_info("http: method not allowed: \"%s\"",
+		 log_safe(safe, sizeof(safe), req, strcspn(req, "\r\n")));
+	srv_http_reply(srv, "405 Method Not Allowed", "Allow: GET, HEAD\r\n",
+		       "method not allowed\n", 19, 0);
+    } else if (plen != 8 || strncmp(path, "/metrics", 8) != 0) {
+	log_info("http: not found: \"%s\"",
+		 log_safe(safe, sizeof(safe), req, strcspn(req, "\r\n")));
+	srv_http_reply(srv, "404 Not Found", "", "not found\n", 10, head);
+    } else {
+	body = vstr_new(4096);
+	pol_metrics(srv->pol, body);
+	srv_http_reply(srv, "200 OK", "", vstr_str(body), vstr_len(body), head);
+	vstr_free(body);
+    }
+    return SRV_CLOSED;
+}
+
+/* srv_http_wait - the request line and headers, up to the blank line */
+static int srv_http_wait(SRV *srv, SRV_END *end)
+{
+    FILL    fill;
+
+    for (;;) {
+	srv->buf[srv->end < sizeof(srv->buf) ? srv->end : sizeof(srv->buf) - 1] = 0;
+	if (strstr(srv->buf + srv->start, "\r\n\r\n")
+	    || strstr(srv->buf + srv->start, "\n\n"))
+	    return 0;
+	if (srv->end - srv->start >= sizeof(srv->buf) - 1) {
+	    log_warn("http: request headers longer than %zu bytes; closing",
+		     sizeof(srv->buf) - 1);
+	    *end = SRV_CLOSED;
+	    return -1;
+	}
+	if ((fill = srv_fill(srv, srv->deadline)) != FILL_DATA) {
+	    *end = srv_close_msg(srv, fill, "http request too long");
+	    return -1;
+	}
+    }
+}
+
+/* srv_idle - no request is waiting, neither buffered nor on the socket */
+static int srv_idle(SRV *srv)
+{
+    struct pollfd pfd;
+
+    if (srv->end > srv->start)
+	return 0;
+    pfd.fd = srv->in_fd;
+    pfd.events = POLLIN;
+    return poll(&pfd, 1, 0) == 0;
+}
+
+/* srv_maybe_flush - metrics to the shared cache, at most once a second */
+static void srv_maybe_flush(SRV *srv)
+{
+    time_t  now = srv_now();
+
+    if (now != srv->flushed && met_pending()) {
+	pol_flush_metrics(srv->pol);
+	srv->flushed = now;
+    }
+}
+
+/* srv_one - read, answer and send one request; -1 ends the loop */
+static int srv_one(SRV *srv, SRV_END *end)
+{
+    size_t  len;
+    size_t  hdr;
+
+    vstr_reset(srv->reply);
+    if (srv->proto == SRV_PROTO_HTTP) {
+	if (srv_http_wait(srv, end) == 0)
+	    *end = srv_http(srv);
+	return -1;
+    }
+    if (srv->proto == SRV_PROTO_TCP) {
+	if (srv_next_tcp(srv, &len, end) < 0)
+	    return -1;
+	srv_tcp_request(srv, srv->buf + srv->start, len);
+	srv->start += len + 1;
+    } else {
+	if (srv_next_sockmap(srv, &hdr, &len, end) < 0)
+	    return -1;
+	srv_sockmap_request(srv, srv->buf + srv->start + hdr, len);
+	srv->start += hdr + len + 1;
+    }
+    srv->count++;
+    if (srv_write(srv, vstr_str(srv->reply), vstr_len(srv->reply)) < 0) {
+	*end = SRV_CLOSED;
+	return -1;
+    }
+    srv_maybe_flush(srv);
+    if (srv->pol->refresh[0] && srv_idle(srv))
+	pol_refresh_pending(srv->pol);
+    return 0;
+}
+
+/* srv_wait_first - wait for the first byte of a request */
+static int srv_wait_first(SRV *srv, SRV_END *end)
+{
+    FILL    fill;
+
+    if (srv->end > srv->start)
+	return 0;
+    fill = srv_fill(srv, srv_now() + srv->idle_timeout);
+    if (fill != FILL_DATA) {
+	*end = srv_close_msg(srv, fill, "");
+	return -1;
+    }
+    return 0;
+}
+
+/* srv_serve - the connection loop */
+SRV_END srv_serve(POL_CTX *pol, int in_fd, int out_fd, int idle_timeout)
+{
+    static SRV srv;
+    SRV_END end = SRV_EOF;
+
+    srv.pol = pol;
+    srv.in_fd = in_fd;
+    srv.out_fd = out_fd;
+    srv.idle_timeout = idle_timeout;
+    srv.proto = SRV_PROTO_NONE;
+    srv.start = srv.end = 0;
+    srv.count = 0;
+    srv.flushed = srv_now();
+    srv.key = vstr_new(256);
+    srv.reply = vstr_new(TCPT_MAX_REPLY + 64);
+    while (srv_wait_first(&srv, &end) == 0) {
+	srv.deadline = srv_now() + SRV_REQUEST_TIMEOUT;
+	if (srv.proto == SRV_PROTO_NONE) {
+	    unsigned char ch = (unsigned char) srv.buf[srv.start];
+
+	    srv.proto = (ch >= '0' && ch <= '9') ? SRV_PROTO_SOCKMAP :
+		(ch >= 'A' && ch <= 'Z') ? SRV_PROTO_HTTP : SRV_PROTO_TCP;
+	    log_debug("protocol: %s", srv.proto == SRV_PROTO_TCP ? "tcp_table" :
+		      srv.proto == SRV_PROTO_HTTP ? "http" : "socketmap");
+	}
+	if (srv_one(&srv, &end) < 0)
+	    break;
+    }
+    if (met_pending())
+	pol_flush_metrics(pol);
+    if (pol->refresh[0])		/* the client is gone: nothing is owed */
+	pol_refresh_pending(pol);
+    vstr_free(srv.key);
+    vstr_free(srv.reply);
+    return end;
+}

@@ -1,0 +1,17 @@
+/* server.h - serve one Postfix connection on a file descriptor pair */
+#ifndef TP_SERVER_H
+#define TP_SERVER_H
+
+#include "policy.h"
+
+#define SRV_REQUEST_TIMEOUT	100	/* seconds, as tcp_table(5) */
+
+typedef enum {
+    SRV_EOF,				/* client closed between requests */
+    SRV_IDLE,				/* idle_timeout expired */
+    SRV_CLOSED,				/* we closed: protocol error */
+} SRV_END;
+
+SRV_END srv_serve(POL_CTX *pol, int in_fd, int out_fd, int idle_timeout);
+
+#endif

@@ -1,0 +1,282 @@
+/*++
+ * NAME
+ *	sts_policy 3
+ * SUMMARY
+ *	parse an MTA-STS policy and turn it into a Postfix policy
+ * SYNOPSIS
+ *	#include "sts_policy.h"
+ *
+ *	int	stsp_parse(const char *body, size_t len, STSP *pol, VSTR *why)
+ *	void	stsp_reply(const STSP *pol, VSTR *out)
+ *	void	stsp_tlsrpt(const STSP *pol, const char *domain, VSTR *out)
+ * DESCRIPTION
+ *	stsp_parse() reads the body of mta-sts.txt: lines end in CRLF or
+ *	LF; each non-empty line is "key:" optional blanks "value" (trailing
+ *	blanks removed); key names are matched without regard to case.
+ *	The first occurrence of version, mode and max_age wins; every mx
+ *	line adds a pattern; unknown keys are ignored. Required: version
+ *	STSv1, mode enforce, testing or none, max_age of 1 to 10 digits
+ *	(values above 31557600 are clamped to it, and pol->clamped says
+ *	so), and for enforce and testing at least one mx.
+ *
+ *	An mx value must be a host name or "*." followed by a host name
+ *	(LDH labels, at least two of them). Anything else - an IP literal,
+ *	white space, "=", ":", control or 8-bit characters - rejects the
+ *	whole policy: such a value must never reach a reply, where it could
+ *	inject Postfix policy attributes.
+ *
+ *	stsp_reply() writes "secure match=P1:P2... servername=hostname",
+ *	patterns in policy order, duplicates removed, "*.x" written ".x".
+ *
+ *	stsp_tlsrpt() appends the Postfix 3.10 TLSRPT attributes:
+ *	" policy_type=sts policy_domain=D mx_host_pattern=P..." and one
+ *	"{ policy_string = LINE }" per normalized policy line.
+ * DIAGNOSTICS
+ *	stsp_parse() returns 0, or -1 with a reason in why.
+ *--*/
+#include <string.h>
+#include <strings.h>
+
+#include "key.h"
+#include "log.h"
+#include "mem.h"
+#include "sts_policy.h"
+
+/* stsp_init - empty policy */
+void    stsp_init(STSP *pol)
+{
+    memset(pol, 0, sizeof(*pol));
+    pol->lines = vstr_new(256);
+}
+
+/* stsp_free - release */
+void    stsp_free(STSP *pol)
+{
+    int     i;
+
+    for (i = 0; i < pol->nmx; i++)
+	mem_free(pol->mx[i]);
+    pol->nmx = 0;
+    vstr_free(pol->lines);
+    pol->lines = 0;
+}
+
+/* stsp_mode_name - for logs and the cache */
+const char *stsp_mode_name(STSP_MODE mode)
+{
+    switch (mode) {
+    case STSP_NONE: return "none";
+    case STSP_TESTING: return "testing";
+    case STSP_ENFORCE: return "enforce";
+    }
+    return "unknown";
+}
+
+/* stsp_pattern_ok - "host.name" or "*.host.name", lower case LDH */
+int     stsp_pattern_ok(const char *pat, size_t len)
+{
+    if (len > 2 && pat[0] == '*' && pat[1] == '.') {
+	pat += 2;
+	len -= 2;
+    }
+    return memchr(pat, '.', len) != 0 && key_is_ldh_domain(pat, len);
+}
+
+/* stsp_lower - ASCII lower case in place */
+static void stsp_lower(char *str, size_t len)
+{
+    size_t  i;
+
+    for (i = 0; i < len; i++)
+	if (str[i] >= 'A' && str[i] <= 'Z')
+	    str[i] = (char) (str[i] - 'A' + 'a');
+}
+
+/* stsp_max_age - 1 to 10 digits; clamp */
+static int stsp_max_age(const char *val, size_t len, STSP *pol)
+{
+    long long age = 0;
+    size_t  i;
+
+    if (len < 1 || len > 10)
+	return -1;
+    for (i = 0; i < len; i++) {
+	if (val[i] < '0' || val[i] > '9')
+	    return -1;
+	age = age * 10 + (val[i] - '0');
+    }
+    pol->clamped = age > STSP_MAX_AGE;
+    pol->max_age = (long) (pol->clamped ? STSP_MAX_AGE : age);
+    return 0;
+}
+
+/* stsp_mode - enforce, testing or none */
+static int stsp_mode(const char *val, size_t len, STSP *pol)
+{
+    if (len == 7 && strncasecmp(val, "enforce", 7) == 0)
+	pol->mode = STSP_ENFORCE;
+    else if (len == 7 && strncasecmp(val, "testing", 7) == 0)
+	pol->mode = STSP_TESTING;
+    else if (len == 4 && strncasecmp(val, "none", 4) == 0)
+	pol->mode = STSP_NONE;
+    else
+	return -1;
+    return 0;
+}
+
+/* stsp_add_mx - one validated pattern */
+static int stsp_add_mx(char *val, size_t len, STSP *pol)
+{
+    stsp_lower(val, len);
+    if (!stsp_pattern_ok(val, len))
+	return -1;
+    if (pol->nmx < STSP_MAX_MX)
+	pol->mx[pol->nmx++] = mem_strndup(val, len);
+    return 0;
+}
+
+/* stsp_field - one "key: value" line; seen is a bit set */
+static int stsp_field(char *line, size_t len, STSP *pol, int *seen, VSTR *why)
+{
+    char    safe[LOG_SAFE_SIZE];
+    char   *colon = memchr(line, ':', len);
+    char   *val;
+    size_t  klen;
+    size_t  vlen;
+
+    if (colon == 0) {
+	vstr_printf(why, "line without ':': \"%s\"", log_safe(safe, sizeof(safe), line, len));
+	return -1;
+    }
+    klen = (size_t) (colon - line);
+    for (val = colon + 1; val < line + len && (*val == ' ' || *val == '\t'); val++)
+	 /* void */ ;
+    vlen = (size_t) (line + len - val);
+    while (vlen > 0 && (val[vlen - 1] == ' ' || val[vlen - 1] == '\t'))
+	vlen--;
+    log_safe(safe, sizeof(safe), val, vlen);
+    if (klen == 7 && strncasecmp(line, "version", 7) == 0 && !(*seen & 1)) {
+	*seen |= 1;
+	if (vlen != 5 || strncasecmp(val, "STSv1", 5) != 0)
+	    return vstr_printf(why, "unsupported version \"%s\"", safe), -1;
+    } else if (klen == 4 && strncasecmp(line, "mode", 4) == 0 && !(*seen & 2)) {
+	*seen |= 2;
+	if (stsp_mode(val, vlen, pol) < 0)
+	    return vstr_printf(why, "bad mode \"%s\"", safe), -1;
+    } else if (klen == 7 && strncasecmp(line, "max_age", 7) == 0 && !(*seen & 4)) {
+	*seen |= 4;
+	if (stsp_max_age(val, vlen, pol) < 0)
+	    return vstr_printf(why, "bad max_age \"%s\"", safe), -1;
+    } else if (klen == 2 && strncasecmp(line, "mx", 2) == 0) {
+	if (stsp_add_mx(val, vlen, pol) < 0)
+	    return vstr_printf(why, "bad mx pattern \"%s\"", safe), -1;
+    } else {
+	return 0;			/* unknown or repeated key: ignored */
+    }
+    vstr_addmem(pol->lines, line, klen);
+    vstr_addstr(pol->lines, ": ");
+    vstr_addmem(pol->lines, val, vlen);
+    vstr_addch(pol->lines, '\n');
+    return 0;
+}
+
+/* stsp_check - required fields present */
+static int stsp_check(const STSP *pol, int seen, VSTR *why)
+{
+    if (!(seen & 1))
+	vstr_printf(why, "no version field");
+    else if (!(seen & 2))
+	vstr_printf(why, "no mode field");
+    else if (!(seen & 4))
+	vstr_printf(why, "no max_age field");
+    else if (pol->mode != STSP_NONE && pol->nmx == 0)
+	vstr_printf(why, "mode %s without any mx", stsp_mode_name(pol->mode));
+    else
+	return 0;
+    return -1;
+}
+
+/* stsp_parse - the whole body */
+int     stsp_parse(const char *body, size_t len, STSP *pol, VSTR *why)
+{
+    char   *copy;
+    char   *cp;
+    char   *end;
+    int     seen = 0;
+    int     ret = 0;
+
+    if (len > STSP_MAX_BODY) {
+	vstr_printf(why, "policy larger than %d bytes", STSP_MAX_BODY);
+	return -1;
+    }
+    if (memchr(body, 0, len) != 0) {
+	vstr_printf(why, "policy contains a NUL byte");
+	return -1;
+    }
+    copy = mem_strndup(body, len);
+    for (cp = copy; ret == 0 && *cp; cp = *end ? end + 1 : end) {
+	size_t  llen;
+
+	end = cp + strcspn(cp, "\n");
+	llen = (size_t) (end - cp);
+	if (llen > 0 && cp[llen - 1] == '\r')
+	    llen--;
+	if (llen > 0)
+	    ret = stsp_field(cp, llen, pol, &seen, why);
+    }
+    mem_free(copy);
+    if (ret == 0)
+	ret = stsp_check(pol, seen, why);
+    return ret;
+}
+
+/* stsp_seen_before - duplicate pattern check for the reply */
+static int stsp_seen_before(const STSP *pol, int idx)
+{
+    int     i;
+
+    for (i = 0; i < idx; i++)
+	if (strcmp(pol->mx[i], pol->mx[idx]) == 0)
+	    return 1;
+    return 0;
+}
+
+/* stsp_reply - "secure match=... servername=hostname" */
+void    stsp_reply(const STSP *pol, VSTR *out)
+{
+    int     i;
+    int     n = 0;
+
+    vstr_reset(out);
+    vstr_addstr(out, "secure match=");
+    for (i = 0; i < pol->nmx; i++) {
+	const char *pat = pol->mx[i];
+
+	if (stsp_seen_before(pol, i))
+	    continue;
+	if (n++ > 0)
+	    vstr_addch(out, ':');
+	vstr_addstr(out, pat[0] == '*' ? pat + 1 : pat);
+    }
+    vstr_addstr(out, " servername=hostname");
+}
+
+/* stsp_tlsrpt - append Postfix 3.10 TLSRPT attributes */
+void    stsp_tlsrpt(const STSP *pol, const char *domain, VSTR *out)
+{
+    const char *cp;
+    int     i;
+
+    vstr_printf(out, " policy_type=sts policy_domain=%s", domain);
+    for (i = 0; i < pol->nmx; i++)
+	if (!stsp_seen_before(pol, i))
+	    vstr_printf(out, " mx_host_pattern=%s", pol->mx[i]);
+    for (cp = vstr_str(pol->lines); *cp; ) {
+	size_t  llen = strcspn(cp, "\n");
+
+	vstr_addstr(out, " { policy_string = ");
+	vstr_addmem(out, cp, llen);
+	vstr_addstr(out, " }");
+	cp += llen + (cp[llen] ? 1 : 0);
+    }
+}

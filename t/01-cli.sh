@@ -1,0 +1,73 @@
+#!/bin/sh
+# 01-cli.sh - the one-shot CLI (-q, -p), exit codes, configuration errors
+. "$top_srcdir/t/lib.sh"
+t_tmpdir
+t_binary
+
+cat > "$T_DIR/overrides" <<EOC
+partner.example   encrypt
+.corp.example     secure match=.corp.example servername=hostname
+EOC
+cat > "$T_DIR/ok.cf" <<EOC
+# a valid configuration
+policy_overrides = $T_DIR/overrides
+idle_timeout = 5m
+# nothing listens here: DNS lookups fail at once
+dns_resolver = 127.77.1.1:53
+cache_file =
+EOC
+
+out=$("$TP" -c "$T_DIR/ok.cf" -q partner.example); rc=$?
+t_is "$rc:$out" "0:encrypt" "-q found: exit 0, policy printed"
+out=$("$TP" -c "$T_DIR/ok.cf" -q Mail.CORP.example.); rc=$?
+t_is "$rc:$out" "0:secure match=.corp.example servername=hostname" "-q normalizes case and trailing dot"
+out=$("$TP" -c "$T_DIR/ok.cf" -q unknown.example 2>"$T_DIR/err"); rc=$?
+t_is "$rc:$out" "75:" "-q with the resolver down: exit 75, nothing on stdout"
+t_like "$(cat "$T_DIR/err")" "temporary failure: DNS lookup failed" "-q temporary failure explained on stderr"
+out=$("$TP" -c "$T_DIR/ok.cf" -q unknown 2>&1); rc=$?
+t_is "$rc:$out" "1:" "-q not found: exit 1, prints nothing"
+out=$("$TP" -c "$T_DIR/ok.cf" -q .corp.example 2>&1); rc=$?
+t_is "$rc:$out" "1:" "-q walk key: not found"
+out=$("$TP" -c "$T_DIR/ok.cf" -q '[partner.example]:25' 2>&1); rc=$?
+t_is "$rc:$out" "1:" "-q bracketed: not found"
+out=$("$TP" -c "$T_DIR/ok.cf" -q 'partner.example:587' 2>&1); rc=$?
+t_is "$rc:$out" "0:encrypt" "-q domain:port: overrides still apply"
+out=$("$TP" -c "$T_DIR/ok.cf" -q 'other.example:587' -v 2>&1); rc=$?
+t_like "$rc:$(printf "%s" "$out" | tail -n 1)" "^1:.*port other than 25" "-q domain:port without override: not found, explained"
+out=$("$TP" -c "$T_DIR/ok.cf" -v -q partner.example 2>&1 >/dev/null)
+t_like "$out" "override entry \"partner.example\" matches partner.example" "-q -v explains on stderr"
+
+out=$("$TP" -c "$T_DIR/ok.cf" -o idle_timeout=45s -p)
+t_like "$out" "^idle_timeout = 45s$" "-o overrides the file (-p shows it)"
+t_like "$out" "^dns_timeout = 2s$" "-p shows defaults"
+t_like "$out" "^cache_file = " "every DESIGN parameter exists (cache_file)"
+for p in dns_timeout mtasts_ca_file mtasts_fetch_timeout mtasts_testing tlsrpt log_file; do
+    t_like "$out" "^$p = " "parameter $p exists"
+done
+
+printf 'dns_timeout = 3s\nno_such_thing = 1\n' > "$T_DIR/bad.cf"
+out=$("$TP" -c "$T_DIR/bad.cf" -q partner.example 2>&1); rc=$?
+t_is "$rc" 75 "unknown parameter: exit 75"
+t_like "$out" "bad.cf, line 2: unknown parameter \"no_such_thing\"" "error names file, line and parameter"
+printf 'tlsrpt = perhaps\n' > "$T_DIR/bad2.cf"
+out=$("$TP" -c "$T_DIR/bad2.cf" -q partner.example 2>&1)
+t_like "$out" "bad2.cf, line 1: bad value for tlsrpt: \"perhaps\": expected yes or no" "bad value named"
+out=$("$TP" -c "$T_DIR/ok.cf" -o bogus=1 -q partner.example 2>&1); rc=$?
+t_like "$rc:$out" "^75:.*-o bogus=1: unknown parameter" "bad -o: exit 75, named"
+out=$("$TP" -c "$T_DIR/missing.cf" -q partner.example 2>&1); rc=$?
+t_like "$rc:$out" "^75:.*cannot open .*missing.cf" "missing -c file: exit 75"
+printf 'a.example   encrypt\nb.example   tls-please\n' > "$T_DIR/bad.ovr"
+out=$("$TP" -c "$T_DIR/ok.cf" -o policy_overrides="$T_DIR/bad.ovr" -q a.example 2>&1); rc=$?
+t_like "$rc:$out" "^75:.*bad.ovr, line 2: unknown policy \"tls-please\"" "bad override policy: file and line"
+"$TP" -x >/dev/null 2>&1; rc=$?
+t_is "$rc" 2 "unknown option: exit 2"
+"$TP" -q a.example extra >/dev/null 2>&1; rc=$?
+t_is "$rc" 2 "stray argument: exit 2"
+
+if t_is_root; then
+    out=$(script -qec "$TP -c $T_DIR/ok.cf" /dev/null </dev/null 2>&1)
+    t_like "$out" "refusing to run with user ID 0" "service mode as root: refused with a clear message"
+    "$TP" -c "$T_DIR/ok.cf" </dev/null >"$T_DIR/o" 2>"$T_DIR/e"; rc=$?
+    t_is "$rc:$(cat "$T_DIR/o" "$T_DIR/e")" "1:" "as root under spawn: exit 1, not a byte on stdout/stderr"
+fi
+t_done

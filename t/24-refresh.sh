@@ -1,0 +1,66 @@
+#!/bin/sh
+# 24-refresh.sh - refresh before expiry without a resident daemon: a cached
+# entry near expiry is answered at once from the cache and refreshed by a
+# child process after the reply; two helpers never refresh one domain at
+# the same time (a lease in the cache); the client never waits for DNS.
+. "$top_srcdir/t/lib.sh"
+. "$top_srcdir/t/postfix.sh"
+
+t_is_root || t_skip_all "needs root (DNS servers on port 53, Postfix)"
+for c in nsd unbound ldns-signzone postfix sqlite3; do
+    command -v $c >/dev/null 2>&1 || t_skip_all "$c is not installed"
+done
+t_tmpdir
+t_user
+t_binary
+export WORLD_NET=127.77.60
+if ! sh "$top_srcdir/t/world/world.sh" start "$T_DIR/world" > "$T_DIR/world.log" 2>&1; then
+    sed 's/^/# /' "$T_DIR/world.log"; t_result 1 "the test world starts"; t_done
+fi
+t_at_exit "sh '$top_srcdir/t/world/world.sh' stop '$T_DIR/world'"
+. "$T_DIR/world/world.env"
+mkdir -p "$T_DIR/cache"; chown "$T_USER:$T_USER" "$T_DIR/cache"
+DB=$T_DIR/cache/cache.db
+LISTEN=127.77.24.1:10028
+pf_tlspolicyd_conf "$T_DIR" "dns_resolver = $WORLD_RESOLVER" "cache_file = $DB" "verbose = yes"
+pf_setup "$T_DIR" "$LISTEN" "$TP -c $T_DIR/tlspolicyd.cf"
+pf_start "$T_DIR" || { t_result 1 "postfix starts"; t_done; }
+ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
+t_is "$(pf_postmap "$T_DIR" -q dane-only.test "tcp:$LISTEN")" dane-only "first lookup fills the cache"
+# make the entry old: 5 s left of 300
+sqlite3 "$DB" "update dane set ttl = 300, fetched = strftime('%s','now') - 295, expires = strftime('%s','now') + 5 where domain = 'dane-only.test'"
+t0=$(ms)
+t_is "$(pf_postmap "$T_DIR" -q dane-only.test "tcp:$LISTEN")" dane-only "entry near expiry: answered"
+t1=$(ms)
+renewed() { [ "$(sqlite3 "$DB" "select expires_in > 30 from dane_view where domain = 'dane-only.test'")" = 1 ]; }
+i=0; while ! renewed && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+left=$(sqlite3 "$DB" "select expires_in from dane_view where domain = 'dane-only.test'")
+t_ok "the entry was renewed in the background (now $left s left, was 5)" test "$left" -gt 30
+t_ok "by a refresh process" t_wait_grep "$T_DIR/tlspolicyd.log" "refresh of dane-only.test (started|done)" 5
+t_like "$(grep 'lookup domain=dane-only.test' "$T_DIR/tlspolicyd.log" | tail -1)" "source=cache" "the answer came from the cache"
+echo "# near-expiry lookup took $((t1 - t0)) ms"
+
+# a domain whose refresh takes ~5 s (its servers never answer), asked twice at once
+sqlite3 "$DB" "insert or replace into dane values ('dead.test', 'dane-only', 'fake', 300, strftime('%s','now') - 295, strftime('%s','now') + 5)"
+t_like "$(sqlite3 "$DB" "select domain || ' ' || kind from expiring_view")" "^dead.test dane$" \
+    "sqlite3: expiring_view lists the entry about to expire (README query)"
+cp "$T_DIR/tlspolicyd.log" "$T_DIR/tlspolicyd.log.1"; : > "$T_DIR/tlspolicyd.log"
+t0=$(ms)
+pf_postmap "$T_DIR" -q dead.test "tcp:$LISTEN" > "$T_DIR/a" &
+a=$!
+pf_postmap "$T_DIR" -q dead.test "socketmap:inet:$LISTEN:QUERY" > "$T_DIR/b" &
+b=$!
+wait $a $b
+t1=$(ms)
+t_is "$(cat "$T_DIR/a") $(cat "$T_DIR/b")" "dane-only dane-only" "both clients answered from the cache"
+t_ok "neither waited for the slow refresh ($((t1 - t0)) ms)" test $((t1 - t0)) -lt 2000
+t_wait_grep "$T_DIR/tlspolicyd.log" "refresh of dead.test done" 15
+t_is "$(grep -c 'refresh of dead.test started' "$T_DIR/tlspolicyd.log")" 1 "exactly one helper refreshed dead.test"
+t_is "$(grep -c 'refresh of dead.test: another helper holds the lease' "$T_DIR/tlspolicyd.log")" 1 "the other found the lease taken"
+t_is "$(sqlite3 "$DB" "select count(*) from leases")" 0 "the lease was given back"
+t_is "$(sqlite3 "$DB" "select verdict from dane where domain = 'dead.test'")" dane-only "a failed refresh does not replace the entry"
+count() { sqlite3 "$DB" "select value from counters where name = 'tlspolicyd_refreshes_total'"; }
+i=0; while [ "$(count)" != 2 ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+t_is "$(count)" 2 "refreshes are counted"
+t_done

@@ -1,0 +1,143 @@
+# lib.sh - shared helpers for the shell system tests (TAP output)
+#
+# Source it from a test: . "$top_srcdir/t/lib.sh". It provides
+#   t_ok DESC CMD...        ok when CMD exits 0
+#   t_is GOT WANT DESC      ok when the strings are equal
+#   t_like TEXT ERE DESC    ok when TEXT matches the extended regexp
+#   t_unlike TEXT ERE DESC  ok when it does not
+#   t_skip_all REASON       "1..0 # SKIP", exit 0
+#   t_done                  print the plan; exit 0 (failures are in the TAP)
+#   t_tmpdir                make $T_DIR (mode 755, removed at exit)
+#   t_at_exit CMD           run CMD at exit (last registered runs first)
+#   t_user                  make sure the unprivileged user exists (root only)
+#   t_as_user CMD...        run CMD as that user when we are root
+#   t_binary                copy the built tlspolicyd into $T_DIR/bin
+# Environment from make: top_srcdir, top_builddir, TLSPOLICYD.
+set -u
+: "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+: "${TLSPOLICYD:=$top_builddir/daemon/tlspolicyd}"
+T_N=0
+T_FAILED=0
+T_USER=tlspolicy
+T_EXIT_CMDS=""
+
+t_result() {	# t_result STATUS DESC
+    T_N=$((T_N + 1))
+    if [ "$1" -eq 0 ]; then
+        echo "ok $T_N - $2"
+    else
+        T_FAILED=$((T_FAILED + 1))
+        echo "not ok $T_N - $2"
+    fi
+}
+
+t_ok() {
+    _desc=$1; shift
+    "$@" >/dev/null 2>&1
+    t_result $? "$_desc"
+}
+
+t_is() {
+    if [ "$1" = "$2" ]; then t_result 0 "$3"; else
+        t_result 1 "$3"
+        printf '#   got:  "%s"\n#   want: "%s"\n' "$1" "$2"
+    fi
+}
+
+t_like() {
+    if printf '%s\n' "$1" | grep -Eq -- "$2"; then t_result 0 "$3"; else
+        t_result 1 "$3"
+        printf '#   text: "%s"\n#   does not match: %s\n' "$(printf '%s' "$1" | head -c 600)" "$2"
+    fi
+}
+
+t_unlike() {
+    if printf '%s\n' "$1" | grep -Eq -- "$2"; then
+        t_result 1 "$3"
+        printf '#   text: "%s"\n#   matches: %s\n' "$(printf '%s' "$1" | head -c 600)" "$2"
+    else t_result 0 "$3"; fi
+}
+
+t_skip_all() {
+    echo "1..0 # SKIP $1"
+    exit 0
+}
+
+t_done() {
+    echo "1..$T_N"
+    exit 0
+}
+
+t_at_exit() {
+    T_EXIT_CMDS="$1; $T_EXIT_CMDS"
+}
+
+t_run_exit_cmds() {
+    eval "$T_EXIT_CMDS"
+}
+trap 't_run_exit_cmds' EXIT
+trap 'exit 1' INT TERM HUP
+
+t_tmpdir() {
+    T_DIR=$(mktemp -d /tmp/tlspd-test.XXXXXX) || exit 1
+    chmod 755 "$T_DIR"
+    [ -n "${T_KEEP:-}" ] || t_at_exit "rm -rf '$T_DIR'"
+}
+
+t_is_root() {
+    [ "$(id -u)" -eq 0 ]
+}
+
+t_user() {
+    t_is_root || return 0
+    getent passwd "$T_USER" >/dev/null 2>&1 && return 0
+    useradd --system --user-group --no-create-home --home-dir /nonexistent \
+        --shell /usr/sbin/nologin "$T_USER"
+}
+
+t_as_user() {
+    if t_is_root; then
+        setpriv --reuid="$T_USER" --regid="$T_USER" --clear-groups -- "$@"
+    else
+        "$@"
+    fi
+}
+
+t_binary() {
+    mkdir -p "$T_DIR/bin"
+    cp "$TLSPOLICYD" "$T_DIR/bin/tlspolicyd" || exit 1
+    chmod 755 "$T_DIR/bin" "$T_DIR/bin/tlspolicyd"
+    TP="$T_DIR/bin/tlspolicyd"
+}
+
+# t_wait_file FILE SECONDS: wait until FILE exists (bounded)
+t_wait_file() {
+    _i=0
+    while [ ! -s "$1" ] && [ "$_i" -lt $(($2 * 10)) ]; do
+        sleep 0.1; _i=$((_i + 1))
+    done
+    [ -s "$1" ]
+}
+
+# t_wait_grep FILE ERE SECONDS: wait until FILE has a matching line
+t_wait_grep() {
+    _i=0
+    while ! grep -Eq -- "$2" "$1" 2>/dev/null && [ "$_i" -lt $(($3 * 10)) ]; do
+        sleep 0.1; _i=$((_i + 1))
+    done
+    grep -Eq -- "$2" "$1" 2>/dev/null
+}
+
+# t_kill_pid PID: stop a process we started, wait for it (bounded)
+t_kill_pid() {
+    [ -n "$1" ] || return 0
+    kill "$1" 2>/dev/null || return 0
+    _i=0
+    while kill -0 "$1" 2>/dev/null && [ "$_i" -lt 50 ]; do
+        sleep 0.1; _i=$((_i + 1))
+    done
+    kill -9 "$1" 2>/dev/null
+    wait "$1" 2>/dev/null
+    return 0
+}

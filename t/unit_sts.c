@@ -1,0 +1,176 @@
+/* unit_sts - MTA-STS policy text and TXT record parsers */
+#include <string.h>
+
+#include "sts_policy.h"
+#include "sts_txt.h"
+#include "tap.h"
+
+typedef struct {
+    const char *body;
+    int     ok;
+    const char *reply;			/* stsp_reply() when ok */
+    const char *why;			/* substring when not ok */
+} POL_CASE;
+
+static const POL_CASE pol_cases[] = {
+    {"version: STSv1\r\nmode: enforce\r\nmx: mx1.example.com\r\nmx: *.example.net\r\nmax_age: 86400\r\n",
+    1, "secure match=mx1.example.com:.example.net servername=hostname", 0},
+    {"version: STSv1\nmode: enforce\nmx: MX1.Example.COM\nmax_age: 604800\n",
+    1, "secure match=mx1.example.com servername=hostname", 0},
+    {"version:STSv1\nmode:enforce\nmx:a.example\nmx:a.example\nmx: b.example\nmax_age:1",
+    1, "secure match=a.example:b.example servername=hostname", 0},
+    {"version: STSv1\nmode: enforce\nmode: none\nmx: a.example\nmax_age: 10\nfoo: bar\n",
+    1, "secure match=a.example servername=hostname", 0},
+    {"version: STSv1\nmode: testing\nmx: a.example\nmax_age: 10\n", 1,
+    "secure match=a.example servername=hostname", 0},
+    {"version: STSv1\nmode: none\nmax_age: 10\n", 1, "secure match= servername=hostname", 0},
+    {"version: STSv1\nmode: enforce\nmx: a.example\nmax_age: 99999999999\n", 0, 0, "bad max_age"},
+    {"version: STSv1\nmode: enforce\nmx: a.example\nmax_age: -5\n", 0, 0, "bad max_age"},
+    {"version: STSv1\nmode: enforce\nmx: a.example\nmax_age: \n", 0, 0, "bad max_age"},
+    {"version: STSv2\nmode: enforce\nmx: a.example\nmax_age: 5\n", 0, 0, "unsupported version"},
+    {"mode: enforce\nmx: a.example\nmax_age: 5\n", 0, 0, "no version"},
+    {"version: STSv1\nmx: a.example\nmax_age: 5\n", 0, 0, "no mode"},
+    {"version: STSv1\nmode: enforce\nmx: a.example\n", 0, 0, "no max_age"},
+    {"version: STSv1\nmode: enforce\nmax_age: 5\n", 0, 0, "without any mx"},
+    {"version: STSv1\nmode: strict\nmx: a.example\nmax_age: 5\n", 0, 0, "bad mode"},
+    {"version: STSv1\nmode: enforce\nmx: 192.0.2.1\nmax_age: 5\n", 0, 0, "bad mx"},
+    {"version: STSv1\nmode: enforce\nmx: [192.0.2.1]\nmax_age: 5\n", 0, 0, "bad mx"},
+    {"version: STSv1\nmode: enforce\nmx: a.example servername=evil\nmax_age: 5\n", 0, 0, "bad mx"},
+    {"version: STSv1\nmode: enforce\nmx: a.example\tprotocols=x\nmax_age: 5\n", 0, 0, "bad mx"},
+    {"version: STSv1\nmode: enforce\nmx: match=a.example\nmax_age: 5\n", 0, 0, "bad mx"},
+    {"version: STSv1\nmode: enforce\nmx: a.example:25\nmax_age: 5\n", 0, 0, "bad mx"},
+    {"version: STSv1\nmode: enforce\nmx: a.ex\001ample\nmax_age: 5\n", 0, 0, "bad mx"},
+    {"version: STSv1\nmode: enforce\nmx: *\nmax_age: 5\n", 0, 0, "bad mx"},
+    {"version: STSv1\nmode: enforce\nmx: *.com.\nmax_age: 5\n", 0, 0, "bad mx"},
+    {"version: STSv1\nmode: enforce\nmx: a.*.example\nmax_age: 5\n", 0, 0, "bad mx"},
+    {"version: STSv1\nmode: enforce\nmx: localhost\nmax_age: 5\n", 0, 0, "bad mx"},
+    {"version: STSv1\nmode: enforce\nmx: a.example\nmax_age: 5\ngarbage line\n", 0, 0, "line without"},
+    {"", 0, 0, "no version"},
+};
+
+/* policies - table of bodies */
+static void policies(void)
+{
+    VSTR   *out = vstr_new(64);
+    VSTR   *why = vstr_new(64);
+    size_t  i;
+    char    name[64];
+
+    for (i = 0; i < sizeof(pol_cases) / sizeof(pol_cases[0]); i++) {
+	const POL_CASE *c = pol_cases + i;
+	STSP    pol;
+	int     got;
+
+	stsp_init(&pol);
+	vstr_reset(why);
+	got = stsp_parse(c->body, strlen(c->body), &pol, why);
+	snprintf(name, sizeof(name), "policy case %zu %s", i, c->ok ? "parses" : "rejected");
+	if (!tap_is_int(got == 0, c->ok, name))
+	    printf("#   why: %s\n", vstr_str(why));
+	if (c->ok && got == 0) {
+	    stsp_reply(&pol, out);
+	    tap_is_str(vstr_str(out), c->reply, "reply text");
+	} else if (!c->ok) {
+	    if (!tap_ok(strstr(vstr_str(why), c->why) != 0, c->why))
+		printf("#   why: %s\n", vstr_str(why));
+	}
+	stsp_free(&pol);
+    }
+    vstr_free(out);
+    vstr_free(why);
+}
+
+/* details - clamping, TLSRPT attributes, size limit */
+static void details(void)
+{
+    static const char body[] = "version: STSv1\nmode: enforce\nmx: mx.example.com\n"
+	"mx: *.example.net\nmax_age: 31557601\n";
+    VSTR   *out = vstr_new(64);
+    VSTR   *why = vstr_new(64);
+    static char big[STSP_MAX_BODY + 2];
+    STSP    pol;
+
+    stsp_init(&pol);
+    tap_is_int(stsp_parse(body, strlen(body), &pol, why), 0, "max_age above limit parses");
+    tap_is_int(pol.max_age, STSP_MAX_AGE, "max_age clamped to 31557600");
+    tap_is_int(pol.clamped, 1, "clamping noted");
+    tap_is_int(pol.mode, STSP_ENFORCE, "mode");
+    stsp_reply(&pol, out);
+    stsp_tlsrpt(&pol, "example.com", out);
+    tap_is_str(vstr_str(out), "secure match=mx.example.com:.example.net servername=hostname"
+	       " policy_type=sts policy_domain=example.com"
+	       " mx_host_pattern=mx.example.com mx_host_pattern=*.example.net"
+	       " { policy_string = version: STSv1 } { policy_string = mode: enforce }"
+	       " { policy_string = mx: mx.example.com } { policy_string = mx: *.example.net }"
+	       " { policy_string = max_age: 31557601 }", "TLSRPT attributes");
+    stsp_free(&pol);
+    memset(big, '\n', sizeof(big) - 1);
+    stsp_init(&pol);
+    tap_is_int(stsp_parse(big, STSP_MAX_BODY + 1, &pol, why), -1, "65537-byte body rejected");
+    stsp_free(&pol);
+    stsp_init(&pol);
+    tap_is_int(stsp_parse("version: STSv1\0", 15, &pol, why), -1, "NUL rejected");
+    stsp_free(&pol);
+    vstr_free(out);
+    vstr_free(why);
+}
+
+typedef struct {
+    const char *recs[4];
+    STSTXT_STATUS want;
+    const char *id;
+} TXT_CASE;
+
+static const TXT_CASE txt_cases[] = {
+    {{"v=STSv1; id=20160831085700Z;", 0}, STSTXT_OK, "20160831085700Z"},
+    {{"v=STSv1;id=abc", 0}, STSTXT_OK, "abc"},
+    {{"v=spf1 -all", "v=STSv1; id=x1", 0}, STSTXT_OK, "x1"},
+    {{"v=STSv1; id=a; ext_1=val", 0}, STSTXT_OK, "a"},
+    {{"v=spf1 -all", 0}, STSTXT_NONE, 0},
+    {{0}, STSTXT_NONE, 0},
+    {{"v=STSv1; id=a", "v=STSv1; id=b", 0}, STSTXT_MULTIPLE, 0},
+    {{"v=STSv1;", 0}, STSTXT_INVALID, 0},
+    {{"v=STSv1; id=", 0}, STSTXT_INVALID, 0},
+    {{"v=STSv1; id=has-dash", 0}, STSTXT_INVALID, 0},
+    {{"v=STSv1; id=123456789012345678901234567890123", 0}, STSTXT_INVALID, 0},
+    {{"v=STSv1; id=a; id=b", 0}, STSTXT_INVALID, 0},
+    {{"v=STSv1; id=a;; x=y", 0}, STSTXT_INVALID, 0},
+    {{"v=STSv1; id=a; bad name=x", 0}, STSTXT_INVALID, 0},
+    {{"v=STSv10; id=a", 0}, STSTXT_NONE, 0},
+    {{"V=STSv1; id=a", 0}, STSTXT_NONE, 0},
+};
+
+/* txt_records - selection and parsing */
+static void txt_records(void)
+{
+    VSTR   *why = vstr_new(64);
+    size_t  i;
+    char    id[STSTXT_MAX_ID + 1];
+    char    name[64];
+
+    for (i = 0; i < sizeof(txt_cases) / sizeof(txt_cases[0]); i++) {
+	const TXT_CASE *c = txt_cases + i;
+	size_t  lens[4];
+	int     n;
+	STSTXT_STATUS got;
+
+	for (n = 0; n < 4 && c->recs[n]; n++)
+	    lens[n] = strlen(c->recs[n]);
+	vstr_reset(why);
+	got = ststxt_select(c->recs, lens, n, id, why);
+	snprintf(name, sizeof(name), "TXT case %zu", i);
+	if (!tap_is_int(got, c->want, name))
+	    printf("#   why: %s\n", vstr_str(why));
+	if (c->want == STSTXT_OK)
+	    tap_is_str(id, c->id, "id");
+    }
+    vstr_free(why);
+}
+
+int     main(void)
+{
+    policies();
+    details();
+    txt_records();
+    return tap_done();
+}

@@ -1,0 +1,86 @@
+#!/bin/sh
+# quickstart.sh - install what tlspolicyd needs on Debian 12, build it, and
+# run the demo or the whole test suite. Run as root from the source tree.
+#
+#   sh tools/quickstart.sh demo       install, build, run the demo world
+#   sh tools/quickstart.sh test       install, build, run every test;
+#                                     the last line is "N passed, N failed, N skipped"
+#   sh tools/quickstart.sh distcheck  install, build, make distcheck
+#   sh tools/quickstart.sh sanitize   build with ASan+UBSan in build-asan/ and
+#                                     run the unit tests, fuzz corpus replay
+#                                     and the protocol tests there
+#   sh tools/quickstart.sh deps       only install the Debian packages
+#   sh tools/quickstart.sh build      install and build
+set -eu
+cd "$(dirname "$0")/.."
+
+PACKAGES="build-essential autoconf automake pkg-config
+ libc-ares-dev libcurl4-openssl-dev libsqlite3-dev libssl-dev sqlite3
+ postfix unbound nsd ldnsutils nginx openssl curl python3 util-linux bsdutils
+ procps iproute2 valgrind clang cppcheck clang-tidy"
+
+deps() {
+    missing=""
+    for p in $PACKAGES; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" \
+            || missing="$missing $p"
+    done
+    [ -n "$missing" ] || return 0
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "quickstart: missing Debian packages:$missing (run as root)" >&2
+        exit 1
+    fi
+    echo "quickstart: installing:$missing"
+    # postfix asks debconf questions: answer "No configuration" up front
+    echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    # shellcheck disable=SC2086
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing \
+        > /tmp/tlspolicyd-apt.log 2>&1 || { tail -20 /tmp/tlspolicyd-apt.log; exit 1; }
+}
+
+build() {
+    deps
+    if [ ! -x configure ] || [ configure.ac -nt configure ] || [ Makefile.am -nt configure ]; then
+        autoreconf -fi
+    fi
+    if [ ! -f Makefile ] || [ configure -nt Makefile ]; then
+        ./configure --prefix=/usr --sysconfdir=/etc --localstatedir=/var --enable-werror
+    fi
+    make -j"$(nproc)"
+}
+
+case "${1:-}" in
+deps) deps ;;
+build) build ;;
+demo) build; exec sh tools/demo.sh ;;
+test)
+    build
+    status=0
+    # shellcheck disable=SC2046
+    for t in $(make -s print-tests); do rm -f "${t%.sh}.trs" "${t%.sh}.log"; done
+    make -j"$(nproc)" check > /tmp/tlspolicyd-check.log 2>&1 || status=$?
+    grep -E '^(PASS|FAIL|ERROR|SKIP|XFAIL|XPASS):' /tmp/tlspolicyd-check.log | grep -v '^PASS' || true
+    # shellcheck disable=SC2046
+    sh tools/test-summary.sh $(make -s print-tests)
+    exit $status ;;
+sanitize)
+    build
+    # a clean copy of the distributed sources (this tree is configured in place)
+    rm -rf build-asan && make -s distdir distdir=build-asan >/dev/null
+    tests="$(make -s print-unit-tests) t/30-fuzz-replay.sh t/01-cli.sh t/02-protocol.sh"
+    (cd build-asan && ./configure -q --enable-sanitizers CFLAGS="-g -O1" \
+        && make -j"$(nproc)" >/dev/null 2>&1 \
+        && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+           make -j"$(nproc)" check TESTS="$tests" > /tmp/tlspolicyd-asan.log 2>&1) \
+        || { grep -E "^(FAIL|ERROR)|ERROR: |runtime error" /tmp/tlspolicyd-asan.log | head -20; echo "quickstart: sanitizer run failed"; exit 1; }
+    grep -E "^# (PASS|FAIL|ERROR)" /tmp/tlspolicyd-asan.log ;;
+distcheck)
+    build
+    make -j"$(nproc)" distcheck > /tmp/tlspolicyd-distcheck.log 2>&1 \
+        || { tail -60 /tmp/tlspolicyd-distcheck.log; echo "quickstart: make distcheck failed"; exit 1; }
+    grep -A2 'archives ready for distribution' /tmp/tlspolicyd-distcheck.log | head -3 ;;
+*)
+    echo "usage: sh tools/quickstart.sh demo|test|distcheck|sanitize|deps|build" >&2
+    exit 2 ;;
+esac
