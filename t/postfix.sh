@@ -12,7 +12,10 @@
 #   pf_postmap DIR ARGS...   postmap -c DIR/etc ARGS...
 # Needs root and the Debian postfix package. Source t/lib.sh first.
 
-PF_DAEMON_DIR=$(postconf -h daemon_directory 2>/dev/null || echo /usr/lib/postfix/sbin)
+# Built-in defaults (postconf -d): a fresh Debian install configured as
+# "No configuration" has no /etc/postfix/main.cf, and postconf -h fails there.
+pf_default() { postconf -dh "$1" 2>/dev/null || echo "$2"; }
+PF_DAEMON_DIR=$(pf_default daemon_directory /usr/lib/postfix/sbin)
 
 pf_setup() {
     _d=$1 _listen=$2 _argv=$3
@@ -23,10 +26,10 @@ pf_setup() {
 compatibility_level = 3.6
 queue_directory = $_d/queue
 data_directory = $_d/data
-command_directory = $(postconf -h command_directory)
+command_directory = $(pf_default command_directory /usr/sbin)
 daemon_directory = $PF_DAEMON_DIR
-meta_directory = $(postconf -h meta_directory)
-shlib_directory = $(postconf -h shlib_directory)
+meta_directory = $(pf_default meta_directory /etc/postfix)
+shlib_directory = $(pf_default shlib_directory /usr/lib/postfix)
 mail_owner = postfix
 setgid_group = postdrop
 myhostname = tlspd-test.invalid

@@ -50,6 +50,21 @@ build() {
     make -j"$(nproc)"
 }
 
+# show what failed: the failing test lines and the end of each failing log
+distcheck_failed() {
+    tail -25 /tmp/tlspolicyd-distcheck.log
+    grep -E '^(FAIL|ERROR):' /tmp/tlspolicyd-distcheck.log | head -20
+    for f in $(grep -E '^(FAIL|ERROR):' /tmp/tlspolicyd-distcheck.log \
+               | awk '{ print $2 }' | sort -u); do
+        for log in tlspolicyd-*/_build/sub/"${f%.sh}".log; do
+            [ -f "$log" ] || continue
+            echo "--- $log (last 30 lines)"
+            tail -30 "$log"
+        done
+    done
+    echo "quickstart: make distcheck failed"
+}
+
 case "${1:-}" in
 deps) deps ;;
 build) build ;;
@@ -78,7 +93,7 @@ sanitize)
 distcheck)
     build
     make -j"$(nproc)" distcheck > /tmp/tlspolicyd-distcheck.log 2>&1 \
-        || { tail -60 /tmp/tlspolicyd-distcheck.log; echo "quickstart: make distcheck failed"; exit 1; }
+        || { distcheck_failed; exit 1; }
     grep -A2 'archives ready for distribution' /tmp/tlspolicyd-distcheck.log | head -3 ;;
 *)
     echo "usage: sh tools/quickstart.sh demo|test|distcheck|sanitize|deps|build" >&2
