@@ -86,7 +86,7 @@ end=$(date +%s%N)
 ms=$(( (end - start) / 1000000 ))
 t_is "$got" 20 "20 lookups on one connection all answered"
 echo "# 20 lookups took ${ms} ms"
-t_ok "20 lookups took well under a second (${ms} ms)" test "$ms" -lt 500
+t_ok "20 lookups took under a second (${ms} ms)" test "$ms" -lt 1000
 pids=$(grep 'lookup domain=h' "$T_DIR/tlspolicyd.log" | sed 's/.*tlspolicyd\[\([0-9]*\)\].*/\1/' | sort -u | wc -l)
 t_is "$pids" 1 "one helper process served all 20 (one connection)"
 

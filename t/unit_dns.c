@@ -240,7 +240,8 @@ static void test_silent(void)
     dns_run(dns);
     ms = now_ms() - t0;
     printf("# silent server: dns_run took %ld ms\n", ms);
-    tap_ok(ms >= 1900 && ms < 3000, "silent: done at the 2 s deadline");
+    /* bounds wide enough for a loaded machine: the point is "not before" */
+    tap_ok(ms >= 1900 && ms < 4500, "silent: done at the 2 s deadline");
     for (i = 0; i < 3; i++)
 	tap_ok(q[i]->status == DNS_TIMEOUT && strstr(q[i]->why, "deadline"),
 	       "silent: timeout");
@@ -655,7 +656,9 @@ static void test_fake_parallel(const char *servers)
 	ok += q[i]->status == DNS_OK;
     printf("# 20 queries, each answered after %d ms: %ld ms in all\n", FAKE_DELAY_MS, ms);
     tap_is_int(ok, 20, "parallel: 20 answers");
-    tap_ok(ms >= FAKE_DELAY_MS - 10 && ms < 3 * FAKE_DELAY_MS, "parallel: about one delay");
+    /* one after another would take 20 delays */
+    tap_ok(ms >= FAKE_DELAY_MS - 10 && ms < 10 * FAKE_DELAY_MS,
+	   "parallel: far less than 20 delays");
     dns_free(dns);
     vstr_free(err);
 }
@@ -886,7 +889,8 @@ static void test_ub_ipv6(const char *servers)
     q = ask(dns, "mx.test", DMSG_T_MX);
     ms = now_ms() - t0;
     printf("# [::1]:9 then unbound: %ld ms, %s\n", ms, dns_status_name(q->status));
-    tap_ok(q->status == DNS_OK && ms < 2000, "IPv6 server down: the next one answers");
+    tap_ok(q->status == DNS_OK && ms < 4500,
+	   "IPv6 server down: the next one answers before the deadline");
     dns_free(dns);
     vstr_free(err);
 }
