@@ -16,8 +16,9 @@
  *	cache_open() opens or creates the database at path in WAL mode
  *	(readers never block the writer, and each helper process has its
  *	own connection), with a busy timeout of busy_ms milliseconds, and
- *	brings the schema to CACHE_SCHEMA_VERSION inside one IMMEDIATE
- *	transaction, so concurrent first starts do not race. It never
+ *	brings an older schema to CACHE_SCHEMA_VERSION inside one IMMEDIATE
+ *	transaction, so concurrent first starts do not race; a current
+ *	schema is only read, so opening takes no write lock. It never
  *	returns NULL: when the cache cannot be used the CACHE is disabled,
  *	gets return CACHE_MISS, puts do nothing, and lookups still answer.
  *
@@ -33,14 +34,19 @@
  *	cache_put_dane() inserts or replaces the entry.
  * DIAGNOSTICS
  *	A file that is not a database or is corrupt is renamed to
- *	path.corrupt-TIME-PID and recreated, with a warning. A read-only
- *	or unopenable file, and a lock held longer than busy_ms, disable
- *	caching with a warning. Errors during a get or put are logged and
- *	treated as a miss (or a skipped put).
+ *	path.corrupt-TIME-PID and recreated, with a warning. An unopenable
+ *	file disables caching with a warning. Errors during a get or put
+ *	are logged and treated as a miss (or a skipped put). A write that
+ *	fails because another writer held the lock longer than busy_ms, or
+ *	because the file is read-only or the disk full, pauses all writes of
+ *	this process for CACHE_WRITE_PAUSE seconds (one warning), so that
+ *	later lookups neither wait for the lock again nor log again; reads
+ *	go on.
  *--*/
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sqlite3.h>
 
@@ -53,6 +59,7 @@ struct CACHE {
     char   *path;
     int     busy_ms;
     int     recovered;			/* moved a corrupt file aside once */
+    time_t  write_pause;		/* no writes before this time */
     sqlite3_stmt *get_dane;
     sqlite3_stmt *put_dane;
     sqlite3_stmt *get_sts;
@@ -175,6 +182,19 @@ static int cache_version(sqlite3 *db, int *version)
     return rc;
 }
 
+/* cache_is_current - schema up to date: no write lock needed to open */
+static int cache_is_current(sqlite3 *db)
+{
+    int     version;
+
+    if (cache_version(db, &version) != SQLITE_OK)
+	return 0;
+    if (version > CACHE_SCHEMA_VERSION)
+	log_warn("cache schema version %d is newer than this tlspolicyd (%d);"
+		 " using it as is", version, CACHE_SCHEMA_VERSION);
+    return version >= CACHE_SCHEMA_VERSION;
+}
+
 /* cache_migrate - bring the schema up to date in one transaction */
 static int cache_migrate(sqlite3 *db)
 {
@@ -184,6 +204,8 @@ static int cache_migrate(sqlite3 *db)
 
     int     v;
 
+    if (cache_is_current(db))
+	return SQLITE_OK;
     if ((rc = cache_exec(db, "BEGIN IMMEDIATE")) != SQLITE_OK)
 	return rc;
     rc = cache_exec(db, cache_schema_v1[0]);
@@ -342,9 +364,29 @@ void    cache_close(CACHE *cache)
     mem_free(cache);
 }
 
-/* cache_failed - log a statement error; recover from corruption */
+/* cache_is_unwritable - a write failed for a reason that will last a while */
+static int cache_is_unwritable(int rc)
+{
+    rc &= 0xff;
+    return rc == SQLITE_BUSY || rc == SQLITE_LOCKED || rc == SQLITE_READONLY
+	|| rc == SQLITE_FULL || rc == SQLITE_IOERR || rc == SQLITE_CANTOPEN;
+}
+
+/* cache_may_write - enabled, and writes not paused */
+static int cache_may_write(CACHE *cache)
+{
+    return cache_enabled(cache) && time(0) >= cache->write_pause;
+}
+
+/* cache_failed - log a statement error; pause writes; recover from corruption */
 static void cache_failed(CACHE *cache, const char *what, int rc)
 {
+    if (cache_is_unwritable(rc)) {
+	log_warn("cache %s: %s failed: %s; not writing to the cache for %ds",
+		 cache->path, what, sqlite3_errmsg(cache->db), CACHE_WRITE_PAUSE);
+	cache->write_pause = time(0) + CACHE_WRITE_PAUSE;
+	return;
+    }
     log_warn("cache %s: %s failed: %s", cache->path, what,
 	     sqlite3_errmsg(cache->db));
     if (cache_is_corrupt(rc) && !cache->recovered) {
@@ -410,7 +452,7 @@ int     cache_put_dane(CACHE *cache, const char *domain, const CACHE_DANE *ent)
     sqlite3_stmt *st;
     int     rc;
 
-    if (!cache_enabled(cache))
+    if (!cache_may_write(cache))
 	return -1;
     st = cache->put_dane;
     sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
@@ -491,7 +533,7 @@ int     cache_put_sts(CACHE *cache, const char *domain, const CACHE_STS *ent)
     sqlite3_stmt *st;
     int     rc;
 
-    if (!cache_enabled(cache))
+    if (!cache_may_write(cache))
 	return -1;
     st = cache->put_sts;
     sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
@@ -519,7 +561,7 @@ int     cache_begin(CACHE *cache)
 {
     int     rc;
 
-    if (!cache_enabled(cache))
+    if (!cache_may_write(cache))
 	return -1;
     if ((rc = cache_exec(cache->db, "BEGIN IMMEDIATE")) != SQLITE_OK) {
 	cache_failed(cache, "begin", rc);
@@ -556,7 +598,7 @@ int     cache_counter_add(CACHE *cache, const char *name, const char *labels,
     sqlite3_stmt *st;
     int     rc;
 
-    if (!cache_enabled(cache))
+    if (!cache_may_write(cache))
 	return -1;
     rc = sqlite3_prepare_v2(cache->db, "INSERT INTO counters (name, labels, value)"
 			    " VALUES (?1, ?2, ?3) ON CONFLICT (name, labels)"
@@ -645,7 +687,7 @@ void    cache_lease_drop(CACHE *cache, const char *domain, long holder)
 {
     sqlite3_stmt *st;
 
-    if (!cache_enabled(cache)
+    if (!cache_may_write(cache)
 	|| sqlite3_prepare_v2(cache->db, "DELETE FROM leases WHERE domain = ?1"
 			      " AND holder = ?2", -1, &st, 0) != SQLITE_OK)
 	return;
@@ -660,15 +702,19 @@ static void cache_prune_sql(CACHE *cache, const char *sql, long long bound)
 {
     sqlite3_stmt *st;
     int     rc;
+    int     changes;
 
-    if (sqlite3_prepare_v2(cache->db, sql, -1, &st, 0) != SQLITE_OK)
+    if (!cache_may_write(cache)
+	|| sqlite3_prepare_v2(cache->db, sql, -1, &st, 0) != SQLITE_OK)
 	return;
     sqlite3_bind_int64(st, 1, bound);
-    if ((rc = sqlite3_step(st)) != SQLITE_DONE)
-	log_warn("cache %s: pruning failed: %s", cache->path, sqlite3_errstr(rc));
-    else if (sqlite3_changes(cache->db) > 0)
-	log_info("cache %s: pruned %d entries", cache->path, sqlite3_changes(cache->db));
+    rc = sqlite3_step(st);
+    changes = sqlite3_changes(cache->db);
     sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+	cache_failed(cache, "pruning", rc);
+    else if (changes > 0)
+	log_info("cache %s: pruned %d entries", cache->path, changes);
 }
 
 /* cache_prune - drop long-expired rows; keep at most max_entries per table */
@@ -676,7 +722,7 @@ void    cache_prune(CACHE *cache, time_t now, long max_entries)
 {
     long long old = (long long) now - CACHE_KEEP_EXPIRED;
 
-    if (!cache_enabled(cache))
+    if (!cache_may_write(cache))
 	return;
     cache_prune_sql(cache, "DELETE FROM dane WHERE expires < ?1", old);
     cache_prune_sql(cache, "DELETE FROM sts WHERE expires < ?1 AND last_fail < ?1", old);

@@ -6,21 +6,9 @@
 . "$top_srcdir/t/lib.sh"
 . "$top_srcdir/t/postfix.sh"
 
-t_is_root || t_skip_all "needs root (DNS servers on port 53 of 127.77.53.x, Postfix)"
-for c in nsd unbound ldns-signzone postfix sqlite3; do
-    command -v $c >/dev/null 2>&1 || t_skip_all "$c is not installed"
-done
-t_tmpdir
-t_user
-t_binary
-export WORLD_NET=127.77.53
-if ! sh "$top_srcdir/t/world/world.sh" start "$T_DIR/world" > "$T_DIR/world.log" 2>&1; then
-    sed 's/^/# /' "$T_DIR/world.log"
-    t_result 1 "the DNSSEC world starts"; t_done
-fi
-t_at_exit "sh '$top_srcdir/t/world/world.sh' stop '$T_DIR/world'"
+t_need "DNS servers on port 53 of 127.77.53.x, Postfix" nsd unbound ldns-signzone postfix sqlite3
+t_world 127.77.53
 t_result 0 "the DNSSEC world starts"
-. "$T_DIR/world/world.env"
 # the world keeps its own promises (DNS facts, and an independent verdict)
 if sh "$top_srcdir/t/world/selfcheck.sh" "$T_DIR/world" > "$T_DIR/selfcheck.log" 2>&1; then
     t_result 0 "world selfcheck: $(grep -c '^ok' "$T_DIR/selfcheck.log") checks"

@@ -6,20 +6,8 @@
 . "$top_srcdir/t/lib.sh"
 . "$top_srcdir/t/postfix.sh"
 
-t_is_root || t_skip_all "needs root (DNS servers on port 53 of 127.77.53.x, Postfix)"
-for c in nsd unbound ldns-signzone postfix sqlite3; do
-    command -v $c >/dev/null 2>&1 || t_skip_all "$c is not installed"
-done
-t_tmpdir
-t_user
-t_binary
-# a world of its own beside 20-dane.sh's, which may run at the same time
-export WORLD_NET=127.77.56
-if ! sh "$top_srcdir/t/world/world.sh" start "$T_DIR/world" > "$T_DIR/world.log" 2>&1; then
-    sed 's/^/# /' "$T_DIR/world.log"; t_result 1 "the DNSSEC world starts"; t_done
-fi
-t_at_exit "sh '$top_srcdir/t/world/world.sh' stop '$T_DIR/world'"
-. "$T_DIR/world/world.env"
+t_need "DNS servers on port 53 of 127.77.56.x, Postfix" nsd unbound ldns-signzone postfix sqlite3
+t_world 127.77.56
 mkdir -p "$T_DIR/cache"; chown "$T_USER:$T_USER" "$T_DIR/cache"
 
 LISTEN=127.77.21.1:10028

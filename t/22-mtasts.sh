@@ -8,20 +8,9 @@
 . "$top_srcdir/t/lib.sh"
 . "$top_srcdir/t/postfix.sh"
 
-t_is_root || t_skip_all "needs root (DNS on port 53, HTTPS on 443 of 127.77.57.x, Postfix)"
-for c in nsd unbound ldns-signzone nginx openssl curl postfix sqlite3 python3; do
-    command -v $c >/dev/null 2>&1 || t_skip_all "$c is not installed"
-done
-t_tmpdir
-t_user
-t_binary
-export WORLD_NET=127.77.57
-if ! sh "$top_srcdir/t/world/world.sh" start "$T_DIR/world" > "$T_DIR/world.log" 2>&1; then
-    sed 's/^/# /' "$T_DIR/world.log"; t_result 1 "the test world starts"; t_done
-fi
-t_at_exit "sh '$top_srcdir/t/world/world.sh' stop '$T_DIR/world'"
+t_need "DNS on port 53, HTTPS on 443 of 127.77.57.x, Postfix" nsd unbound ldns-signzone nginx openssl curl postfix sqlite3 python3
+t_world 127.77.57
 t_result 0 "the test world with its HTTPS server starts"
-. "$T_DIR/world/world.env"
 mkdir -p "$T_DIR/q" "$T_DIR/spawn"
 chown "$T_USER:$T_USER" "$T_DIR/q" "$T_DIR/spawn"
 chmod 755 "$T_DIR/world" "$T_DIR/world/https"

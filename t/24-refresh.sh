@@ -6,19 +6,8 @@
 . "$top_srcdir/t/lib.sh"
 . "$top_srcdir/t/postfix.sh"
 
-t_is_root || t_skip_all "needs root (DNS servers on port 53, Postfix)"
-for c in nsd unbound ldns-signzone postfix sqlite3; do
-    command -v $c >/dev/null 2>&1 || t_skip_all "$c is not installed"
-done
-t_tmpdir
-t_user
-t_binary
-export WORLD_NET=127.77.60
-if ! sh "$top_srcdir/t/world/world.sh" start "$T_DIR/world" > "$T_DIR/world.log" 2>&1; then
-    sed 's/^/# /' "$T_DIR/world.log"; t_result 1 "the test world starts"; t_done
-fi
-t_at_exit "sh '$top_srcdir/t/world/world.sh' stop '$T_DIR/world'"
-. "$T_DIR/world/world.env"
+t_need "DNS servers on port 53 of 127.77.60.x, Postfix" nsd unbound ldns-signzone postfix sqlite3
+t_world 127.77.60
 mkdir -p "$T_DIR/cache"; chown "$T_USER:$T_USER" "$T_DIR/cache"
 DB=$T_DIR/cache/cache.db
 LISTEN=127.77.24.1:10028

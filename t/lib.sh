@@ -141,3 +141,30 @@ t_kill_pid() {
     wait "$1" 2>/dev/null
     return 0
 }
+
+# t_need WHY CMD...: skip the script unless root and every CMD exists
+t_need() {
+    _why=$1; shift
+    t_is_root || t_skip_all "needs root ($_why)"
+    for _c in "$@"; do
+        command -v "$_c" >/dev/null 2>&1 || t_skip_all "$_c is not installed"
+    done
+}
+
+# t_world NET: T_DIR, the test user, the binary, and the DNSSEC test world
+# (t/world/world.sh) on NET.x, stopped at exit; sources its world.env.
+# Each script has its own NET, so scripts can run at the same time.
+t_world() {
+    t_tmpdir
+    t_user
+    t_binary
+    WORLD_NET=$1
+    export WORLD_NET
+    if ! sh "$top_srcdir/t/world/world.sh" start "$T_DIR/world" > "$T_DIR/world.log" 2>&1; then
+        sed 's/^/# /' "$T_DIR/world.log"
+        t_result 1 "the test world starts"
+        t_done
+    fi
+    t_at_exit "sh '$top_srcdir/t/world/world.sh' stop '$T_DIR/world'"
+    . "$T_DIR/world/world.env"
+}
