@@ -199,7 +199,7 @@ static int cache_is_current(sqlite3 *db)
 static int cache_migrate(sqlite3 *db)
 {
     const char *const *sql;
-    int     version;
+    int     version = 0;
     int     rc;
 
     int     v;
@@ -641,7 +641,8 @@ long long cache_count_rows(CACHE *cache, const char *table)
     long long n = 0;
     char    sql[64];
 
-    if (!cache_enabled(cache) || (strcmp(table, "dane") && strcmp(table, "sts")))
+    if (!cache_enabled(cache)
+	|| (strcmp(table, "dane") != 0 && strcmp(table, "sts") != 0))
 	return 0;
     (void) snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", table);
     if (sqlite3_prepare_v2(cache->db, sql, -1, &st, 0) != SQLITE_OK)

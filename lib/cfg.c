@@ -45,7 +45,7 @@
 #include "log.h"
 #include "mem.h"
 
-#define CFG_MAX_FILE	(1024 * 1024)	/* a config file is small */
+#define CFG_MAX_FILE	((size_t) 1024 * 1024)	/* a config file is small */
 
 typedef enum { CT_STR, CT_TIME, CT_BOOL, CT_TESTING, CT_RESOLVER, CT_INT } CFG_TYPE;
 

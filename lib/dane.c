@@ -72,8 +72,8 @@ static void dane_explain(const DNS_Q *q)
     log_debug("%s %s: %s%s%s, AD=%d, TTL=%u, %d answer record(s)%s%s",
 	      dns_type_name(q->qtype), q->name, dns_status_name(q->status),
 	      q->why ? " - " : "", q->why ? q->why : "", q->ad, q->ttl,
-	      q->msg.nan, q->final && strcmp(q->final, q->name) ? ", alias of " : "",
-	      q->final && strcmp(q->final, q->name) ? q->final : "");
+	      q->msg.nan, q->final && strcmp(q->final, q->name) != 0 ? ", alias of " : "",
+	      q->final && strcmp(q->final, q->name) != 0 ? q->final : "");
 }
 
 /* dane_tlsa_query - TLSA at _25._tcp.NAME */

@@ -197,6 +197,7 @@ static int dname_jump(DCUR *c, size_t *pos, size_t *limit, int *hops)
  */
 static void dname_read(DCUR *c, char *out)
 {
+    /* cppcheck-suppress duplicateAssignExpression ; pos moves, limit shrinks */
     size_t  pos = c->pos;
     size_t  limit = c->pos;		/* pointers must go below this */
     size_t  wire = 0;
@@ -310,7 +311,7 @@ static size_t drr_minlen(int type)
     case DMSG_T_A: return 4;
     case DMSG_T_AAAA: return 16;
     case DMSG_T_CNAME: return 1;
-    case DMSG_T_MX: return 3;
+    case DMSG_T_MX:
     case DMSG_T_TLSA: return 3;
     case DMSG_T_SOA: return 22;
     default: return 0;

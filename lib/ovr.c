@@ -45,7 +45,7 @@
 #include "mem.h"
 #include "ovr.h"
 
-#define OVR_MAX_FILE	(16 * 1024 * 1024)
+#define OVR_MAX_FILE	((size_t) 16 * 1024 * 1024)
 
 typedef struct OVR_ENTRY {
     char   *key;			/* "a.example" or ".example" */
@@ -254,7 +254,7 @@ OVR    *ovr_load_file(const char *path, VSTR *err)
 /* ovr_find - exact key */
 static const OVR_ENTRY *ovr_find(const OVR *ovr, const char *key)
 {
-    OVR_ENTRY probe;
+    OVR_ENTRY probe = {0};
 
     probe.key = (char *) key;
     return bsearch(&probe, ovr->entries, ovr->count, sizeof(OVR_ENTRY), ovr_cmp);

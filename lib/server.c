@@ -136,7 +136,6 @@ static void srv_count(const char *protocol, const POL_ANSWER *ans)
 {
     char    labels[96];
     const char *answer;
-    size_t  n;
 
     if (ans->status == POL_TEMP)
 	answer = "temp";
@@ -144,7 +143,7 @@ static void srv_count(const char *protocol, const POL_ANSWER *ans)
 	answer = "notfound";
     else if (strcmp(ans->source, "override") == 0)
 	answer = "override";
-    else if ((n = strcspn(vstr_str(ans->text), " ")) == 6
+    else if (strcspn(vstr_str(ans->text), " ") == 6
 	     && strncmp(vstr_str(ans->text), "secure", 6) == 0)
 	answer = "secure";
     else

@@ -65,6 +65,7 @@ t_skip_all() {
 }
 
 t_done() {
+    t_reports
     echo "1..$T_N"
     exit 0
 }
@@ -104,11 +105,53 @@ t_as_user() {
     fi
 }
 
+# t_binary: the helper in $T_DIR/bin (which the spawn user can reach), as
+# $TP. With T_WRAP=valgrind every helper the test starts runs under
+# valgrind (memcheck, definite and indirect leaks are errors); with
+# T_WRAP=asan (a --enable-sanitizers build) the sanitizers write their
+# reports to files. Either way t_done adds one test: no reports.
 t_binary() {
-    mkdir -p "$T_DIR/bin"
-    cp "$TLSPOLICYD" "$T_DIR/bin/tlspolicyd" || exit 1
-    chmod 755 "$T_DIR/bin" "$T_DIR/bin/tlspolicyd"
+    mkdir -p "$T_DIR/bin" "$T_DIR/reports"
+    chmod 755 "$T_DIR/bin"
+    chmod 1777 "$T_DIR/reports"
     TP="$T_DIR/bin/tlspolicyd"
+    case "${T_WRAP:-}" in
+    valgrind|asan)
+        cp "$TLSPOLICYD" "$TP.real" || exit 1
+        chmod 755 "$TP.real"
+        t_wrapper "$T_WRAP" > "$TP" ;;
+    *)
+        cp "$TLSPOLICYD" "$TP" || exit 1 ;;
+    esac
+    chmod 755 "$TP"
+}
+
+t_wrapper() {
+    echo '#!/bin/sh'
+    case "$1" in
+    valgrind)
+        echo "exec valgrind -q --vgdb=no --error-exitcode=1 --leak-check=full" \
+            "--show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect" \
+            "--log-file='$T_DIR/reports/valgrind.%p' '$TP.real' \"\$@\"" ;;
+    asan)
+        echo "ASAN_OPTIONS='log_path=$T_DIR/reports/asan:detect_leaks=1'" \
+            "UBSAN_OPTIONS='log_path=$T_DIR/reports/ubsan:print_stacktrace=1:halt_on_error=1'" \
+            "exec '$TP.real' \"\$@\"" ;;
+    esac
+}
+
+# t_reports: under T_WRAP, one test that no helper left a report
+t_reports() {
+    [ -n "${T_WRAP:-}" ] && [ -d "${T_DIR:-/nonexistent}/reports" ] || return 0
+    _runs=$(find "$T_DIR/reports" -type f | wc -l)
+    _bad=$(find "$T_DIR/reports" -type f -size +0c | sort)
+    for _f in $_bad; do head -60 "$_f" | sed 's/^/# /'; done
+    if [ "$T_WRAP" = valgrind ]; then
+        t_result "$([ -z "$_bad" ] && [ "$_runs" -gt 0 ]; echo $?)" \
+            "valgrind: no errors or leaks in $_runs helper runs"
+    else
+        t_is "$_bad" "" "sanitizers: no reports from any helper"
+    fi
 }
 
 # t_wait_file FILE SECONDS: wait until FILE exists (bounded)

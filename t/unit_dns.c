@@ -738,7 +738,7 @@ static int ub_ready(pid_t pid, const char *servers)
 	dns_begin(dns);
 	q = dns_query(dns, "mx.test", DMSG_T_MX, 0, 0);
 	dns_run(dns);
-	if (!(ok = q->status == DNS_OK))
+	if (!(ok = (q->status == DNS_OK)))
 	    (void) usleep(100000);
     }
     dns_free(dns);

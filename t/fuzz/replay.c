@@ -20,7 +20,7 @@
 
 #include "fuzz.h"
 
-#define REPLAY_MAX	(4 * 1024 * 1024)
+#define REPLAY_MAX	((size_t) 4 * 1024 * 1024)
 
 /* replay_file - one input; returns 1 when it ran */
 static int replay_file(const char *path)
