@@ -145,9 +145,16 @@ static const char *const cache_schema_v4[] = {
     0,
 };
 
+/* v5: the TXT record's TTL, for refreshing MTA-STS before it runs out */
+static const char *const cache_schema_v5[] = {
+    "ALTER TABLE sts ADD COLUMN txt_ttl INTEGER NOT NULL DEFAULT 0",
+    0,
+};
+
 /* The schema, one list of statements per version, applied in order. */
 static const char *const *const cache_migrations[CACHE_SCHEMA_VERSION] = {
     cache_schema_v1, cache_schema_v2, cache_schema_v3, cache_schema_v4,
+    cache_schema_v5,
 };
 
 /* cache_is_corrupt - SQLite says the file is not a usable database */
@@ -252,15 +259,15 @@ static int cache_prepare(CACHE *cache)
     if (rc == SQLITE_OK)
 	rc = sqlite3_prepare_v2(cache->db,
 				"SELECT id, mode, max_age, policy, fetched, expires,"
-				" last_fail, fail_why, txt_expires FROM sts"
+				" last_fail, fail_why, txt_expires, txt_ttl FROM sts"
 				" WHERE domain = ?1",
 				-1, &cache->get_sts, 0);
     if (rc == SQLITE_OK)
 	rc = sqlite3_prepare_v2(cache->db,
 				"INSERT OR REPLACE INTO sts (domain, id, mode,"
 				" max_age, policy, fetched, expires, last_fail,"
-				" fail_why, txt_expires)"
-				" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+				" fail_why, txt_expires, txt_ttl)"
+				" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
 				-1, &cache->put_sts, 0);
     return rc;
 }
@@ -288,6 +295,9 @@ static int cache_connect(CACHE *cache)
     if (rc != SQLITE_OK)
 	return rc;
     sqlite3_busy_timeout(cache->db, cache->busy_ms);
+    /* helpers come and go all the time: the last one to close must not
+     * checkpoint and delete the WAL, for the next one to recreate it */
+    (void) sqlite3_db_config(cache->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *) 0);
     rc = cache_exec(cache->db, "PRAGMA journal_mode = WAL");
     if (rc == SQLITE_OK)
 	rc = cache_exec(cache->db, "PRAGMA synchronous = NORMAL");
@@ -518,6 +528,7 @@ CACHE_STATUS cache_get_sts(CACHE *cache, const char *domain, time_t now,
 	ent->last_fail = sqlite3_column_int64(st, 6);
 	cache_text(ent->fail_why, st, 7);
 	ent->txt_expires = sqlite3_column_int64(st, 8);
+	ent->txt_ttl = sqlite3_column_int(st, 9);
 	status = ent->expires > (long long) now ? CACHE_FRESH : CACHE_STALE;
     }
     sqlite3_reset(st);
@@ -546,6 +557,7 @@ int     cache_put_sts(CACHE *cache, const char *domain, const CACHE_STS *ent)
     sqlite3_bind_int64(st, 8, ent->last_fail);
     sqlite3_bind_text(st, 9, vstr_str(ent->fail_why), -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 10, ent->txt_expires);
+    sqlite3_bind_int(st, 11, ent->txt_ttl);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);

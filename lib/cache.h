@@ -5,7 +5,7 @@
 #include <time.h>
 #include "vstr.h"
 
-#define CACHE_SCHEMA_VERSION	4
+#define CACHE_SCHEMA_VERSION	5
 #define CACHE_KEEP_EXPIRED	3600	/* seconds before expired rows go */
 #define CACHE_WRITE_PAUSE	30	/* seconds without writes after one failed */
 
@@ -35,6 +35,7 @@ typedef struct CACHE_STS {
     long long last_fail;		/* last failed fetch, or 0 */
     VSTR   *fail_why;
     long long txt_expires;		/* TXT id known to be current until */
+    int     txt_ttl;			/* its TTL as cached: refresh in the last quarter */
 } CACHE_STS;
 
 CACHE  *cache_open(const char *path, int busy_ms);

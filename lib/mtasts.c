@@ -8,6 +8,9 @@
  *
  *	void	mts_lookup(DNS *dns, CACHE *cache, const CFG *cfg,
  *				const char *domain, MTS_RESULT *res)
+ *
+ *	int	mts_refresh_cached(DNS *dns, CACHE *cache, const CFG *cfg,
+ *				const char *domain, MTS_RESULT *res)
  * DESCRIPTION
  *	mts_lookup() implements RFC 8461 for a domain that has no DANE:
  *
@@ -16,7 +19,8 @@
  *	2. A cached, unexpired policy is used without any lookup while
  *	   its TXT record was seen unchanged within the record's TTL
  *	   (clamped to cache_min_ttl..cache_max_ttl); after that the TXT
- *	   record is asked again, and the same id still means no fetch. When the TXT lookup fails, or the record is missing or
+ *	   record is asked again, and the same id still means no fetch.
+ *	   When the TXT lookup fails, or the record is missing or
  *	   invalid, an unexpired cached policy is used too: a policy ends
  *	   by expiry or by a fetched "mode: none", not by a DNS hiccup.
  *	3. Otherwise (no cached policy, or a new id) the policy is fetched
@@ -30,6 +34,12 @@
  *	   gives the same only with mtasts_testing = enforce; none and
  *	   testing otherwise give no answer. The TLSRPT attributes are put
  *	   in res->tlsrpt for the caller to append when asked.
+ *
+ *	A policy answered from the cache in the last quarter of its TXT
+ *	check's TTL, or of its max_age, sets res->refresh_due: the caller
+ *	then has mts_refresh_cached() run in a refresh process, which asks
+ *	the TXT record at once (and fetches a new policy when the id
+ *	changed), so that lookups keep being answered from the cache.
  *--*/
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -57,6 +67,7 @@ void    mts_result_init(MTS_RESULT *res)
     res->why = vstr_new(128);
     res->ttl = 0;
     res->source = "none";
+    res->refresh_due = 0;
 }
 
 /* mts_result_free - release */
@@ -276,18 +287,49 @@ static void mts_txt_seen(CACHE *cache, const CFG *cfg, const char *domain,
     if (ttl > (unsigned) cfg->cache_max_ttl)
 	ttl = (unsigned) cfg->cache_max_ttl;
     ent->txt_expires = (long long) now + ttl;
+    ent->txt_ttl = (int) ttl;
     (void) cache_put_sts(cache, domain, ent);
+}
+
+/* mts_due - a cached policy whose TXT check or policy ends soon */
+static int mts_due(const CACHE_STS *ent, time_t now)
+{
+    long long now_ll = (long long) now;
+
+    return (ent->txt_ttl > 0 && (ent->txt_expires - now_ll) * 4 <= ent->txt_ttl)
+	|| (ent->max_age > 0 && (ent->expires - now_ll) * 4 <= ent->max_age);
+}
+
+/* mts_check - TXT first, then the cached policy or a new fetch */
+static void mts_check(DNS *dns, CACHE *cache, const CFG *cfg, const char *domain,
+		              CACHE_STS *ent, time_t now, MTS_RESULT *res)
+{
+    char    id[STSTXT_MAX_ID + 1];
+    unsigned ttl = 0;
+    MTS_TXT txt;
+
+    txt = mts_txt(dns, domain, id, &ttl, res->why);
+    if (txt == MTS_TXT_OK && ent->expires > (long long) now && strcmp(ent->id, id) == 0) {
+	log_debug("MTA-STS id %s unchanged: cached policy used", id);
+	mts_txt_seen(cache, cfg, domain, ent, now, ttl);
+	(void) mts_use_cached(cfg, domain, ent, now, res);
+    } else if (txt == MTS_TXT_OK) {
+	if (mts_refresh(dns, cache, cfg, domain, id, ttl, ent, res) < 0
+	    && mts_use_cached(cfg, domain, ent, now, res) == 0)
+	    log_info("MTA-STS for %s: using the cached policy until it expires",
+		     domain);
+    } else if (mts_use_cached(cfg, domain, ent, now, res) == 0) {
+	log_debug("MTA-STS for %s: %s; cached policy still valid", domain,
+		  vstr_str(res->why));
+    }
 }
 
 /* mts_lookup - the whole MTA-STS answer for one domain */
 void    mts_lookup(DNS *dns, CACHE *cache, const CFG *cfg, const char *domain,
 		           MTS_RESULT *res)
 {
-    char    id[STSTXT_MAX_ID + 1];
     CACHE_STS ent;
     time_t  now = time(0);
-    unsigned ttl = 0;
-    MTS_TXT txt;
 
     cache_sts_init(&ent);
     res->source = "cache";
@@ -296,22 +338,28 @@ void    mts_lookup(DNS *dns, CACHE *cache, const CFG *cfg, const char *domain,
 	&& mts_use_cached(cfg, domain, &ent, now, res) == 0) {
 	log_debug("MTA-STS for %s: cached policy, TXT id %s current for %llds more",
 		  domain, ent.id, ent.txt_expires - (long long) now);
-	cache_sts_free(&ent);
-	return;
-    }
-    txt = mts_txt(dns, domain, id, &ttl, res->why);
-    if (txt == MTS_TXT_OK && ent.expires > (long long) now && strcmp(ent.id, id) == 0) {
-	log_debug("MTA-STS id %s unchanged: cached policy used", id);
-	mts_txt_seen(cache, cfg, domain, &ent, now, ttl);
-	(void) mts_use_cached(cfg, domain, &ent, now, res);
-    } else if (txt == MTS_TXT_OK) {
-	if (mts_refresh(dns, cache, cfg, domain, id, ttl, &ent, res) < 0
-	    && mts_use_cached(cfg, domain, &ent, now, res) == 0)
-	    log_info("MTA-STS for %s: using the cached policy until it expires",
-		     domain);
-    } else if (mts_use_cached(cfg, domain, &ent, now, res) == 0) {
-	log_debug("MTA-STS for %s: %s; cached policy still valid", domain,
-		  vstr_str(res->why));
+	res->refresh_due = mts_due(&ent, now);
+    } else {
+	mts_check(dns, cache, cfg, domain, &ent, now, res);
     }
     cache_sts_free(&ent);
+}
+
+/* mts_refresh_cached - (tlspolicyd -R) check a cached policy's TXT now;
+ * 0 when there was a cached policy to check */
+int     mts_refresh_cached(DNS *dns, CACHE *cache, const CFG *cfg,
+			           const char *domain, MTS_RESULT *res)
+{
+    CACHE_STS ent;
+    time_t  now = time(0);
+    int     ret = -1;
+
+    cache_sts_init(&ent);
+    res->source = "cache";
+    if (cache_get_sts(cache, domain, now, &ent) == CACHE_FRESH && ent.mode[0]) {
+	mts_check(dns, cache, cfg, domain, &ent, now, res);
+	ret = 0;
+    }
+    cache_sts_free(&ent);
+    return ret;
 }

@@ -16,11 +16,14 @@ typedef struct MTS_RESULT {
     VSTR   *why;			/* one line for logs */
     int     ttl;			/* seconds until the policy expires */
     const char *source;			/* "cache" or "https" */
+    int     refresh_due;		/* cached, in the last quarter of its life */
 } MTS_RESULT;
 
 void    mts_result_init(MTS_RESULT *res);
 void    mts_result_free(MTS_RESULT *res);
 void    mts_lookup(DNS *dns, CACHE *cache, const CFG *cfg, const char *domain,
 		           MTS_RESULT *res);
+int     mts_refresh_cached(DNS *dns, CACHE *cache, const CFG *cfg,
+			           const char *domain, MTS_RESULT *res);
 
 #endif

@@ -34,15 +34,16 @@
  *	answered by the gates or the overrides cost no file or socket.
  *
  *	Refresh before expiry: a cached DANE verdict answered with less
- *	than a quarter of its TTL left is remembered; pol_refresh_pending(),
+ *	than a quarter of its TTL left, or a cached MTA-STS policy in the
+ *	last quarter of its TXT check or max_age, is remembered; pol_refresh_pending(),
  *	called by the server once the reply is sent and no request is
  *	waiting, starts "tlspolicyd ... -R domain" (fork and exec: an SQLite
  *	connection must not cross fork()), which takes a lease on the
  *	domain in the cache (one refresher per domain across all helpers),
- *	looks the domain up again and stores the new verdict
+ *	looks the domain up again and stores the new verdict, then, for a
+ *	domain without DANE, checks its cached MTA-STS policy's TXT record
  *	(pol_refresh()). The parent goes back to its client at once: no
  *	answer ever waits for a refresh.
- *	5. Otherwise: not found (DANE and MTA-STS come later).
  *
  *	One info line per decided lookup is logged: domain, answer and
  *	source.
@@ -270,6 +271,8 @@ static void pol_mtasts(POL_CTX *ctx, POL_ANSWER *ans, int tlsrpt)
 	return;
     mts_result_init(&res);
     mts_lookup(dns, pol_cache(ctx), ctx->cfg, ans->domain, &res);
+    if (res.refresh_due && !ctx->no_cache)
+	(void) snprintf(ctx->refresh, sizeof(ctx->refresh), "%s", ans->domain);
     if (res.found) {
 	ans->status = POL_FOUND;
 	ans->source = strcmp(res.source, "cache") == 0 ? "mta-sts-cache" : "mta-sts";
@@ -305,6 +308,21 @@ void    pol_metrics(POL_CTX *ctx, VSTR *out)
     met_render(pol_cache(ctx), out);
 }
 
+/* pol_refresh_mtasts - no DANE: check a cached MTA-STS policy now */
+static void pol_refresh_mtasts(POL_CTX *ctx, const char *domain, VSTR *why)
+{
+    MTS_RESULT res;
+    DNS    *dns = pol_dns(ctx);
+
+    if (dns == 0)
+	return;
+    mts_result_init(&res);
+    if (mts_refresh_cached(dns, pol_cache(ctx), ctx->cfg, domain, &res) == 0)
+	vstr_printf(why, "; MTA-STS: %s", res.found ? vstr_str(res.text)
+		    : vstr_str(res.why));
+    mts_result_free(&res);
+}
+
 /* pol_refresh - (tlspolicyd -R) lease, look up, store; exit status */
 int     pol_refresh(POL_CTX *ctx, const char *domain)
 {
@@ -318,7 +336,8 @@ int     pol_refresh(POL_CTX *ctx, const char *domain)
     if (taken == 1) {
 	log_info("refresh of %s started (entry near expiry)", domain);
 	met_inc(MET_REFRESHES, "", 1);
-	(void) pol_dane_fetch(ctx, domain, why, &ttl);
+	if (pol_dane_fetch(ctx, domain, why, &ttl) == DV_NONE)
+	    pol_refresh_mtasts(ctx, domain, why);
 	log_info("refresh of %s done: %s", domain, vstr_str(why));
 	cache_lease_drop(ctx->cache, domain, pid);
 	cache_prune(ctx->cache, time(0), ctx->cfg->cache_max_entries);

@@ -2,16 +2,18 @@
 # 24-refresh.sh - refresh before expiry without a resident daemon: a cached
 # entry near expiry is answered at once from the cache and refreshed by a
 # child process after the reply; two helpers never refresh one domain at
-# the same time (a lease in the cache); the client never waits for DNS.
+# the same time (a lease in the cache); the client never waits for DNS;
+# a cached MTA-STS policy near its TXT check is refreshed the same way.
 . "$top_srcdir/t/lib.sh"
 . "$top_srcdir/t/postfix.sh"
 
-t_need "DNS servers on port 53 of 127.77.60.x, Postfix" nsd unbound ldns-signzone postfix sqlite3
+t_need "DNS servers on port 53 of 127.77.60.x, Postfix" nsd unbound ldns-signzone nginx postfix sqlite3
 t_world 127.77.60
 mkdir -p "$T_DIR/cache"; chown "$T_USER:$T_USER" "$T_DIR/cache"
 DB=$T_DIR/cache/cache.db
 LISTEN=127.77.24.1:10028
-pf_tlspolicyd_conf "$T_DIR" "dns_resolver = $WORLD_RESOLVER" "cache_file = $DB" "verbose = yes"
+pf_tlspolicyd_conf "$T_DIR" "dns_resolver = $WORLD_RESOLVER" "cache_file = $DB" "verbose = yes" \
+    "mtasts_ca_file = $WORLD_CA"
 pf_setup "$T_DIR" "$LISTEN" "$TP -c $T_DIR/tlspolicyd.cf"
 pf_start "$T_DIR" || { t_result 1 "postfix starts"; t_done; }
 ms() { echo $(( $(date +%s%N) / 1000000 )); }
@@ -52,4 +54,25 @@ t_is "$(sqlite3 "$DB" "select verdict from dane where domain = 'dead.test'")" da
 count() { sqlite3 "$DB" "select value from counters where name = 'tlspolicyd_refreshes_total'"; }
 i=0; while [ "$(count)" != 2 ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 t_is "$(count)" 2 "refreshes are counted"
+
+# MTA-STS: a cached policy whose TXT check is in its last quarter is
+# answered from the cache, and a refresh process asks the TXT record again
+# (same id: no new fetch), so that no later lookup waits for DNS either
+STS="secure match=mx.sts-enforce.test:.sts-enforce.test servername=hostname"
+if [ -f "$T_DIR/world/https/access.log" ]; then
+    hits() { grep -c "GET /.well-known/mta-sts.txt .*\" 200 " "$T_DIR/world/https/access.log"; }
+    t_is "$(pf_postmap "$T_DIR" -q sts-enforce.test "tcp:$LISTEN")" "$STS" "MTA-STS: first lookup fetches the policy"
+    fetched=$(hits)
+    sqlite3 "$DB" "update sts set txt_ttl = 300, txt_expires = strftime('%s','now') + 5 where domain = 'sts-enforce.test'"
+    : > "$T_DIR/tlspolicyd.log"
+    t_is "$(pf_postmap "$T_DIR" -q sts-enforce.test "tcp:$LISTEN")" "$STS" "MTA-STS: TXT check near expiry: answered"
+    t_like "$(grep 'lookup domain=sts-enforce.test' "$T_DIR/tlspolicyd.log")" "source=mta-sts-cache" \
+        "MTA-STS: the answer came from the cache"
+    t_ok "MTA-STS: a refresh process ran" t_wait_grep "$T_DIR/tlspolicyd.log" "refresh of sts-enforce.test done" 10
+    t_ok "MTA-STS: the TXT check was renewed" \
+        test "$(sqlite3 "$DB" "select txt_expires - strftime('%s','now') from sts where domain = 'sts-enforce.test'")" -gt 30
+    t_is "$(hits)" "$fetched" "MTA-STS: same TXT id, so no new fetch"
+else
+    t_result 1 "MTA-STS: the world's HTTPS server runs (nginx)"
+fi
 t_done

@@ -57,7 +57,7 @@ static void basics(const char *path)
 
     tap_ok(cache_enabled(cache), "new cache file is enabled");
     query_text(path, "SELECT max(version) FROM schema_version", text, sizeof(text));
-    tap_is_str(text, "4", "schema version recorded");
+    tap_is_str(text, "5", "schema version recorded");
     query_text(path, "PRAGMA journal_mode", text, sizeof(text));
     tap_is_str(text, "wal", "WAL mode");
     tap_is_int(put_one(cache, "a.example", "dane-only", 1000, 2000000000LL), 0, "put");
@@ -95,6 +95,35 @@ static void basics(const char *path)
     cache_close(cache);
 }
 
+/* sts_round_trip - every MTA-STS field comes back as stored */
+static void sts_round_trip(const char *path)
+{
+    CACHE  *cache = cache_open(path, 1000);
+    CACHE_STS in, out;
+
+    cache_sts_init(&in);
+    cache_sts_init(&out);
+    snprintf(in.id, sizeof(in.id), "%s", "20261123");
+    snprintf(in.mode, sizeof(in.mode), "%s", "enforce");
+    in.max_age = 604800;
+    vstr_addstr(in.policy, "mx: mx.s.example");
+    in.fetched = 1000;
+    in.expires = 2000000000LL;
+    in.txt_expires = 1900000000LL;
+    in.txt_ttl = 3600;
+    tap_is_int(cache_put_sts(cache, "s.example", &in), 0, "sts: put");
+    tap_is_int(cache_get_sts(cache, "s.example", 1500, &out), CACHE_FRESH, "sts: get fresh");
+    tap_ok(strcmp(out.id, in.id) == 0 && strcmp(out.mode, in.mode) == 0
+	   && out.max_age == in.max_age && strcmp(vstr_str(out.policy), "mx: mx.s.example") == 0
+	   && out.fetched == in.fetched && out.expires == in.expires,
+	   "sts: id, mode, max_age, policy and times come back");
+    tap_ok(out.txt_expires == in.txt_expires && out.txt_ttl == 3600,
+	   "sts: the TXT check's expiry and TTL come back");
+    cache_sts_free(&in);
+    cache_sts_free(&out);
+    cache_close(cache);
+}
+
 /* migrate - a version 1 database gains the sts table, keeps its rows */
 static void migrate(const char *path)
 {
@@ -114,9 +143,11 @@ static void migrate(const char *path)
     sqlite3_close(db);
     cache = cache_open(path, 1000);
     query_text(path, "SELECT max(version) FROM schema_version", text, sizeof(text));
-    tap_is_str(text, "4", "version 1 database migrated to the current version");
+    tap_is_str(text, "5", "version 1 database migrated to the current version");
     query_text(path, "SELECT count(*) FROM sts_view", text, sizeof(text));
     tap_is_str(text, "0", "sts table and view created");
+    query_text(path, "SELECT count(txt_ttl) FROM sts", text, sizeof(text));
+    tap_is_str(text, "0", "sts.txt_ttl added (version 5)");
     cache_dane_init(&ent);
     tap_is_int(cache_get_dane(cache, "old.example", 5, &ent), CACHE_FRESH, "version 1 rows kept");
     cache_dane_free(&ent);
@@ -189,6 +220,7 @@ int     main(void)
 	return 1;
     snprintf(path, sizeof(path), "%s/cache.db", dir);
     basics(path);
+    sts_round_trip(path);
     snprintf(path, sizeof(path), "%s/v1.db", dir);
     migrate(path);
     snprintf(path, sizeof(path), "%s/junk.db", dir);
