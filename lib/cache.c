@@ -285,6 +285,21 @@ static void cache_disconnect(CACHE *cache)
     cache->db = 0;
 }
 
+/*
+ * cache_keep_wal - helpers come and go with every Postfix connection, and
+ * the last one to close a WAL database deletes the -wal and -shm files,
+ * which the next one creates again: about 200 us of a new connection's
+ * first answer. Keep both files; the last close still checkpoints, and
+ * with journal_size_limit set it truncates the WAL to zero bytes, so the
+ * next helper has nothing to recover.
+ */
+static void cache_keep_wal(sqlite3 *db)
+{
+    int     persist = 1;
+
+    (void) sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
+}
+
 /* cache_connect - open, WAL, schema, statements; an SQLite code */
 static int cache_connect(CACHE *cache)
 {
@@ -295,12 +310,12 @@ static int cache_connect(CACHE *cache)
     if (rc != SQLITE_OK)
 	return rc;
     sqlite3_busy_timeout(cache->db, cache->busy_ms);
-    /* helpers come and go all the time: the last one to close must not
-     * checkpoint and delete the WAL, for the next one to recreate it */
-    (void) sqlite3_db_config(cache->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *) 0);
+    cache_keep_wal(cache->db);
     rc = cache_exec(cache->db, "PRAGMA journal_mode = WAL");
     if (rc == SQLITE_OK)
 	rc = cache_exec(cache->db, "PRAGMA synchronous = NORMAL");
+    if (rc == SQLITE_OK)
+	rc = cache_exec(cache->db, "PRAGMA journal_size_limit = " CACHE_WAL_LIMIT);
     if (rc == SQLITE_OK)
 	rc = cache_migrate(cache->db);
     if (rc == SQLITE_OK)

@@ -7,6 +7,7 @@
 
 #define CACHE_SCHEMA_VERSION	5
 #define CACHE_KEEP_EXPIRED	3600	/* seconds before expired rows go */
+#define CACHE_WAL_LIMIT	"1048576"	/* bytes the WAL keeps after a checkpoint */
 #define CACHE_WRITE_PAUSE	30	/* seconds without writes after one failed */
 
 typedef struct CACHE CACHE;

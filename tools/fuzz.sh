@@ -3,6 +3,7 @@
 # and run each one for a set time on a copy of its seed corpus.
 #
 #   sh tools/fuzz.sh [SECONDS] [TARGET...]     (default 60 s, all targets)
+#   FUZZ_RUNS=10000000 sh tools/fuzz.sh 3600 ...   stop each after N runs
 #
 # Prints one line per target: executions, new corpus size, crashes. Crash
 # inputs are kept in build-fuzz/crashes/TARGET/. Exit status 1 if any target
@@ -27,7 +28,7 @@ for t in $targets; do
         || { echo "fuzz: $t does not build, see $out/build-$t.log"; failed=1; continue; }
     rm -rf "$out/corpus-$t"; mkdir -p "$out/corpus-$t" "$out/crashes/$t"
     cp t/fuzz/corpus/$t/* "$out/corpus-$t/" 2>/dev/null
-    "$out/fuzz_$t" -max_total_time="$secs" -max_len=65600 -timeout=10 -rss_limit_mb=2048 \
+    "$out/fuzz_$t" -max_total_time="$secs" ${FUZZ_RUNS:+-runs=$FUZZ_RUNS} -max_len=65600 -timeout=10 -rss_limit_mb=2048 \
         -artifact_prefix="$out/crashes/$t/" -print_final_stats=1 "$out/corpus-$t" \
         > "$out/run-$t.log" 2>&1
     rc=$?

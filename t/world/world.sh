@@ -14,7 +14,9 @@
 #   127.77.53.20:53     a server that never answers (dead.test)
 #   127.77.53.21:53     a server that answers REFUSED (refused.test)
 #   127.77.53.1:5300    unbound, validating, the root key as its only
-#                       trust anchor: the resolver tlspolicyd uses
+#                       trust anchor: the resolver tlspolicyd uses; also
+#                       on port 53 of the same address, for software that
+#                       only reads nameserver lines (bench/run.sh's peer)
 #   127.77.53.30:443    nginx with certificates from a private CA made at
 #                       start (t/world/https.sh): the MTA-STS policy hosts
 # On success DIR/world.env holds WORLD_RESOLVER=127.77.53.1:5300 (and
@@ -349,6 +351,7 @@ unbound_conf() {
     cat <<EOC
 server:
   interface: $UB_ADDR@$UB_PORT
+  interface: $UB_ADDR@53
   port: $UB_PORT
   do-daemonize: no
   username: ""
