@@ -20,7 +20,7 @@ use_cache() {
 }
 # q DOMAIN: one lookup as the spawn user; stderr (warnings) to $T_DIR/err
 q() { t_as_user "$TP" -c "$T_DIR/tp.cf" -q "$1" 2>> "$T_DIR/err"; }
-sql() { t_as_user sqlite3 "$DB" "$1"; }
+sql() { t_as_user sqlite3 -cmd ".timeout 5000" "$DB" "$1"; }
 intact() { t_is "$(sql 'pragma integrity_check')" ok "$1: integrity_check is ok"; }
 cached() { sql "select verdict from dane where domain = '$1'"; }
 

@@ -185,6 +185,11 @@ t_kill_pid() {
     return 0
 }
 
+# sqlite3 waits up to 5 s for a lock: a helper that has just answered may
+# still be writing its counters or checkpointing as it exits, and the CLI
+# gives up at once by default ("database is locked", empty output)
+sqlite3() { command sqlite3 -cmd ".timeout 5000" "$@"; }
+
 # t_need WHY CMD...: skip the script unless root and every CMD exists
 t_need() {
     _why=$1; shift
