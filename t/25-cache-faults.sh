@@ -8,7 +8,7 @@
 # PRAGMA integrity_check is ok and the next helper answers and caches.
 . "$top_srcdir/t/lib.sh"
 
-t_need "DNS servers on port 53 of 127.77.64.x, a tmpfs mount" nsd unbound ldns-signzone sqlite3 /usr/bin/python3 strace
+t_need "DNS servers on port 53 of 127.77.64.x, a tmpfs mount" nsd unbound ldns-signzone sqlite3 /usr/bin/python3
 t_world 127.77.64
 
 # use_cache DIR: helpers run as $T_USER with a cache in DIR (made here)
@@ -142,22 +142,30 @@ else
 fi
 
 # --- SIGKILL at the Nth write of a helper to its cache, N = 1..8
-use_cache "$T_DIR/c4"
-for d in dane-only.test mixed.test insecure.test; do q $d > /dev/null; done
-killed=0 bad=""
-for n in 1 2 3 4 5 6 7 8; do
-    sql "delete from dane where domain = 'four-mx.test'"
-    strace -o /dev/null -e inject=pwrite64:signal=SIGKILL:when=$n \
-        setpriv --reuid="$T_USER" --regid="$T_USER" --clear-groups -- \
-        "$TP" -c "$T_DIR/tp.cf" -q four-mx.test > "$T_DIR/out" 2>> "$T_DIR/err"
-    rc=$?
-    [ $rc -eq 137 ] && killed=$((killed + 1))
-    [ "$(sql 'pragma integrity_check')" = ok ] || bad="$bad $n:integrity"
-    [ "$(q four-mx.test)" = dane-only ] || bad="$bad $n:answer"
-    [ "$(cached four-mx.test)" = dane-only ] || bad="$bad $n:cached"
-    [ "$(cached insecure.test)" = dane ] || bad="$bad $n:lost"
-done
-echo "# $killed of 8 helpers were killed by the injected SIGKILL"
-t_ok "SIGKILL: at least 4 helpers were killed mid-run (the check can fail)" test $killed -ge 4
-t_is "$bad" "" "SIGKILL: after each kill the cache is intact, nothing lost, next answer right"
+sigkill_matrix() {
+    use_cache "$T_DIR/c4"
+    for d in dane-only.test mixed.test insecure.test; do q $d > /dev/null; done
+    killed=0 bad=""
+    for n in 1 2 3 4 5 6 7 8; do
+        sql "delete from dane where domain = 'four-mx.test'"
+        strace -o /dev/null -e inject=pwrite64:signal=SIGKILL:when=$n \
+            setpriv --reuid="$T_USER" --regid="$T_USER" --clear-groups -- \
+            "$TP" -c "$T_DIR/tp.cf" -q four-mx.test > "$T_DIR/out" 2>> "$T_DIR/err"
+        rc=$?
+        [ $rc -eq 137 ] && killed=$((killed + 1))
+        [ "$(sql 'pragma integrity_check')" = ok ] || bad="$bad $n:integrity"
+        [ "$(q four-mx.test)" = dane-only ] || bad="$bad $n:answer"
+        [ "$(cached four-mx.test)" = dane-only ] || bad="$bad $n:cached"
+        [ "$(cached insecure.test)" = dane ] || bad="$bad $n:lost"
+    done
+    echo "# $killed of 8 helpers were killed by the injected SIGKILL"
+    t_ok "SIGKILL: at least 4 helpers were killed mid-run (the check can fail)" test $killed -ge 4
+    t_is "$bad" "" "SIGKILL: after each kill the cache is intact, nothing lost, next answer right"
+}
+if strace -o /dev/null -e inject=pwrite64:signal=SIGKILL:when=1000 true 2>/dev/null; then
+    sigkill_matrix
+else
+    t_skip "SIGKILL: helpers killed mid-write" "strace is missing or cannot trace here"
+    t_skip "SIGKILL: the cache stays intact" "strace is missing or cannot trace here"
+fi
 t_done

@@ -5,14 +5,19 @@
 #   t_is GOT WANT DESC      ok when the strings are equal
 #   t_like TEXT ERE DESC    ok when TEXT matches the extended regexp
 #   t_unlike TEXT ERE DESC  ok when it does not
+#   t_skip DESC REASON      one test that cannot run here ("ok # SKIP")
 #   t_skip_all REASON       "1..0 # SKIP", exit 0
+#   t_need WHY CMD...       skip the script unless root and every CMD exists
+#   t_world NET             T_DIR, user, binary and the DNSSEC test world
 #   t_done                  print the plan; exit 0 (failures are in the TAP)
 #   t_tmpdir                make $T_DIR (mode 755, removed at exit)
 #   t_at_exit CMD           run CMD at exit (last registered runs first)
 #   t_user                  make sure the unprivileged user exists (root only)
 #   t_as_user CMD...        run CMD as that user when we are root
 #   t_binary                copy the built tlspolicyd into $T_DIR/bin
-# Environment from make: top_srcdir, top_builddir, TLSPOLICYD.
+#                           (behind a wrapper under T_WRAP=asan|valgrind)
+#   sqlite3 ...             the CLI with a 5 s busy timeout
+# Environment from make: top_srcdir, top_builddir, TLSPOLICYD; T_WRAP.
 set -u
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
@@ -57,6 +62,11 @@ t_unlike() {
         t_result 1 "$3"
         printf '#   text: "%s"\n#   matches: %s\n' "$(printf '%s' "$1" | head -c 600)" "$2"
     else t_result 0 "$3"; fi
+}
+
+t_skip() {	# t_skip DESC REASON: one test that cannot run here
+    T_N=$((T_N + 1))
+    echo "ok $T_N - $1 # SKIP $2"
 }
 
 t_skip_all() {
