@@ -32,22 +32,31 @@ static double now_us(void)
     return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
 }
 
-/* two_rounds - MX, then A, AAAA and TLSA of every MX host at once */
-static double two_rounds(DNS *dns, const char *domain)
+/* mx_hosts - ask the MX of domain, copy up to max targets; their number */
+static int mx_hosts(DNS *dns, const char *domain, char (*hosts)[256], int max)
 {
-    char    hosts[8][256];
-    char    tlsa[320];
     DNS_Q  *q;
-    double  t0 = now_us();
     int     n = 0;
     int     i;
 
     dns_begin(dns);
     q = dns_query(dns, domain, DMSG_T_MX, 0, 0);
     dns_run(dns);
-    for (i = 0; i < q->msg.nan && n < 8; i++)
+    for (i = 0; i < q->msg.nan && n < max; i++)
 	if (q->msg.an[i].type == DMSG_T_MX)
 	    (void) snprintf(hosts[n++], sizeof(hosts[0]), "%s", q->msg.an[i].target);
+    return n;
+}
+
+/* two_rounds - MX, then A, AAAA and TLSA of every MX host at once */
+static double two_rounds(DNS *dns, const char *domain)
+{
+    char    hosts[8][256];
+    char    tlsa[320];
+    double  t0 = now_us();
+    int     n = mx_hosts(dns, domain, hosts, 8);
+    int     i;
+
     dns_begin(dns);
     for (i = 0; i < n; i++) {
 	(void) dns_query(dns, hosts[i], DMSG_T_A, 0, 0);
@@ -62,19 +71,12 @@ static double two_rounds(DNS *dns, const char *domain)
 /* two_single - MX, then A of the first MX host */
 static double two_single(DNS *dns, const char *domain)
 {
-    char    host[256] = "";
-    DNS_Q  *q;
+    char    host[1][256] = {""};
     double  t0 = now_us();
-    int     i;
 
+    (void) mx_hosts(dns, domain, host, 1);
     dns_begin(dns);
-    q = dns_query(dns, domain, DMSG_T_MX, 0, 0);
-    dns_run(dns);
-    for (i = 0; i < q->msg.nan && !host[0]; i++)
-	if (q->msg.an[i].type == DMSG_T_MX)
-	    (void) snprintf(host, sizeof(host), "%s", q->msg.an[i].target);
-    dns_begin(dns);
-    (void) dns_query(dns, host, DMSG_T_A, 0, 0);
+    (void) dns_query(dns, host[0], DMSG_T_A, 0, 0);
     dns_run(dns);
     return now_us() - t0;
 }

@@ -49,13 +49,14 @@ col() { awk -v c="$1" '{ print $c }'; }
 runs() {	# runs CMD...: RUNS lines of output
     _i=0; while [ $_i -lt "$RUNS" ]; do "$@"; _i=$((_i + 1)); done
 }
+total() { awk '{ s += $1 } END { print s + 0 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 
 # 1. kept connection
 runs "$BENCH/client" kept $A $P tcp dane-only.test 2000 > "$T_DIR/k.tp"
 runs "$BENCH/client" kept $A $PMIN tcp dane-only.test 2000 > "$T_DIR/k.min"
 k_p50=$(col 1 < "$T_DIR/k.tp" | median); k_p99=$(col 2 < "$T_DIR/k.tp" | median)
-k_rate=$(col 3 < "$T_DIR/k.tp" | median); k_err=$(col 4 < "$T_DIR/k.tp" | awk '{ s += $1 } END { print s + 0 }')
+k_rate=$(col 3 < "$T_DIR/k.tp" | median); k_err=$(col 4 < "$T_DIR/k.tp" | total)
 m_p50=$(col 1 < "$T_DIR/k.min" | median); m_p99=$(col 2 < "$T_DIR/k.min" | median)
 m_rate=$(col 3 < "$T_DIR/k.min" | median)
 
@@ -146,9 +147,9 @@ peer_bench() {	# peer_bench NAME ADDR CACHE-YAML: "p50 p99 rate errors pss dirty
     runs "$BENCH/client" load "$2" 8461 socketmap sts-enforce.test 5 64 > "$T_DIR/l.$1"
     echo "$(col 1 < "$T_DIR/k.$1" | median) $(col 2 < "$T_DIR/k.$1" | median)" \
         "$(col 3 < "$T_DIR/k.$1" | median)" \
-        "$(col 4 < "$T_DIR/k.$1" | awk '{ s += $1 } END { print s + 0 }')" "$_mem" \
+        "$(col 4 < "$T_DIR/k.$1" | total)" "$_mem" \
         "$(col 1 < "$T_DIR/l.$1" | median)" \
-        "$(col 2 < "$T_DIR/l.$1" | awk '{ s += $1 } END { print s + 0 }')"
+        "$(col 2 < "$T_DIR/l.$1" | total)"
     t_kill_pid "$_pid"
 }
 if ! command -v mta-sts-daemon >/dev/null 2>&1; then
@@ -158,9 +159,9 @@ fi
 pf_postmap "$T_DIR" -q sts-enforce.test "socketmap:inet:$A:$P:QUERY" > /dev/null	# cache it
 runs "$BENCH/client" kept $A $P socketmap sts-enforce.test 2000 > "$T_DIR/k.sts"
 s_p50=$(col 1 < "$T_DIR/k.sts" | median); s_p99=$(col 2 < "$T_DIR/k.sts" | median)
-s_rate=$(col 3 < "$T_DIR/k.sts" | median); s_err=$(col 4 < "$T_DIR/k.sts" | awk '{ s += $1 } END { print s + 0 }')
+s_rate=$(col 3 < "$T_DIR/k.sts" | median); s_err=$(col 4 < "$T_DIR/k.sts" | total)
 runs "$BENCH/client" load $A $P socketmap sts-enforce.test 5 64 > "$T_DIR/l.sts"
-s_load=$(col 1 < "$T_DIR/l.sts" | median); s_lerr=$(col 2 < "$T_DIR/l.sts" | awk '{ s += $1 } END { print s + 0 }')
+s_load=$(col 1 < "$T_DIR/l.sts" | median); s_lerr=$(col 2 < "$T_DIR/l.sts" | total)
 if command -v mta-sts-daemon >/dev/null 2>&1; then
     echo "nameserver $WORLD_RESOLVER_ADDR" > "$T_DIR/resolv.conf"
     peer_int=$(peer_bench internal 127.77.62.202 "  type: internal")
@@ -174,7 +175,7 @@ f() { echo "$2" | awk -v i="$1" '{ print $i }'; }
 
 # 5. 64 clients for 5 s, RUNS times
 runs "$BENCH/client" load $A $P tcp dane-only.test 5 64 > "$T_DIR/load"
-l_rate=$(col 1 < "$T_DIR/load" | median); l_err=$(col 2 < "$T_DIR/load" | awk '{ s += $1 } END { print s + 0 }')
+l_rate=$(col 1 < "$T_DIR/load" | median); l_err=$(col 2 < "$T_DIR/load" | total)
 runs "$BENCH/client" load $A $PMIN tcp dane-only.test 5 64 > "$T_DIR/load.min"
 lm_rate=$(col 1 < "$T_DIR/load.min" | median)
 warn=$(grep -c "warning" "$T_DIR/tlspolicyd.log")

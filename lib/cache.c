@@ -11,6 +11,8 @@
  *				time_t now, CACHE_DANE *ent)
  *	int	cache_put_dane(CACHE *cache, const char *domain,
  *				const CACHE_DANE *ent)
+ *	int	cache_due(long long expires, long long lifetime, time_t now)
+ *
  *	void	cache_close(CACHE *cache)
  * DESCRIPTION
  *	cache_open() opens or creates the database at path in WAL mode
@@ -32,6 +34,10 @@
  *	cache_get_dane() returns the entry for domain, CACHE_FRESH or
  *	CACHE_STALE depending on now, or CACHE_MISS.
  *	cache_put_dane() inserts or replaces the entry.
+ *
+ *	cache_due() says whether an entry that expires at expires, after
+ *	lifetime seconds, is in the last quarter of its life: the rule for
+ *	refreshing DANE verdicts and MTA-STS checks ahead.
  * DIAGNOSTICS
  *	A file that is not a database or is corrupt is renamed to
  *	path.corrupt-TIME-PID and recreated, with a warning. An unopenable
@@ -371,6 +377,12 @@ CACHE  *cache_open(const char *path, int busy_ms)
 	return cache;
     cache_reconnect(cache);
     return cache;
+}
+
+/* cache_due - an entry in the last quarter of its lifetime: refresh it */
+int     cache_due(long long expires, long long lifetime, time_t now)
+{
+    return lifetime > 0 && (expires - (long long) now) * 4 <= lifetime;
 }
 
 /* cache_enabled - is there a database behind it? */

@@ -40,6 +40,7 @@ typedef struct CACHE_STS {
 } CACHE_STS;
 
 CACHE  *cache_open(const char *path, int busy_ms);
+int     cache_due(long long expires, long long lifetime, time_t now);
 int     cache_enabled(const CACHE *cache);
 void    cache_close(CACHE *cache);
 void    cache_dane_init(CACHE_DANE *ent);

@@ -294,10 +294,8 @@ static void mts_txt_seen(CACHE *cache, const CFG *cfg, const char *domain,
 /* mts_due - a cached policy whose TXT check or policy ends soon */
 static int mts_due(const CACHE_STS *ent, time_t now)
 {
-    long long now_ll = (long long) now;
-
-    return (ent->txt_ttl > 0 && (ent->txt_expires - now_ll) * 4 <= ent->txt_ttl)
-	|| (ent->max_age > 0 && (ent->expires - now_ll) * 4 <= ent->max_age);
+    return cache_due(ent->txt_expires, ent->txt_ttl, now)
+	|| cache_due(ent->expires, ent->max_age, now);
 }
 
 /* mts_check - TXT first, then the cached policy or a new fetch */

@@ -202,6 +202,13 @@ static DV_VERDICT pol_dane_fetch(POL_CTX *ctx, const char *domain, VSTR *why,
     return verdict;
 }
 
+/* pol_want_refresh - refresh domain after the reply (not without a cache) */
+static void pol_want_refresh(POL_CTX *ctx, const char *domain)
+{
+    if (!ctx->no_cache)
+	(void) snprintf(ctx->refresh, sizeof(ctx->refresh), "%s", domain);
+}
+
 /* pol_dane - the DANE verdict, cache first */
 static DV_VERDICT pol_dane(POL_CTX *ctx, POL_ANSWER *ans)
 {
@@ -215,8 +222,8 @@ static DV_VERDICT pol_dane(POL_CTX *ctx, POL_ANSWER *ans)
     if (cache_get_dane(pol_cache(ctx), ans->domain, now, &ent) == CACHE_FRESH
 	&& dv_verdict_from_name(ent.verdict, &verdict) == 0) {
 	met_inc(MET_CACHE_HITS, "kind=\"dane\"", 1);
-	if ((ent.expires - (long long) now) * 4 <= ent.ttl && !ctx->no_cache)
-	    (void) snprintf(ctx->refresh, sizeof(ctx->refresh), "%s", ans->domain);
+	if (cache_due(ent.expires, ent.ttl, now))
+	    pol_want_refresh(ctx, ans->domain);
 	log_debug("cache hit for %s: %s (%s), expires in %llds", ans->domain,
 		  ent.verdict, vstr_str(ent.why), ent.expires - (long long) now);
 	ans->source = "cache";
@@ -271,8 +278,8 @@ static void pol_mtasts(POL_CTX *ctx, POL_ANSWER *ans, int tlsrpt)
 	return;
     mts_result_init(&res);
     mts_lookup(dns, pol_cache(ctx), ctx->cfg, ans->domain, &res);
-    if (res.refresh_due && !ctx->no_cache)
-	(void) snprintf(ctx->refresh, sizeof(ctx->refresh), "%s", ans->domain);
+    if (res.refresh_due)
+	pol_want_refresh(ctx, ans->domain);
     if (res.found) {
 	ans->status = POL_FOUND;
 	ans->source = strcmp(res.source, "cache") == 0 ? "mta-sts-cache" : "mta-sts";

@@ -50,13 +50,12 @@ t_is "$(sqlite3 "$QCACHE" "select answer from policy_view where domain = 'sts-en
     "sqlite3: policy_view shows the MTA-STS answer"
 
 # unchanged id: no new request to the policy host
-hits() { grep -c "GET /.well-known/mta-sts.txt .*\" 200 " "$T_DIR/world/https/access.log"; }
-before=$(hits)
+before=$(t_sts_fetches)
 t_is "$(word sts-enforce.test -o cache_min_ttl=0)" "secure match=mx.sts-enforce.test:.sts-enforce.test servername=hostname" "cached policy answers"
-t_is "$(hits)" "$before" "unchanged TXT id: no refetch"
+t_is "$(t_sts_fetches)" "$before" "unchanged TXT id: no refetch"
 sqlite3 "$QCACHE" "update sts set id = 'old', txt_expires = 0 where domain = 'sts-enforce.test'"
 word sts-enforce.test >/dev/null
-t_is "$(hits)" "$((before + 1))" "changed TXT id: one refetch"
+t_is "$(t_sts_fetches)" "$((before + 1))" "changed TXT id: one refetch"
 
 # a fetched "mode: none" removes an enforce policy at once
 sqlite3 "$QCACHE" "update sts set id = 'old', txt_expires = 0, mode = 'enforce', policy = 'version: STSv1

@@ -60,9 +60,8 @@ t_is "$(count)" 2 "refreshes are counted"
 # (same id: no new fetch), so that no later lookup waits for DNS either
 STS="secure match=mx.sts-enforce.test:.sts-enforce.test servername=hostname"
 if [ -f "$T_DIR/world/https/access.log" ]; then
-    hits() { grep -c "GET /.well-known/mta-sts.txt .*\" 200 " "$T_DIR/world/https/access.log"; }
     t_is "$(pf_postmap "$T_DIR" -q sts-enforce.test "tcp:$LISTEN")" "$STS" "MTA-STS: first lookup fetches the policy"
-    fetched=$(hits)
+    fetched=$(t_sts_fetches)
     sqlite3 "$DB" "update sts set txt_ttl = 300, txt_expires = strftime('%s','now') + 5 where domain = 'sts-enforce.test'"
     : > "$T_DIR/tlspolicyd.log"
     t_is "$(pf_postmap "$T_DIR" -q sts-enforce.test "tcp:$LISTEN")" "$STS" "MTA-STS: TXT check near expiry: answered"
@@ -71,7 +70,7 @@ if [ -f "$T_DIR/world/https/access.log" ]; then
     t_ok "MTA-STS: a refresh process ran" t_wait_grep "$T_DIR/tlspolicyd.log" "refresh of sts-enforce.test done" 10
     t_ok "MTA-STS: the TXT check was renewed" \
         test "$(sqlite3 "$DB" "select txt_expires - strftime('%s','now') from sts where domain = 'sts-enforce.test'")" -gt 30
-    t_is "$(hits)" "$fetched" "MTA-STS: same TXT id, so no new fetch"
+    t_is "$(t_sts_fetches)" "$fetched" "MTA-STS: same TXT id, so no new fetch"
 else
     t_result 1 "MTA-STS: the world's HTTPS server runs (nginx)"
 fi

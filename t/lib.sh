@@ -9,6 +9,7 @@
 #   t_skip_all REASON       "1..0 # SKIP", exit 0
 #   t_need WHY CMD...       skip the script unless root and every CMD exists
 #   t_world NET             T_DIR, user, binary and the DNSSEC test world
+#   t_sts_fetches           policies the world's HTTPS server has served
 #   t_done                  print the plan; exit 0 (failures are in the TAP)
 #   t_tmpdir                make $T_DIR (mode 755, removed at exit)
 #   t_at_exit CMD           run CMD at exit (last registered runs first)
@@ -225,4 +226,9 @@ t_world() {
     fi
     t_at_exit "sh '$top_srcdir/t/world/world.sh' stop '$T_DIR/world'"
     . "$T_DIR/world/world.env"
+}
+
+# t_sts_fetches: MTA-STS policies the world's nginx has served (200)
+t_sts_fetches() {
+    grep -c "GET /.well-known/mta-sts.txt .*\" 200 " "$T_DIR/world/https/access.log"
 }

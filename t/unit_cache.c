@@ -221,6 +221,9 @@ int     main(void)
     snprintf(path, sizeof(path), "%s/cache.db", dir);
     basics(path);
     sts_round_trip(path);
+    tap_ok(cache_due(1075, 300, 1000) && !cache_due(1076, 300, 1000),
+	   "cache_due: the last quarter of the lifetime, and not before");
+    tap_ok(!cache_due(1000, 0, 1000), "cache_due: no lifetime, never due");
     snprintf(path, sizeof(path), "%s/v1.db", dir);
     migrate(path);
     snprintf(path, sizeof(path), "%s/junk.db", dir);

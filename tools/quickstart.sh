@@ -52,16 +52,20 @@ build() {
     make -j"$(nproc)"
 }
 
+# clear_results TEST...: forget earlier results, so that make check reruns them
+clear_results() {
+    for t in "$@"; do rm -f "${t%.sh}.trs" "${t%.sh}.log"; done
+}
+
 # suite_failed LOG DIR: the failing tests and the end of each failing log
 suite_failed() {
     tail -25 "$1"
     grep -E '^(FAIL|ERROR):' "$1" | head -20
     for f in $(grep -E '^(FAIL|ERROR):' "$1" | awk '{ print $2 }' | sort -u); do
-        for log in "$2/${f%.sh}.log"; do
-            [ -f "$log" ] || continue
-            echo "--- $log (last 30 lines)"
-            tail -30 "$log"
-        done
+        log="$2/${f%.sh}.log"
+        [ -f "$log" ] || continue
+        echo "--- $log (last 30 lines)"
+        tail -30 "$log"
     done
 }
 
@@ -73,7 +77,7 @@ test)
     build
     status=0
     # shellcheck disable=SC2046
-    for t in $(make -s print-tests); do rm -f "${t%.sh}.trs" "${t%.sh}.log"; done
+    clear_results $(make -s print-tests)
     make -j"$(nproc)" check > /tmp/tlspolicyd-check.log 2>&1 || status=$?
     grep -E '^(PASS|FAIL|ERROR|SKIP|XFAIL|XPASS):' /tmp/tlspolicyd-check.log | grep -v '^PASS' || true
     # shellcheck disable=SC2046
@@ -110,7 +114,7 @@ valgrind)
     tests="t/01-cli.sh t/02-protocol.sh t/10-postfix.sh t/11-examples.sh t/20-dane.sh
            t/22-mtasts.sh t/23-metrics.sh t/25-cache-faults.sh"
     # shellcheck disable=SC2086
-    for t in $tests; do rm -f "${t%.sh}.trs" "${t%.sh}.log"; done
+    clear_results $tests
     T_WRAP=valgrind make -j"$(nproc)" check TESTS="$(echo $tests)" > /tmp/tlspolicyd-valgrind.log 2>&1 \
         || { suite_failed /tmp/tlspolicyd-valgrind.log .; echo "quickstart: valgrind run failed"; exit 1; }
     grep -E "valgrind: no errors" /tmp/tlspolicyd-valgrind.log ;;
