@@ -50,7 +50,10 @@
  *	dmsg_negative_ttl() gives min(SOA TTL, SOA MINIMUM) of the first
  *	SOA in the authority section (RFC 2308).
  *
- *	dmsg_name_is_host() accepts LDH host names with at least one dot.
+ *	dmsg_name_is_host() accepts host names as Postfix's valid_hostname()
+ *	does: letters, digits, "-" and "_" (DESIGN.md section 4: Postfix
+ *	delivers to MX targets such as mx_2.example), at least one dot,
+ *	no label starting or ending with "-", a last label not all digits.
  * NAMES
  *	Names are decompressed with at most DMSG_MAX_HOPS pointers; every
  *	pointer must point strictly before the place where the previous
@@ -586,10 +589,16 @@ int     dmsg_negative_ttl(const DMSG *msg, unsigned *ttl)
     return -1;
 }
 
-/* dmsg_name_is_host - LDH, with a dot */
+/* dmsg_name_is_host - LDH or "_", with a dot: as Postfix valid_hostname() */
 int     dmsg_name_is_host(const char *name)
 {
+    char    ldh[KEY_MAX_DOMAIN + 1];
     size_t  len = strlen(name);
+    size_t  i;
 
-    return strchr(name, '.') != 0 && key_is_ldh_domain(name, len);
+    if (len > KEY_MAX_DOMAIN || strchr(name, '.') == 0)
+	return 0;
+    for (i = 0; i <= len; i++)		/* "_" counts as a letter */
+	ldh[i] = name[i] == '_' ? 'u' : name[i];
+    return key_is_ldh_domain(ldh, len);
 }

@@ -237,7 +237,7 @@ static void ck_tlsa(const DMSG *m)
     tap_ok(rr && rr->dlen == 32 && rr->data[0] == 0xab && rr->data[31] == 0xab,
 	   "tlsa: 32 data bytes");
     tap_is_str(rr ? rr->owner : 0, "_25._tcp.mx1.example.com", "tlsa: owner");
-    tap_ok(rr && !dmsg_name_is_host(rr->owner), "tlsa: _25._tcp name is no host name");
+    tap_ok(rr && dmsg_name_is_host(rr->owner), "tlsa: _25._tcp name passes as Postfix's host name");
 }
 
 /* mk_cname - www -> a -> b, A at b */
@@ -1011,7 +1011,8 @@ static void test_hosts(void)
 	int     want;
     } cases[] = {
 	{"mx.example.com", 1}, {"xn--bcher-kva.example", 1}, {"localhost", 0},
-	{"", 0}, {"*.example.com", 0}, {"_25._tcp.mx.example", 0},
+	{"", 0}, {"*.example.com", 0}, {"_25._tcp.mx.example", 1},
+	{"mx_2.example", 1}, {"_.example", 1}, {"mx_2.example.12", 0},
 	{"a\\046b.example", 0}, {"mx.example.123", 0}, {"-mx.example", 0},
     };
     char    name[80];
