@@ -157,10 +157,32 @@ static const char *const cache_schema_v5[] = {
     0,
 };
 
+/* v6: finer DANE verdicts (dane_verdict.c); policy_view follows the
+ * decision table of decide.c. An older release's "dane" is dropped: it
+ * does not say which kind of DANE the domain has. */
+static const char *const cache_schema_v6[] = {
+    "DELETE FROM dane WHERE verdict = 'dane'",
+    "DROP VIEW IF EXISTS policy_view",
+    "CREATE VIEW IF NOT EXISTS policy_view AS SELECT d.domain AS domain,"
+    " CASE WHEN d.verdict IN ('dane-only', 'nopolicy') THEN"
+    " CASE d.verdict WHEN 'dane-only' THEN 'dane-only' ELSE 'not found' END"
+    " WHEN s.mode = 'enforce' AND s.expires > CAST(strftime('%s', 'now') AS INTEGER)"
+    " THEN CASE d.verdict WHEN 'dane-some' THEN 'dane-only'"
+    " ELSE 'secure (MTA-STS)' END"
+    " WHEN d.verdict IN ('dane-some', 'dane-unusable', 'dane-insecure-mx')"
+    " THEN 'dane' ELSE 'not found' END AS answer,"
+    " d.verdict AS dane, coalesce(nullif(s.mode, ''), '-') AS mta_sts,"
+    " d.why AS why, datetime(d.fetched, 'unixepoch') AS fetched,"
+    " datetime(d.expires, 'unixepoch') AS expires,"
+    " d.expires - CAST(strftime('%s', 'now') AS INTEGER) AS expires_in"
+    " FROM dane d LEFT JOIN sts s ON s.domain = d.domain",
+    0,
+};
+
 /* The schema, one list of statements per version, applied in order. */
 static const char *const *const cache_migrations[CACHE_SCHEMA_VERSION] = {
     cache_schema_v1, cache_schema_v2, cache_schema_v3, cache_schema_v4,
-    cache_schema_v5,
+    cache_schema_v5, cache_schema_v6,
 };
 
 /* cache_is_corrupt - SQLite says the file is not a usable database */
@@ -382,7 +404,11 @@ CACHE  *cache_open(const char *path, int busy_ms)
 /* cache_due - an entry in the last quarter of its lifetime: refresh it */
 int     cache_due(long long expires, long long lifetime, time_t now)
 {
-    return lifetime > 0 && (expires - (long long) now) * 4 <= lifetime;
+    if (lifetime <= 0)
+	return 0;
+    if (expires <= (long long) now)	/* no subtraction can overflow */
+	return 1;
+    return expires - (long long) now <= lifetime / 4;
 }
 
 /* cache_enabled - is there a database behind it? */
@@ -757,6 +783,26 @@ static void cache_prune_sql(CACHE *cache, const char *sql, long long bound)
 	log_info("cache %s: pruned %d entries", cache->path, changes);
 }
 
+/* cache_prune_sts - over the cap: never an unexpired enforce policy */
+static void cache_prune_sts(CACHE *cache, time_t now, long max_entries)
+{
+    sqlite3_stmt *st;
+    int     rc;
+
+    if (sqlite3_prepare_v2(cache->db, "DELETE FROM sts WHERE domain IN"
+			   " (SELECT domain FROM sts WHERE NOT (mode = 'enforce'"
+			   " AND expires > ?2) ORDER BY expires LIMIT"
+			   " max(0, (SELECT count(*) FROM sts) - ?1))",
+			   -1, &st, 0) != SQLITE_OK)
+	return;
+    sqlite3_bind_int64(st, 1, max_entries);
+    sqlite3_bind_int64(st, 2, (long long) now);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+	cache_failed(cache, "pruning", rc);
+}
+
 /* cache_prune - drop long-expired rows; keep at most max_entries per table */
 void    cache_prune(CACHE *cache, time_t now, long max_entries)
 {
@@ -772,7 +818,40 @@ void    cache_prune(CACHE *cache, time_t now, long max_entries)
     cache_prune_sql(cache, "DELETE FROM dane WHERE domain IN (SELECT domain FROM"
 		    " dane ORDER BY expires LIMIT max(0, (SELECT count(*) FROM dane) - ?1))",
 		    max_entries);
-    cache_prune_sql(cache, "DELETE FROM sts WHERE domain IN (SELECT domain FROM"
-		    " sts ORDER BY expires LIMIT max(0, (SELECT count(*) FROM sts) - ?1))",
-		    max_entries);
+    cache_prune_sts(cache, now, max_entries);
+}
+
+/* cache_lease_held - a refresh runs or backs off for this domain */
+int     cache_lease_held(CACHE *cache, const char *domain, time_t now)
+{
+    sqlite3_stmt *st;
+    int     held = 0;
+
+    if (!cache_enabled(cache)
+	|| sqlite3_prepare_v2(cache->db, "SELECT 1 FROM leases WHERE domain = ?1"
+			      " AND until > ?2", -1, &st, 0) != SQLITE_OK)
+	return 0;
+    sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, (long long) now);
+    held = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return held;
+}
+
+/* cache_lease_extend - keep the lease until a later time (back-off) */
+void    cache_lease_extend(CACHE *cache, const char *domain, long holder,
+			           long long until)
+{
+    sqlite3_stmt *st;
+
+    if (!cache_may_write(cache)
+	|| sqlite3_prepare_v2(cache->db, "UPDATE leases SET until = ?3"
+			      " WHERE domain = ?1 AND holder = ?2", -1, &st, 0)
+	!= SQLITE_OK)
+	return;
+    sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, holder);
+    sqlite3_bind_int64(st, 3, until);
+    (void) sqlite3_step(st);
+    sqlite3_finalize(st);
 }

@@ -5,7 +5,7 @@
 #include <time.h>
 #include "vstr.h"
 
-#define CACHE_SCHEMA_VERSION	5
+#define CACHE_SCHEMA_VERSION	6
 #define CACHE_KEEP_EXPIRED	3600	/* seconds before expired rows go */
 #define CACHE_WAL_LIMIT	"1048576"	/* bytes the WAL keeps after a checkpoint */
 #define CACHE_WRITE_PAUSE	30	/* seconds without writes after one failed */
@@ -19,7 +19,7 @@ typedef enum {
 } CACHE_STATUS;
 
 typedef struct CACHE_DANE {
-    char    verdict[16];		/* dane-only dane none nopolicy */
+    char    verdict[24];		/* dv_verdict_name(), never temp */
     VSTR   *why;			/* one line for administrators */
     int     ttl;			/* seconds, as cached */
     long long fetched;			/* unix time */
@@ -66,6 +66,9 @@ long long cache_count_rows(CACHE *cache, const char *table);
 int     cache_lease_take(CACHE *cache, const char *domain, long holder,
 			         time_t now, int seconds);
 void    cache_lease_drop(CACHE *cache, const char *domain, long holder);
+int     cache_lease_held(CACHE *cache, const char *domain, time_t now);
+void    cache_lease_extend(CACHE *cache, const char *domain, long holder,
+			           long long until);
 void    cache_prune(CACHE *cache, time_t now, long max_entries);
 
 #endif

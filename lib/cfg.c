@@ -443,3 +443,13 @@ void cfg_print(const CFG *cfg, VSTR *out)
 	}
     }
 }
+
+/* cfg_clamp_ttl - a cache lifetime within cache_min_ttl..cache_max_ttl */
+int     cfg_clamp_ttl(const CFG *cfg, unsigned ttl)
+{
+    if (ttl < (unsigned) cfg->cache_min_ttl)
+	return cfg->cache_min_ttl;
+    if (ttl > (unsigned) cfg->cache_max_ttl)
+	return cfg->cache_max_ttl;
+    return (int) ttl;
+}

@@ -35,5 +35,6 @@ int     cfg_load_buf(CFG *cfg, const char *origin, const char *buf,
 int     cfg_set_option(CFG *cfg, const char *name_eq_value, VSTR *err);
 int     cfg_parse_time(const char *str, long long *secs);
 void    cfg_print(const CFG *cfg, VSTR *out);
+int     cfg_clamp_ttl(const CFG *cfg, unsigned ttl);
 
 #endif

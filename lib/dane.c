@@ -11,19 +11,21 @@
  *	dane_lookup() asks for the MX records of domain; as soon as they
  *	arrive it asks, for every MX host at once, A, AAAA and TLSA
  *	_25._tcp.HOST. With no MX records (NODATA) the domain itself is
- *	the only host (implicit MX); a null MX ("0 .") ends the lookup.
- *	When an address answer shows that HOST is an alias (a CNAME chain
- *	that validated), TLSA is also asked at the expanded name, and
- *	that answer wins unless it is empty (RFC 7672 2.2.2: expanded
- *	name first, then the original).
+ *	the only host (implicit MX, RFC 7672 2.2.2); a null MX ("0 .")
+ *	ends the lookup. When an address answer shows that HOST is an
+ *	alias (a CNAME chain) that validated, TLSA is also asked at the
+ *	expanded name, and that answer wins unless it is empty (RFC 7672
+ *	2.2.2: expanded name first, then the original). An alias whose
+ *	addresses are insecure (a secure CNAME into an unsigned zone) uses
+ *	TLSA at the original name only, as Postfix's tls_dane.c does.
  *
  *	Then dv_decide() turns the answers into the verdict; the TTL is
  *	the smallest TTL of every answer used (negative TTLs included).
- *	MX hosts beyond DV_MAX_HOSTS are not examined and the verdict is
- *	then at most "dane". An MX target that is not a host name counts
- *	as a host whose address lookup failed. Each answer is explained
- *	with a debug line (shown by -q -v).
- *--*/
+ *	MX hosts beyond DV_MAX_HOSTS are not examined, and the verdict is
+ *	then never "dane-only". An MX target that is not a host name (see
+ *	dmsg_name_is_host()) counts as a host without address: Postfix
+ *	skips it. Each answer is explained with a debug line (-q -v).
+ --*/
 #include <stdio.h>
 #include <string.h>
 
@@ -144,8 +146,8 @@ static void dane_mx_done(DNS_Q *q, void *arg)
 
     dane_explain(q);
     if (q->status == DNS_NODATA) {
-	log_debug("no MX records: %s is its own mail host", q->final);
-	dane_add_host(ctx, q->final);
+	log_debug("no MX records: %s is its own mail host", ctx->domain);
+	dane_add_host(ctx, ctx->domain);	/* aliases: as for MX hosts */
 	return;
     }
     if (q->status != DNS_OK)
@@ -183,14 +185,20 @@ static void dane_min_ttl(unsigned *ttl, const DNS_Q *q)
 	*ttl = q->ttl;
 }
 
+/* dane_is_alias - an address answer that came through a CNAME */
+static int dane_is_alias(const DNS_Q *q)
+{
+    return q->status == DNS_OK && strcmp(q->final, q->name) != 0;
+}
+
 /* dane_addr_facts - A and AAAA together */
 static void dane_addr_facts(const DANE_HOST *h, DV_HOST *f, unsigned *ttl)
 {
     DV_STATUS a;
     DV_STATUS b;
 
-    if (h->bad_name) {
-	f->addr = DV_ST_FAIL;
+    if (h->bad_name) {			/* Postfix skips such a target */
+	f->addr = DV_ST_NXDOMAIN;
 	return;
     }
     a = dane_st(h->a);
@@ -204,6 +212,7 @@ static void dane_addr_facts(const DANE_HOST *h, DV_HOST *f, unsigned *ttl)
     else
 	f->addr = DV_ST_NODATA;
     f->addr_secure = h->a->ad && h->aaaa->ad;
+    f->alias = dane_is_alias(h->a) || dane_is_alias(h->aaaa);
     dane_min_ttl(ttl, h->a);
     dane_min_ttl(ttl, h->aaaa);
 }
@@ -228,14 +237,14 @@ static void dane_count_tlsa(const DNS_Q *q, DV_HOST *f)
     }
 }
 
-/* dane_tlsa_facts - expanded name first, then the original */
+/* dane_tlsa_facts - expanded name first (secure aliases), then the original */
 static void dane_tlsa_facts(const DANE_HOST *h, DV_HOST *f, unsigned *ttl)
 {
     const DNS_Q *q = h->tlsa;
 
     if (h->bad_name)
 	return;
-    if (h->tlsa_alias) {
+    if (h->tlsa_alias && f->addr_secure) {
 	dane_min_ttl(ttl, h->tlsa_alias);
 	if (h->tlsa_alias->status == DNS_OK || dane_st(h->tlsa_alias) == DV_ST_FAIL)
 	    q = h->tlsa_alias;
@@ -261,6 +270,7 @@ static void dane_facts(const DANE_CTX *ctx, DV_FACTS *facts, unsigned *ttl)
     facts->mx = dane_st(ctx->mx);
     facts->mx_secure = ctx->mx->ad;
     facts->null_mx = ctx->null_mx;
+    facts->truncated = ctx->truncated;
     dane_min_ttl(ttl, ctx->mx);
     if (ctx->null_mx)
 	return;
@@ -271,7 +281,7 @@ static void dane_facts(const DANE_CTX *ctx, DV_FACTS *facts, unsigned *ttl)
 
 	(void) snprintf(f->name, sizeof(f->name), "%s", h->name);
 	dane_addr_facts(h, f, ttl);
-	if (f->addr_secure)
+	if (dv_host_tlsa_matters(f))
 	    dane_tlsa_facts(h, f, ttl);
     }
 }
@@ -291,11 +301,6 @@ void    dane_lookup(DNS *dns, const char *domain, DANE_RESULT *res)
     dns_run(dns);
     dane_facts(&ctx, &facts, &ttl);
     res->verdict = dv_decide(&facts, res->why, &res->cacheable);
-    if (ctx.truncated && res->verdict == DV_DANE_ONLY) {
-	res->verdict = DV_DANE;
-	vstr_printf(res->why, "; only the first %d MX hosts examined",
-		    DV_MAX_HOSTS);
-    }
     res->ttl = ttl == 0xffffffffu ? 0 : ttl;
     log_debug("DANE verdict for %s: %s (%s), TTL %u%s", domain,
 	      dv_verdict_name(res->verdict), vstr_str(res->why), res->ttl,

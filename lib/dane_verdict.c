@@ -8,126 +8,162 @@
  *
  *	DV_VERDICT dv_decide(const DV_FACTS *facts, VSTR *why,
  *				int *cacheable)
+ *
+ *	DV_HOST_CLASS dv_host_class(const DV_HOST *host)
+ *
+ *	int	dv_host_tlsa_matters(const DV_HOST *host)
+ *
+ *	const char *dv_verdict_name(DV_VERDICT verdict)
+ *
+ *	int	dv_verdict_from_name(const char *name, DV_VERDICT *verdict)
+ *
+ *	int	dv_verdict_has_dane(DV_VERDICT verdict)
  * DESCRIPTION
  *	dv_decide() turns what the DNS lookups found into one verdict,
- *	with a one-line reason in why:
+ *	with a one-line reason in why. It only states facts; what Postfix
+ *	is told, together with MTA-STS, is decide_answer()'s job.
  *
- *	1. MX lookup failed: DV_TEMP. NXDOMAIN: DV_NONE. Null MX:
- *	   DV_NOPOLICY. (NODATA was already turned into one implicit
- *	   host, the domain itself, by the caller.)
- *	2. A host counts only when its address answer is secure.
- *	3. Any host whose address or TLSA lookup failed: DV_DANE, not
- *	   cacheable. Never weaker than success: with "dane" Postfix does
- *	   its own lookups, skips that host while its lookups fail, and
- *	   never falls back to MTA-STS.
- *	4. DV_DANE_ONLY when the MX answer is secure and every host counts
- *	   and has a secure TLSA set with at least one usable record.
- *	5. DV_DANE when some counted host has a secure, non-empty TLSA
- *	   set, but 4 does not hold (insecure MX, mixed hosts, or only
- *	   unusable records, which RFC 7672 2.2 turns into mandatory
- *	   unauthenticated TLS: Postfix applies that itself).
- *	6. Otherwise DV_NONE.
+ *	1. MX lookup failed: DV_TEMP. NXDOMAIN: DV_NONE. Null MX: DV_NOPOLICY
+ *	   when the MX answer is secure (RFC 7505), else DV_NONE (a forged
+ *	   null MX must not hide an MTA-STS policy). NODATA was already
+ *	   turned into one implicit host, the domain, by the caller.
+ *	2. Each host gets a class (dv_host_class()): its TLSA answer
+ *	   matters when its address answer is secure, when the address came
+ *	   through a CNAME (TLSA at the original name, RFC 7672 2.2.2 and
+ *	   Postfix tls_dane.c), or when the address lookup failed; then a
+ *	   failed TLSA lookup is UNKNOWN, a secure non-empty TLSA set is
+ *	   USABLE or UNUSABLE, anything else NONE.
+ *	3. Secure MX: every host USABLE (and no host left unexamined):
+ *	   DV_DANE_ONLY; else some USABLE: DV_DANE_SOME; else some UNKNOWN:
+ *	   DV_HOST_FAIL; else some UNUSABLE: DV_DANE_UNUSABLE; else DV_NONE.
+ *	4. Insecure MX (RFC 7672 2.2.1: DANE there is only a MAY): some
+ *	   host USABLE, UNUSABLE or UNKNOWN: DV_DANE_INSECURE_MX; else
+ *	   DV_NONE.
  *
- *	*cacheable is 0 for DV_TEMP and for case 3.
+ *	*cacheable is 0 for DV_TEMP and whenever a host is UNKNOWN.
+ *
+ *	dv_host_tlsa_matters() says whether a host's TLSA answer can
+ *	change its class (the caller need not wait for it otherwise).
+ *
+ *	dv_verdict_name() gives the name used in logs and in the cache;
+ *	dv_verdict_from_name() is its inverse for cached verdicts, and
+ *	refuses "temp" and "host-fail", which are never cached facts.
+ *
+ *	dv_verdict_has_dane() is true for the verdicts Postfix is told
+ *	"dane" for when no MTA-STS policy applies: some host has DANE
+ *	records or might have them, and Postfix checks each host itself.
  *--*/
 #include <string.h>
 
 #include "dane_verdict.h"
 
-/* dv_verdict_name - for replies, logs and the cache */
+/* dv_verdict_name - for logs and the cache */
 const char *dv_verdict_name(DV_VERDICT verdict)
 {
     switch (verdict) {
     case DV_TEMP: return "temp";
     case DV_NONE: return "none";
     case DV_NOPOLICY: return "nopolicy";
-    case DV_DANE: return "dane";
     case DV_DANE_ONLY: return "dane-only";
+    case DV_DANE_SOME: return "dane-some";
+    case DV_HOST_FAIL: return "host-fail";
+    case DV_DANE_UNUSABLE: return "dane-unusable";
+    case DV_DANE_INSECURE_MX: return "dane-insecure-mx";
     }
     return "unknown";
 }
 
-/* dv_verdict_from_name - inverse, for cache entries */
+/* dv_verdict_from_name - inverse, for cache entries; facts only */
 int     dv_verdict_from_name(const char *name, DV_VERDICT *verdict)
 {
-    static const DV_VERDICT all[] = {DV_TEMP, DV_NONE, DV_NOPOLICY, DV_DANE,
-    DV_DANE_ONLY};
+    static const DV_VERDICT facts[] = {DV_NONE, DV_NOPOLICY, DV_DANE_ONLY,
+	DV_DANE_SOME, DV_DANE_UNUSABLE, DV_DANE_INSECURE_MX};
     size_t  i;
 
-    for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
-	if (strcmp(name, dv_verdict_name(all[i])) == 0) {
-	    *verdict = all[i];
+    for (i = 0; name && i < sizeof(facts) / sizeof(facts[0]); i++) {
+	if (strcmp(name, dv_verdict_name(facts[i])) == 0) {
+	    *verdict = facts[i];
 	    return 0;
 	}
     }
     return -1;
 }
 
-/* dv_host_failed - a lookup for this host failed */
-static const DV_HOST *dv_host_failed(const DV_FACTS *facts)
+/* dv_verdict_has_dane - "dane" when no MTA-STS policy applies */
+int     dv_verdict_has_dane(DV_VERDICT verdict)
 {
-    int     i;
-
-    for (i = 0; i < facts->nhosts; i++) {
-	const DV_HOST *h = facts->hosts + i;
-
-	if (h->addr == DV_ST_FAIL)
-	    return h;
-	if (h->addr_secure && h->tlsa == DV_ST_FAIL)
-	    return h;
-    }
-    return 0;
+    return verdict == DV_DANE_SOME || verdict == DV_HOST_FAIL
+	|| verdict == DV_DANE_UNUSABLE || verdict == DV_DANE_INSECURE_MX;
 }
 
-/* dv_host_has_tlsa - counted host with a secure, non-empty TLSA set */
-static int dv_host_has_tlsa(const DV_HOST *h)
+/* dv_host_tlsa_matters - can the TLSA answer change this host's class */
+int     dv_host_tlsa_matters(const DV_HOST *h)
 {
-    return h->addr == DV_ST_OK && h->addr_secure && h->tlsa == DV_ST_OK
-	&& h->tlsa_secure && h->tlsa_total > 0;
+    return h->addr == DV_ST_FAIL
+	|| (h->addr == DV_ST_OK && (h->addr_secure || h->alias));
+}
+
+/* dv_host_class - what one host contributes */
+DV_HOST_CLASS dv_host_class(const DV_HOST *h)
+{
+    if (!dv_host_tlsa_matters(h))
+	return DV_HOST_NONE;
+    if (h->tlsa == DV_ST_FAIL || h->tlsa == DV_ST_SKIPPED)
+	return DV_HOST_UNKNOWN;
+    if (h->tlsa != DV_ST_OK || !h->tlsa_secure || h->tlsa_total == 0)
+	return DV_HOST_NONE;
+    return h->tlsa_usable > 0 ? DV_HOST_USABLE : DV_HOST_UNUSABLE;
+}
+
+/* dv_secure_mx - rule 3 */
+static DV_VERDICT dv_secure_mx(const DV_FACTS *facts, const int *count,
+			               VSTR *why)
+{
+    vstr_printf(why, "secure MX; of %d host(s)%s: %d usable TLSA, %d only"
+		" unusable TLSA, %d TLSA lookup failed", facts->nhosts,
+		facts->truncated ? " examined" : "", count[DV_HOST_USABLE],
+		count[DV_HOST_UNUSABLE], count[DV_HOST_UNKNOWN]);
+    if (facts->nhosts > 0 && count[DV_HOST_USABLE] == facts->nhosts
+	&& !facts->truncated)
+	return DV_DANE_ONLY;
+    if (count[DV_HOST_USABLE] > 0)
+	return DV_DANE_SOME;
+    if (count[DV_HOST_UNKNOWN] > 0)
+	return DV_HOST_FAIL;
+    if (count[DV_HOST_UNUSABLE] > 0)
+	return DV_DANE_UNUSABLE;
+    return DV_NONE;
 }
 
 /* dv_decide - the table */
 DV_VERDICT dv_decide(const DV_FACTS *facts, VSTR *why, int *cacheable)
 {
-    const DV_HOST *failed;
-    int     with_tlsa = 0;
-    int     usable = 0;
+    int     count[DV_HOST_UNKNOWN + 1] = {0};
     int     i;
 
     *cacheable = 1;
     vstr_reset(why);
-    if (facts->mx == DV_ST_FAIL) {
+    if (facts->mx == DV_ST_FAIL || facts->mx == DV_ST_SKIPPED) {
 	*cacheable = 0;
 	return vstr_addstr(why, "MX lookup failed"), DV_TEMP;
     }
     if (facts->mx == DV_ST_NXDOMAIN)
 	return vstr_addstr(why, "domain does not exist"), DV_NONE;
-    if (facts->null_mx)
+    if (facts->null_mx && facts->mx_secure)
 	return vstr_addstr(why, "null MX: the domain accepts no mail"), DV_NOPOLICY;
-    if ((failed = dv_host_failed(facts)) != 0) {
+    if (facts->null_mx)
+	return vstr_addstr(why, "insecure null MX"), DV_NONE;
+    for (i = 0; i < facts->nhosts; i++)
+	count[dv_host_class(facts->hosts + i)]++;
+    if (count[DV_HOST_UNKNOWN] > 0)
 	*cacheable = 0;
-	vstr_printf(why, "lookup for MX host %s failed; Postfix checks the"
-		    " hosts itself", failed->name);
-	return DV_DANE;
-    }
-    for (i = 0; i < facts->nhosts; i++) {
-	if (dv_host_has_tlsa(facts->hosts + i)) {
-	    with_tlsa++;
-	    if (facts->hosts[i].tlsa_usable > 0)
-		usable++;
-	}
-    }
-    if (facts->nhosts > 0 && facts->mx_secure && usable == facts->nhosts) {
-	vstr_printf(why, "secure MX, all %d host(s) have usable TLSA", usable);
-	return DV_DANE_ONLY;
-    }
-    if (with_tlsa > 0) {
-	vstr_printf(why, "%d of %d host(s) have secure TLSA (%d usable),"
-		    " MX %s", with_tlsa, facts->nhosts, usable,
-		    facts->mx_secure ? "secure" : "insecure");
-	return DV_DANE;
-    }
-    vstr_printf(why, "no MX host has secure TLSA (MX %s)",
-		facts->mx_secure ? "secure" : "insecure");
+    if (facts->mx_secure)
+	return dv_secure_mx(facts, count, why);
+    vstr_printf(why, "insecure MX; of %d host(s): %d with secure TLSA, %d"
+		" TLSA lookup failed", facts->nhosts,
+		count[DV_HOST_USABLE] + count[DV_HOST_UNUSABLE],
+		count[DV_HOST_UNKNOWN]);
+    if (count[DV_HOST_USABLE] + count[DV_HOST_UNUSABLE] + count[DV_HOST_UNKNOWN] > 0)
+	return DV_DANE_INSECURE_MX;
     return DV_NONE;
 }

@@ -6,45 +6,46 @@
  * SYNOPSIS
  *	#include "mtasts.h"
  *
+ *	void	mts_result_init(MTS_RESULT *res)
+ *
+ *	void	mts_result_free(MTS_RESULT *res)
+ *
  *	void	mts_lookup(DNS *dns, CACHE *cache, const CFG *cfg,
  *				const char *domain, MTS_RESULT *res)
  *
  *	int	mts_refresh_cached(DNS *dns, CACHE *cache, const CFG *cfg,
  *				const char *domain, MTS_RESULT *res)
  * DESCRIPTION
- *	mts_lookup() implements RFC 8461 for a domain that has no DANE:
+ *	mts_lookup() implements RFC 8461 for one domain; what to do with
+ *	the cached entry is decided by mts_plan (a pure function, see
+ *	mts_plan.c for the rules); this module does the I/O:
  *
  *	1. TXT _mta-sts.DOMAIN (CNAMEs followed by the resolver): exactly
- *	   one record starting v=STSv1, with a valid id.
- *	2. A cached, unexpired policy is used without any lookup while
- *	   its TXT record was seen unchanged within the record's TTL
- *	   (clamped to cache_min_ttl..cache_max_ttl); after that the TXT
- *	   record is asked again, and the same id still means no fetch.
- *	   When the TXT lookup fails, or the record is missing or
- *	   invalid, an unexpired cached policy is used too: a policy ends
- *	   by expiry or by a fetched "mode: none", not by a DNS hiccup.
- *	3. Otherwise (no cached policy, or a new id) the policy is fetched
- *	   from https://mta-sts.DOMAIN/, with mta-sts.DOMAIN resolved
- *	   through our resolver; at most one failed attempt per domain per
- *	   MTS_RETRY_AFTER seconds (remembered in the cache). A failed
- *	   fetch keeps serving the unexpired cached policy (RFC 8461 3.3).
- *	4. A fetched policy is cached with its id for max_age seconds;
- *	   "mode: none" replaces an enforce policy at once.
- *	5. enforce gives "secure match=... servername=hostname"; testing
+ *	   one record starting "v=STSv1;", with a valid id (RFC 8461 3.1).
+ *	   Its TTL is remembered (clamped to cache_min_ttl..cache_max_ttl):
+ *	   while it runs, a cached policy is used without any lookup, and
+ *	   the absence of the record (negative TTL) is remembered too.
+ *	2. A fetch: https://mta-sts.DOMAIN/.well-known/mta-sts.txt, with
+ *	   mta-sts.DOMAIN resolved through our resolver (sts_fetch), parsed
+ *	   strictly (sts_policy). A fetched policy is cached with its id for
+ *	   max_age seconds; "mode: none" replaces an enforce policy at once.
+ *	   A failed fetch is remembered, keeps the cached policy in use, and
+ *	   is not retried for MTS_RETRY_AFTER seconds.
+ *	3. enforce gives "secure match=... servername=hostname"; testing
  *	   gives the same only with mtasts_testing = enforce; none and
  *	   testing otherwise give no answer. The TLSRPT attributes are put
  *	   in res->tlsrpt for the caller to append when asked.
  *
- *	A policy answered from the cache in the last quarter of its TXT
- *	check's TTL, or of its max_age, sets res->refresh_due: the caller
- *	then has mts_refresh_cached() run in a refresh process, which asks
- *	the TXT record at once (and fetches a new policy when the id
- *	changed), so that lookups keep being answered from the cache.
+ *	A policy answered from the cache sets res->refresh_due when
+ *	mts_plan_refresh_due() says so: the caller then has
+ *	mts_refresh_cached() run in a refresh process, which asks the TXT
+ *	record at once and fetches the policy again when the id changed or
+ *	when an unchanged policy is due for its refetch (RFC 8461 3.3), so
+ *	that a policy stays cached as long as its host answers now and then.
  *--*/
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "log.h"
 #include "metrics.h"
@@ -52,11 +53,6 @@
 #include "sts_fetch.h"
 #include "sts_policy.h"
 #include "sts_txt.h"
-
-typedef enum { MTS_TXT_OK, MTS_TXT_NONE, MTS_TXT_FAIL } MTS_TXT;
-
-static void mts_txt_seen(CACHE *, const CFG *, const char *, CACHE_STS *,
-			         time_t, unsigned);
 
 /* mts_result_init - empty result */
 void    mts_result_init(MTS_RESULT *res)
@@ -68,6 +64,7 @@ void    mts_result_init(MTS_RESULT *res)
     res->ttl = 0;
     res->source = "none";
     res->refresh_due = 0;
+    res->failed = 0;
 }
 
 /* mts_result_free - release */
@@ -79,8 +76,7 @@ void    mts_result_free(MTS_RESULT *res)
 }
 
 /* mts_txt - discovery: the one v=STSv1 record and its id */
-static MTS_TXT mts_txt(DNS *dns, const char *domain, char *id, unsigned *ttl,
-		               VSTR *why)
+static MTS_TXT mts_txt(MTS_CTX *ctx, char *id, unsigned *ttl)
 {
     char    qname[300];
     const char *recs[32];
@@ -89,19 +85,20 @@ static MTS_TXT mts_txt(DNS *dns, const char *domain, char *id, unsigned *ttl,
     int     n = 0;
     int     i;
 
-    (void) snprintf(qname, sizeof(qname), "_mta-sts.%s", domain);
-    dns_begin(dns);
-    q = dns_query(dns, qname, DMSG_T_TXT, 0, 0);
-    dns_run(dns);
+    (void) snprintf(qname, sizeof(qname), "_mta-sts.%s", ctx->domain);
+    dns_begin(ctx->dns);
+    q = dns_query(ctx->dns, qname, DMSG_T_TXT, 0, 0);
+    dns_run(ctx->dns);
     log_debug("TXT %s: %s, AD=%d, TTL=%u", q->name, dns_status_name(q->status),
 	      q->ad, q->ttl);
     *ttl = q->ttl;
     if (q->status == DNS_NXDOMAIN || q->status == DNS_NODATA) {
-	vstr_printf(why, "no _mta-sts TXT record");
+	vstr_printf(ctx->res->why, "no _mta-sts TXT record");
 	return MTS_TXT_NONE;
     }
     if (q->status != DNS_OK) {
-	vstr_printf(why, "TXT lookup failed: %s", dns_status_name(q->status));
+	vstr_printf(ctx->res->why, "TXT lookup failed: %s", dns_status_name(q->status));
+	ctx->res->failed = 1;
 	return MTS_TXT_FAIL;
     }
     for (i = 0; i < q->msg.nan && n < 32; i++) {
@@ -112,7 +109,7 @@ static MTS_TXT mts_txt(DNS *dns, const char *domain, char *id, unsigned *ttl,
 	    lens[n++] = rr->dlen;
 	}
     }
-    return ststxt_select(recs, lens, n, id, why) == STSTXT_OK ?
+    return ststxt_select(recs, lens, n, id, ctx->res->why) == STSTXT_OK ?
 	MTS_TXT_OK : MTS_TXT_NONE;
 }
 
@@ -147,21 +144,20 @@ static int mts_addrs(DNS *dns, const char *domain, VSTR *out, VSTR *why)
 }
 
 /* mts_fetch - addresses, HTTPS, parse; 0 with pol filled */
-static int mts_fetch(DNS *dns, const CFG *cfg, const char *domain, STSP *pol,
-		             VSTR *why)
+static int mts_fetch(MTS_CTX *ctx, STSP *pol, VSTR *why)
 {
     VSTR   *addrs = vstr_new(64);
     VSTR   *body = vstr_new(1024);
     STSF_REQ req;
     int     ret = -1;
 
-    if (mts_addrs(dns, domain, addrs, why) == 0) {
-	req.domain = domain;
+    if (mts_addrs(ctx->dns, ctx->domain, addrs, why) == 0) {
+	req.domain = ctx->domain;
 	req.addrs = vstr_str(addrs);
-	req.ca_file = cfg->mtasts_ca_file;
-	req.timeout = cfg->mtasts_fetch_timeout;
+	req.ca_file = ctx->cfg->mtasts_ca_file;
+	req.timeout = ctx->cfg->mtasts_fetch_timeout;
 	log_debug("fetching https://mta-sts.%s/.well-known/mta-sts.txt from %s",
-		  domain, vstr_str(addrs));
+		  ctx->domain, vstr_str(addrs));
 	if (stsf_fetch(&req, body, why) == 0)
 	    ret = stsp_parse(vstr_str(body), vstr_len(body), pol, why);
     }
@@ -170,69 +166,93 @@ static int mts_fetch(DNS *dns, const CFG *cfg, const char *domain, STSP *pol,
     return ret;
 }
 
-/* mts_store - remember a fetched policy */
-static void mts_store(CACHE *cache, const char *domain, const char *id,
-		              const STSP *pol, CACHE_STS *ent, time_t now)
+/* mts_txt_seen - remember until when the TXT answer is current */
+static void mts_txt_seen(MTS_CTX *ctx, unsigned ttl)
 {
+    ttl = (unsigned) cfg_clamp_ttl(ctx->cfg, ttl);
+    ctx->ent.txt_expires = (long long) ctx->now + ttl;
+    ctx->ent.txt_ttl = (int) ttl;
+    (void) cache_put_sts(ctx->cache, ctx->domain, &ctx->ent);
+}
+
+/* mts_store - remember a fetched policy; max_age starts now */
+static void mts_store(MTS_CTX *ctx, const char *id, const STSP *pol, unsigned ttl)
+{
+    CACHE_STS *ent = &ctx->ent;
+
     (void) snprintf(ent->id, sizeof(ent->id), "%s", id);
     (void) snprintf(ent->mode, sizeof(ent->mode), "%s", stsp_mode_name(pol->mode));
     ent->max_age = pol->max_age;
     vstr_reset(ent->policy);
     vstr_addstr(ent->policy, vstr_str(pol->lines));
-    ent->fetched = (long long) now;
-    ent->expires = (long long) now + pol->max_age;
+    ent->fetched = (long long) ctx->now;
+    ent->expires = (long long) ctx->now + pol->max_age;
     ent->last_fail = 0;
     vstr_reset(ent->fail_why);
     if (pol->clamped)
-	log_warn("MTA-STS policy of %s: max_age above %d clamped", domain,
+	log_warn("MTA-STS policy of %s: max_age above %d clamped", ctx->domain,
 		 STSP_MAX_AGE);
-    (void) cache_put_sts(cache, domain, ent);
+    mts_txt_seen(ctx, ttl);
+}
+
+/* mts_store_absence - no TXT record and no policy: cache that */
+static void mts_store_absence(MTS_CTX *ctx, unsigned ttl)
+{
+    ctx->ent.id[0] = 0;
+    ctx->ent.mode[0] = 0;
+    vstr_reset(ctx->ent.policy);
+    ctx->ent.expires = 0;
+    log_debug("MTA-STS for %s: absence of the TXT record cached", ctx->domain);
+    mts_txt_seen(ctx, ttl);
 }
 
 /* mts_remember_failure - for the rate limit and for sts_view */
-static void mts_remember_failure(CACHE *cache, const char *domain,
-				         CACHE_STS *ent, time_t now, const char *why)
+static void mts_remember_failure(MTS_CTX *ctx, const char *why)
 {
-    ent->last_fail = (long long) now;
-    vstr_reset(ent->fail_why);
-    vstr_addstr(ent->fail_why, why);
-    (void) cache_put_sts(cache, domain, ent);
+    ctx->ent.last_fail = (long long) ctx->now;
+    vstr_reset(ctx->ent.fail_why);
+    vstr_addstr(ctx->ent.fail_why, why);
+    (void) cache_put_sts(ctx->cache, ctx->domain, &ctx->ent);
 }
 
 /* mts_answer - reply text from a policy */
-static void mts_answer(const CFG *cfg, const char *domain, const STSP *pol,
-		               MTS_RESULT *res)
+static void mts_answer(MTS_CTX *ctx, const STSP *pol)
 {
+    MTS_RESULT *res = ctx->res;
+
     if (pol->mode == STSP_ENFORCE
-	|| (pol->mode == STSP_TESTING && cfg->mtasts_testing == MTASTS_TESTING_ENFORCE)) {
+	|| (pol->mode == STSP_TESTING
+	    && ctx->cfg->mtasts_testing == MTASTS_TESTING_ENFORCE)) {
 	res->found = 1;
+	vstr_reset(res->text);
 	stsp_reply(pol, res->text);
 	vstr_reset(res->tlsrpt);
-	stsp_tlsrpt(pol, domain, res->tlsrpt);
+	stsp_tlsrpt(pol, ctx->domain, res->tlsrpt);
     } else {
 	vstr_printf(res->why, "%smode %s", vstr_len(res->why) ? "; " : "",
 		    stsp_mode_name(pol->mode));
     }
 }
 
-/* mts_use_cached - answer from a cached policy; 0 when there is one */
-static int mts_use_cached(const CFG *cfg, const char *domain,
-			          const CACHE_STS *ent, time_t now, MTS_RESULT *res)
+/* mts_use_cached - answer from the cached policy; 0 when there is one */
+static int mts_use_cached(MTS_CTX *ctx)
 {
     STSP    pol;
     VSTR   *why;
     int     ret = -1;
+    long long left = ctx->ent.expires - (long long) ctx->now;
 
-    if (ent->expires <= (long long) now || ent->mode[0] == 0)
+    if (!mts_plan_usable(&ctx->ent, ctx->now))
 	return -1;
     stsp_init(&pol);
     why = vstr_new(64);
-    if (stsp_parse(vstr_str(ent->policy), vstr_len(ent->policy), &pol, why) == 0) {
-	res->ttl = (int) (ent->expires - (long long) now);
-	mts_answer(cfg, domain, &pol, res);
+    if (stsp_parse(vstr_str(ctx->ent.policy), vstr_len(ctx->ent.policy), &pol, why) == 0) {
+	ctx->res->source = "cache";
+	ctx->res->ttl = left > 0 ? (int) (left < STSP_MAX_AGE ? left : STSP_MAX_AGE) : 0;
+	mts_answer(ctx, &pol);
 	ret = 0;
     } else {
-	log_warn("cached MTA-STS policy of %s does not parse: %s", domain,
+	log_warn("cached MTA-STS policy of %s does not parse: %s", ctx->domain,
 		 vstr_str(why));
     }
     vstr_free(why);
@@ -240,124 +260,131 @@ static int mts_use_cached(const CFG *cfg, const char *domain,
     return ret;
 }
 
-/* mts_refresh - fetch now, or explain why not; 0 when res is answered */
-static int mts_refresh(DNS *dns, CACHE *cache, const CFG *cfg, const char *domain,
-		               const char *id, unsigned ttl, CACHE_STS *ent,
-		               MTS_RESULT *res)
+/* mts_do_fetch - fetch now; on failure keep the cached policy */
+static void mts_do_fetch(MTS_CTX *ctx, const char *id, unsigned ttl)
 {
-    time_t  now = time(0);
     STSP    pol;
-    VSTR   *why;
-    int     ret = -1;
+    VSTR   *why = vstr_new(64);
 
-    if (ent->last_fail && (long long) now - ent->last_fail < MTS_RETRY_AFTER) {
-	vstr_printf(res->why, "last fetch failed %llds ago (%s); not retrying"
-		    " before %ds", (long long) now - ent->last_fail,
-		    vstr_str(ent->fail_why), MTS_RETRY_AFTER);
-	log_debug("MTA-STS for %s: %s", domain, vstr_str(res->why));
-	return -1;
-    }
     stsp_init(&pol);
-    why = vstr_new(64);
     met_inc(MET_STS_FETCHES, "", 1);
-    if (mts_fetch(dns, cfg, domain, &pol, why) == 0) {
-	mts_store(cache, domain, id, &pol, ent, now);
-	mts_txt_seen(cache, cfg, domain, ent, now, ttl);
-	res->source = "https";
-	res->ttl = (int) pol.max_age;
-	mts_answer(cfg, domain, &pol, res);
-	ret = 0;
+    if (mts_fetch(ctx, &pol, why) == 0) {
+	mts_store(ctx, id, &pol, ttl);
+	ctx->res->source = "https";
+	ctx->res->ttl = (int) pol.max_age;
+	mts_answer(ctx, &pol);
     } else {
 	met_inc(MET_STS_FAILURES, "", 1);
-	log_warn("MTA-STS policy fetch for %s failed: %s", domain, vstr_str(why));
-	vstr_printf(res->why, "fetch failed: %s", vstr_str(why));
-	mts_remember_failure(cache, domain, ent, now, vstr_str(why));
+	ctx->res->failed = 1;
+	log_warn("MTA-STS policy fetch for %s failed: %s", ctx->domain, vstr_str(why));
+	vstr_printf(ctx->res->why, "%sfetch failed: %s",
+		    vstr_len(ctx->res->why) ? "; " : "", vstr_str(why));
+	mts_remember_failure(ctx, vstr_str(why));
+	if (mts_use_cached(ctx) == 0)
+	    log_info("MTA-STS for %s: using the cached policy until it expires",
+		     ctx->domain);
     }
     vstr_free(why);
     stsp_free(&pol);
-    return ret;
 }
 
-/* mts_txt_seen - remember until when the TXT id is known to be current */
-static void mts_txt_seen(CACHE *cache, const CFG *cfg, const char *domain,
-			         CACHE_STS *ent, time_t now, unsigned ttl)
+/* mts_note_rate_limit - why a new id was not fetched */
+static void mts_note_rate_limit(MTS_CTX *ctx)
 {
-    if (ttl < (unsigned) cfg->cache_min_ttl)
-	ttl = (unsigned) cfg->cache_min_ttl;
-    if (ttl > (unsigned) cfg->cache_max_ttl)
-	ttl = (unsigned) cfg->cache_max_ttl;
-    ent->txt_expires = (long long) now + ttl;
-    ent->txt_ttl = (int) ttl;
-    (void) cache_put_sts(cache, domain, ent);
+    if (ctx->ent.last_fail == 0)
+	return;
+    vstr_printf(ctx->res->why, "%slast fetch failed %llds ago (%s), not"
+		" retrying before %ds", vstr_len(ctx->res->why) ? "; " : "",
+		(long long) ctx->now - ctx->ent.last_fail,
+		vstr_str(ctx->ent.fail_why), MTS_RETRY_AFTER);
+    log_debug("MTA-STS for %s: %s", ctx->domain, vstr_str(ctx->res->why));
 }
 
-/* mts_due - a cached policy whose TXT check or policy ends soon */
-static int mts_due(const CACHE_STS *ent, time_t now)
+/* mts_check - TXT first, then the plan for it */
+static void mts_check(MTS_CTX *ctx)
 {
-    return cache_due(ent->txt_expires, ent->txt_ttl, now)
-	|| cache_due(ent->expires, ent->max_age, now);
-}
-
-/* mts_check - TXT first, then the cached policy or a new fetch */
-static void mts_check(DNS *dns, CACHE *cache, const CFG *cfg, const char *domain,
-		              CACHE_STS *ent, time_t now, MTS_RESULT *res)
-{
-    char    id[STSTXT_MAX_ID + 1];
+    char    id[STSTXT_MAX_ID + 1] = "";
     unsigned ttl = 0;
-    MTS_TXT txt;
+    MTS_TXT txt = mts_txt(ctx, id, &ttl);
+    MTS_PLAN plan = mts_plan_after_txt(&ctx->ent, txt, id, ctx->refreshing, ctx->now);
 
-    txt = mts_txt(dns, domain, id, &ttl, res->why);
-    if (txt == MTS_TXT_OK && ent->expires > (long long) now && strcmp(ent->id, id) == 0) {
-	log_debug("MTA-STS id %s unchanged: cached policy used", id);
-	mts_txt_seen(cache, cfg, domain, ent, now, ttl);
-	(void) mts_use_cached(cfg, domain, ent, now, res);
-    } else if (txt == MTS_TXT_OK) {
-	if (mts_refresh(dns, cache, cfg, domain, id, ttl, ent, res) < 0
-	    && mts_use_cached(cfg, domain, ent, now, res) == 0)
-	    log_info("MTA-STS for %s: using the cached policy until it expires",
-		     domain);
-    } else if (mts_use_cached(cfg, domain, ent, now, res) == 0) {
-	log_debug("MTA-STS for %s: %s; cached policy still valid", domain,
-		  vstr_str(res->why));
+    log_debug("MTA-STS for %s: TXT %s, id \"%s\", cached id \"%s\": %s",
+	      ctx->domain, txt == MTS_TXT_OK ? "ok" : txt == MTS_TXT_NONE ?
+	      "none" : "failed", id, ctx->ent.id, mts_plan_name(plan));
+    switch (plan) {
+    case MTS_PLAN_FETCH:
+	mts_do_fetch(ctx, id, ttl);
+	break;
+    case MTS_PLAN_CACHED:
+	if (txt == MTS_TXT_OK && strcmp(ctx->ent.id, id) == 0)
+	    mts_txt_seen(ctx, ttl);	/* the same id: current until TTL */
+	(void) mts_use_cached(ctx);
+	break;
+    case MTS_PLAN_STORE_ABSENCE:
+	mts_store_absence(ctx, ttl);
+	break;
+    default:
+	break;
     }
+    if (plan != MTS_PLAN_FETCH && txt == MTS_TXT_OK && strcmp(ctx->ent.id, id) != 0)
+	mts_note_rate_limit(ctx);
+}
+
+/* mts_ctx_init - load the cached entry */
+static void mts_ctx_init(MTS_CTX *ctx, DNS *dns, CACHE *cache, const CFG *cfg,
+			         const char *domain, MTS_RESULT *res)
+{
+    ctx->dns = dns;
+    ctx->cache = cache;
+    ctx->cfg = cfg;
+    ctx->domain = domain;
+    ctx->now = time(0);
+    ctx->refreshing = 0;
+    ctx->res = res;
+    cache_sts_init(&ctx->ent);
+    (void) cache_get_sts(cache, domain, ctx->now, &ctx->ent);
 }
 
 /* mts_lookup - the whole MTA-STS answer for one domain */
 void    mts_lookup(DNS *dns, CACHE *cache, const CFG *cfg, const char *domain,
 		           MTS_RESULT *res)
 {
-    CACHE_STS ent;
-    time_t  now = time(0);
+    MTS_CTX ctx;
 
-    cache_sts_init(&ent);
-    res->source = "cache";
-    if (cache_get_sts(cache, domain, now, &ent) == CACHE_FRESH
-	&& ent.txt_expires > (long long) now && ent.mode[0]
-	&& mts_use_cached(cfg, domain, &ent, now, res) == 0) {
+    mts_ctx_init(&ctx, dns, cache, cfg, domain, res);
+    switch (mts_plan_before_txt(&ctx.ent, ctx.now)) {
+    case MTS_PLAN_CACHED:
 	log_debug("MTA-STS for %s: cached policy, TXT id %s current for %llds more",
-		  domain, ent.id, ent.txt_expires - (long long) now);
-	res->refresh_due = mts_due(&ent, now);
-    } else {
-	mts_check(dns, cache, cfg, domain, &ent, now, res);
+		  domain, ctx.ent.id, ctx.ent.txt_expires - (long long) ctx.now);
+	(void) mts_use_cached(&ctx);
+	res->refresh_due = mts_plan_refresh_due(&ctx.ent, ctx.now);
+	break;
+    case MTS_PLAN_ABSENT:
+	res->source = "cache";
+	vstr_printf(res->why, "no _mta-sts TXT record (cached for %llds more)",
+		    ctx.ent.txt_expires - (long long) ctx.now);
+	break;
+    default:
+	mts_check(&ctx);
+	break;
     }
-    cache_sts_free(&ent);
+    cache_sts_free(&ctx.ent);
 }
 
-/* mts_refresh_cached - (tlspolicyd -R) check a cached policy's TXT now;
+/* mts_refresh_cached - (tlspolicyd -R) check a cached policy now;
  * 0 when there was a cached policy to check */
 int     mts_refresh_cached(DNS *dns, CACHE *cache, const CFG *cfg,
 			           const char *domain, MTS_RESULT *res)
 {
-    CACHE_STS ent;
-    time_t  now = time(0);
+    MTS_CTX ctx;
     int     ret = -1;
 
-    cache_sts_init(&ent);
-    res->source = "cache";
-    if (cache_get_sts(cache, domain, now, &ent) == CACHE_FRESH && ent.mode[0]) {
-	mts_check(dns, cache, cfg, domain, &ent, now, res);
+    mts_ctx_init(&ctx, dns, cache, cfg, domain, res);
+    if (ctx.ent.mode[0]) {
+	ctx.refreshing = 1;
+	mts_check(&ctx);
 	ret = 0;
     }
-    cache_sts_free(&ent);
+    cache_sts_free(&ctx.ent);
     return ret;
 }

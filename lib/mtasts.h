@@ -2,12 +2,12 @@
 #ifndef TP_MTASTS_H
 #define TP_MTASTS_H
 
+#include <time.h>
 #include "cache.h"
 #include "cfg.h"
 #include "dns.h"
+#include "mts_plan.h"
 #include "vstr.h"
-
-#define MTS_RETRY_AFTER	300		/* seconds between failed fetches */
 
 typedef struct MTS_RESULT {
     int     found;			/* text is a policy for Postfix */
@@ -15,9 +15,21 @@ typedef struct MTS_RESULT {
     VSTR   *tlsrpt;			/* TLSRPT attributes, " policy_type=..." */
     VSTR   *why;			/* one line for logs */
     int     ttl;			/* seconds until the policy expires */
-    const char *source;			/* "cache" or "https" */
-    int     refresh_due;		/* cached, in the last quarter of its life */
+    const char *source;			/* "cache", "https" or "none" */
+    int     refresh_due;		/* cached, to be refreshed ahead */
+    int     failed;			/* a TXT lookup or a fetch failed */
 } MTS_RESULT;
+
+typedef struct MTS_CTX {
+    DNS    *dns;
+    CACHE  *cache;
+    const CFG *cfg;
+    const char *domain;
+    time_t  now;
+    int     refreshing;			/* a -R process: refetch when due */
+    CACHE_STS ent;			/* the cached entry, or all zero */
+    MTS_RESULT *res;
+} MTS_CTX;
 
 void    mts_result_init(MTS_RESULT *res);
 void    mts_result_free(MTS_RESULT *res);

@@ -48,6 +48,7 @@
  *	One info line per decided lookup is logged: domain, answer and
  *	source.
  *--*/
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -55,6 +56,7 @@
 #include <unistd.h>
 
 #include "dane.h"
+#include "decide.h"
 #include "key.h"
 #include "log.h"
 #include "metrics.h"
@@ -67,6 +69,7 @@ void    pol_answer_init(POL_ANSWER *ans)
     ans->status = POL_NOTFOUND;
     ans->text = vstr_new(128);
     ans->source = "none";
+    ans->rule = "none";
     ans->domain[0] = 0;
     ans->port = 0;
     ans->ttl = 0;
@@ -94,12 +97,13 @@ const char *pol_status_name(POL_STATUS status)
     return "unknown";
 }
 
-/* pol_set - fill an answer */
+/* pol_set - fill an answer; the source names the rule too */
 static void pol_set(POL_ANSWER *ans, POL_STATUS status, const char *source,
 		            const char *text)
 {
     ans->status = status;
     ans->source = source;
+    ans->rule = source;
     vstr_reset(ans->text);
     vstr_addstr(ans->text, text);
 }
@@ -107,10 +111,10 @@ static void pol_set(POL_ANSWER *ans, POL_STATUS status, const char *source,
 /* pol_log - the one line per decided lookup */
 static void pol_log(const POL_ANSWER *ans)
 {
-    log_info("lookup domain=%s answer=%s %s=\"%s\" source=%s ttl=%d",
+    log_info("lookup domain=%s answer=%s %s=\"%s\" rule=%s source=%s ttl=%d",
 	     ans->domain[0] ? ans->domain : "-", pol_status_name(ans->status),
 	     ans->status == POL_FOUND ? "policy" : "reason",
-	     vstr_str(ans->text), ans->source, ans->ttl);
+	     vstr_str(ans->text), ans->rule, ans->source, ans->ttl);
 }
 
 /* pol_gate - run the key gates; 0 when the key may be looked up */
@@ -156,16 +160,6 @@ static DNS *pol_dns(POL_CTX *ctx)
     return ctx->dns;
 }
 
-/* pol_clamp_ttl - cache lifetime within the configured bounds */
-static int pol_clamp_ttl(const CFG *cfg, unsigned ttl)
-{
-    if (ttl < (unsigned) cfg->cache_min_ttl)
-	return cfg->cache_min_ttl;
-    if (ttl > (unsigned) cfg->cache_max_ttl)
-	return cfg->cache_max_ttl;
-    return (int) ttl;
-}
-
 /* pol_dane_fetch - DNS lookup, cached when it may be */
 static DV_VERDICT pol_dane_fetch(POL_CTX *ctx, const char *domain, VSTR *why,
 				         int *ttl)
@@ -183,7 +177,7 @@ static DV_VERDICT pol_dane_fetch(POL_CTX *ctx, const char *domain, VSTR *why,
     dane_lookup(dns, domain, &res);
     verdict = res.verdict;
     vstr_addstr(why, vstr_str(res.why));
-    *ttl = pol_clamp_ttl(ctx->cfg, res.ttl);
+    *ttl = cfg_clamp_ttl(ctx->cfg, res.ttl);
     if (res.cacheable) {
 	cache_dane_init(&ent);
 	(void) snprintf(ent.verdict, sizeof(ent.verdict), "%s", dv_verdict_name(verdict));
@@ -243,57 +237,81 @@ static DV_VERDICT pol_dane(POL_CTX *ctx, POL_ANSWER *ans)
     return verdict;
 }
 
-/* pol_from_dane - the reply for a DANE verdict */
-static void pol_from_dane(POL_ANSWER *ans, DV_VERDICT verdict)
+/* pol_mtasts - the MTA-STS state, when it can change the answer */
+static void pol_mtasts(POL_CTX *ctx, const char *domain, MTS_RESULT *res)
+{
+    DNS    *dns = pol_dns(ctx);
+
+    if (dns == 0) {
+	vstr_addstr(res->why, "DNS client unavailable");
+	return;
+    }
+    mts_lookup(dns, pol_cache(ctx), ctx->cfg, domain, res);
+    if (res->refresh_due)
+	pol_want_refresh(ctx, domain);
+}
+
+/* pol_temp_text - the reason Postfix logs for a deferral */
+static void pol_temp_text(POL_ANSWER *ans, const DECIDE_RULE *rule)
+{
+    if (strcmp(rule->name, "dane-temp") == 0)
+	vstr_printf(ans->text, "DNS lookup failed: %s", vstr_str(ans->why));
+    else
+	vstr_printf(ans->text, "MTA-STS policy in force, DANE unknown: %s",
+		    vstr_str(ans->why));
+}
+
+/* pol_from_rule - the reply for the deciding rule */
+static void pol_from_rule(POL_ANSWER *ans, const DECIDE_RULE *rule,
+			          const MTS_RESULT *sts, int tlsrpt)
 {
     vstr_reset(ans->text);
-    switch (verdict) {
-    case DV_DANE_ONLY:
-    case DV_DANE:
-	ans->status = POL_FOUND;
-	vstr_addstr(ans->text, dv_verdict_name(verdict));
-	break;
-    case DV_TEMP:
+    ans->rule = rule->name;
+    switch (rule->answer) {
+    case DECIDE_TEMP:
 	ans->status = POL_TEMP;
-	vstr_printf(ans->text, "DNS lookup failed: %s", vstr_str(ans->why));
+	ans->ttl = 0;
+	pol_temp_text(ans, rule);
 	break;
-    case DV_NOPOLICY:
+    case DECIDE_NOTFOUND:
 	ans->status = POL_NOTFOUND;
-	vstr_addstr(ans->text, "null MX");
+	vstr_addstr(ans->text, strcmp(rule->name, "null-mx") == 0 ? "null MX"
+		    : "no DANE, no MTA-STS policy");
 	break;
-    case DV_NONE:
-	ans->status = POL_NOTFOUND;
-	vstr_addstr(ans->text, "no DANE");
+    case DECIDE_DANE_ONLY:
+    case DECIDE_DANE:
+	ans->status = POL_FOUND;
+	vstr_addstr(ans->text, decide_answer_name(rule->answer));
+	break;
+    case DECIDE_SECURE:
+	ans->status = POL_FOUND;
+	ans->source = strcmp(sts->source, "cache") == 0 ? "mta-sts-cache" : "mta-sts";
+	ans->ttl = sts->ttl;
+	vstr_addstr(ans->text, vstr_str(sts->text));
+	if (tlsrpt)
+	    vstr_addstr(ans->tlsrpt, vstr_str(sts->tlsrpt));
 	break;
     }
 }
 
-/* pol_mtasts - MTA-STS for a domain without DANE */
-static void pol_mtasts(POL_CTX *ctx, POL_ANSWER *ans, int tlsrpt)
+/* pol_decide - DANE facts, MTA-STS state, then the one rule table */
+static void pol_decide(POL_CTX *ctx, POL_ANSWER *ans, int tlsrpt)
 {
-    MTS_RESULT res;
-    DNS    *dns = pol_dns(ctx);
+    DV_VERDICT verdict = pol_dane(ctx, ans);
+    const DECIDE_RULE *rule;
+    MTS_RESULT sts;
 
-    if (dns == 0)
-	return;
-    mts_result_init(&res);
-    mts_lookup(dns, pol_cache(ctx), ctx->cfg, ans->domain, &res);
-    if (res.refresh_due)
-	pol_want_refresh(ctx, ans->domain);
-    if (res.found) {
-	ans->status = POL_FOUND;
-	ans->source = strcmp(res.source, "cache") == 0 ? "mta-sts-cache" : "mta-sts";
-	ans->ttl = res.ttl;
-	vstr_reset(ans->text);
-	vstr_addstr(ans->text, vstr_str(res.text));
-	if (tlsrpt)
-	    vstr_addstr(ans->tlsrpt, vstr_str(res.tlsrpt));
-    } else if (vstr_len(res.why)) {
-	vstr_printf(ans->why, "; MTA-STS: %s", vstr_str(res.why));
-	vstr_reset(ans->text);
-	vstr_printf(ans->text, "no DANE, no MTA-STS policy");
-    }
-    mts_result_free(&res);
+    mts_result_init(&sts);
+    if (decide_needs_sts(verdict))
+	pol_mtasts(ctx, ans->domain, &sts);
+    if (vstr_len(sts.why))
+	vstr_printf(ans->why, "; MTA-STS: %s", vstr_str(sts.why));
+    rule = decide_answer(verdict, sts.found);
+    log_debug("decision for %s: DANE %s, MTA-STS %s: rule %s (%s): %s",
+	      ans->domain, dv_verdict_name(verdict), sts.found ? "policy"
+	      : "none", rule->name, rule->cite, rule->text);
+    pol_from_rule(ans, rule, &sts, tlsrpt);
+    mts_result_free(&sts);
 }
 
 /* pol_flush_metrics - DNS counts, then everything to the cache */
@@ -315,19 +333,37 @@ void    pol_metrics(POL_CTX *ctx, VSTR *out)
     met_render(pol_cache(ctx), out);
 }
 
-/* pol_refresh_mtasts - no DANE: check a cached MTA-STS policy now */
-static void pol_refresh_mtasts(POL_CTX *ctx, const char *domain, VSTR *why)
+/* pol_refresh_mtasts - check a cached MTA-STS policy now; 0 unless failed */
+static int pol_refresh_mtasts(POL_CTX *ctx, const char *domain, VSTR *why)
 {
     MTS_RESULT res;
     DNS    *dns = pol_dns(ctx);
+    int     failed = 0;
 
     if (dns == 0)
-	return;
+	return -1;
     mts_result_init(&res);
-    if (mts_refresh_cached(dns, pol_cache(ctx), ctx->cfg, domain, &res) == 0)
+    if (mts_refresh_cached(dns, pol_cache(ctx), ctx->cfg, domain, &res) == 0) {
 	vstr_printf(why, "; MTA-STS: %s", res.found ? vstr_str(res.text)
 		    : vstr_str(res.why));
+	failed = res.failed;
+    }
     mts_result_free(&res);
+    return failed ? -1 : 0;
+}
+
+/* pol_refresh_work - the lookups of one refresh; 0 when all renewed */
+static int pol_refresh_work(POL_CTX *ctx, const char *domain, VSTR *why)
+{
+    DV_VERDICT verdict;
+    int     ttl;
+    int     ok;
+
+    verdict = pol_dane_fetch(ctx, domain, why, &ttl);
+    ok = verdict != DV_TEMP && verdict != DV_HOST_FAIL;
+    if (decide_needs_sts(verdict) && pol_refresh_mtasts(ctx, domain, why) < 0)
+	ok = 0;
+    return ok ? 0 : -1;
 }
 
 /* pol_refresh - (tlspolicyd -R) lease, look up, store; exit status */
@@ -335,18 +371,23 @@ int     pol_refresh(POL_CTX *ctx, const char *domain)
 {
     VSTR   *why = vstr_new(64);
     long    pid = (long) getpid();
-    int     ttl;
     int     taken;
 
     taken = cache_lease_take(pol_cache(ctx), domain, pid, time(0),
-			     ctx->cfg->dns_deadline + 5);
+			     POL_REFRESH_BUDGET(ctx->cfg));
     if (taken == 1) {
 	log_info("refresh of %s started (entry near expiry)", domain);
 	met_inc(MET_REFRESHES, "", 1);
-	if (pol_dane_fetch(ctx, domain, why, &ttl) == DV_NONE)
-	    pol_refresh_mtasts(ctx, domain, why);
-	log_info("refresh of %s done: %s", domain, vstr_str(why));
-	cache_lease_drop(ctx->cache, domain, pid);
+	if (pol_refresh_work(ctx, domain, why) == 0) {
+	    log_info("refresh of %s done: %s", domain, vstr_str(why));
+	    cache_lease_drop(ctx->cache, domain, pid);
+	} else {			/* keep the lease: back off */
+	    log_info("refresh of %s did not renew everything: %s; next"
+		     " attempt in %ds at the earliest", domain, vstr_str(why),
+		     POL_REFRESH_BACKOFF);
+	    cache_lease_extend(ctx->cache, domain, pid,
+			       (long long) time(0) + POL_REFRESH_BACKOFF);
+	}
 	cache_prune(ctx->cache, time(0), ctx->cfg->cache_max_entries);
 	pol_flush_metrics(ctx);
     } else if (taken == 0) {
@@ -354,6 +395,23 @@ int     pol_refresh(POL_CTX *ctx, const char *domain)
     }
     vstr_free(why);
     return taken == 1 ? 0 : 1;
+}
+
+/* pol_refresh_child - the -R process: no client descriptors, then exec */
+static void pol_refresh_child(char **argv)
+{
+    int     fd = open("/dev/null", O_RDWR);
+
+    if (fd < 0)
+	_exit(1);
+    (void) dup2(fd, 0);			/* the client belongs to the parent */
+    (void) dup2(fd, 1);
+    (void) dup2(fd, 2);			/* spawn(8) makes stderr the client */
+    if (fd > 2)
+	(void) close(fd);
+    (void) execv("/proc/self/exe", argv);
+    log_warn("cannot run %s to refresh: %m", argv[0]);
+    _exit(1);
 }
 
 /* pol_refresh_pending - after a reply: refresh in a new process */
@@ -365,21 +423,21 @@ void    pol_refresh_pending(POL_CTX *ctx)
 
     if (ctx->refresh[0] == 0 || ctx->refresh_argv == 0)
 	return;
+    if (cache_lease_held(pol_cache(ctx), ctx->refresh, time(0))) {
+	log_debug("refresh of %s: running or backing off", ctx->refresh);
+	ctx->refresh[0] = 0;
+	return;
+    }
     for (n = 0; n < POL_REFRESH_ARGS && ctx->refresh_argv[n]; n++)
 	argv[n] = ctx->refresh_argv[n];
     argv[n++] = "-R";
     argv[n++] = ctx->refresh;
     argv[n] = 0;
     (void) signal(SIGCHLD, SIG_IGN);	/* no zombies */
-    if ((pid = fork()) < 0) {
+    if ((pid = fork()) < 0)
 	log_warn("cannot fork to refresh %s: %m", ctx->refresh);
-    } else if (pid == 0) {
-	(void) close(0);		/* the client belongs to the parent */
-	(void) close(1);
-	(void) execv("/proc/self/exe", argv);
-	log_warn("cannot run %s to refresh: %m", argv[0]);
-	_exit(1);
-    }
+    else if (pid == 0)
+	pol_refresh_child(argv);
     ctx->refresh[0] = 0;
 }
 
@@ -420,11 +478,7 @@ void    pol_lookup(POL_CTX *ctx, const char *raw, size_t len,
 	log_debug("gate \"single-label name\": %s -> not found", ans->domain);
 	pol_set(ans, POL_NOTFOUND, "gate", "single-label name is not looked up");
     } else {
-	DV_VERDICT verdict = pol_dane(ctx, ans);
-
-	pol_from_dane(ans, verdict);
-	if (verdict == DV_NONE)
-	    pol_mtasts(ctx, ans, tlsrpt);
+	pol_decide(ctx, ans, tlsrpt);
     }
     pol_log(ans);
 }

@@ -30,11 +30,16 @@ typedef struct POL_CTX {
 } POL_CTX;
 
 #define POL_REFRESH_ARGS	64	/* argv words kept for -R */
+#define POL_REFRESH_BACKOFF	60	/* seconds after a refresh that failed */
+/* the lease a refresh holds while it runs: every wait it may do */
+#define POL_REFRESH_BUDGET(cfg)	(2 * (cfg)->dns_deadline \
+				 + (cfg)->mtasts_fetch_timeout + 5)
 
 typedef struct POL_ANSWER {
     POL_STATUS status;
     VSTR   *text;			/* policy text or reason */
-    const char *source;			/* "override", "gate", ... */
+    const char *source;			/* "override", "gate", "cache", ... */
+    const char *rule;			/* the rule that decided (decide.c) */
     char    domain[256];		/* normalized key, or "" */
     int     port;			/* "domain:port" key, else 0 */
     int     ttl;			/* seconds the answer stays valid */

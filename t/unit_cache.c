@@ -57,7 +57,7 @@ static void basics(const char *path)
 
     tap_ok(cache_enabled(cache), "new cache file is enabled");
     query_text(path, "SELECT max(version) FROM schema_version", text, sizeof(text));
-    tap_is_str(text, "5", "schema version recorded");
+    tap_is_str(text, "6", "schema version recorded");
     query_text(path, "PRAGMA journal_mode", text, sizeof(text));
     tap_is_str(text, "wal", "WAL mode");
     tap_is_int(put_one(cache, "a.example", "dane-only", 1000, 2000000000LL), 0, "put");
@@ -71,9 +71,9 @@ static void basics(const char *path)
     other = cache_open(path, 1000);
     tap_is_int(cache_get_dane(other, "a.example", 1500, &ent), CACHE_FRESH,
 	       "second connection sees the entry");
-    tap_is_int(put_one(other, "a.example", "dane", 3000, 2000000001LL), 0, "replace");
+    tap_is_int(put_one(other, "a.example", "dane-some", 3000, 2000000001LL), 0, "replace");
     tap_is_int(cache_get_dane(cache, "a.example", 3500, &ent), CACHE_FRESH, "get replaced");
-    tap_is_str(ent.verdict, "dane", "replaced verdict seen by the first connection");
+    tap_is_str(ent.verdict, "dane-some", "replaced verdict seen by the first connection");
     query_text(path, "SELECT expires FROM dane_view WHERE domain = 'a.example'",
 	       text, sizeof(text));
     tap_is_str(text, "2033-05-18 03:33:21", "view shows readable UTC times");
@@ -138,18 +138,21 @@ static void migrate(const char *path)
 		 "CREATE TABLE dane (domain TEXT PRIMARY KEY NOT NULL, verdict TEXT NOT NULL,"
 		 " why TEXT NOT NULL, ttl INTEGER NOT NULL, fetched INTEGER NOT NULL,"
 		 " expires INTEGER NOT NULL) WITHOUT ROWID;"
-		 "INSERT INTO dane VALUES ('old.example', 'dane', 'v1 row', 60, 1, 2000000000);",
+		 "INSERT INTO dane VALUES ('old.example', 'dane-only', 'v1 row', 60, 1, 2000000000);"
+		 "INSERT INTO dane VALUES ('vague.example', 'dane', 'v1 row', 60, 1, 2000000000);",
 		 0, 0, 0);
     sqlite3_close(db);
     cache = cache_open(path, 1000);
     query_text(path, "SELECT max(version) FROM schema_version", text, sizeof(text));
-    tap_is_str(text, "5", "version 1 database migrated to the current version");
+    tap_is_str(text, "6", "version 1 database migrated to the current version");
     query_text(path, "SELECT count(*) FROM sts_view", text, sizeof(text));
     tap_is_str(text, "0", "sts table and view created");
     query_text(path, "SELECT count(txt_ttl) FROM sts", text, sizeof(text));
     tap_is_str(text, "0", "sts.txt_ttl added (version 5)");
     cache_dane_init(&ent);
     tap_is_int(cache_get_dane(cache, "old.example", 5, &ent), CACHE_FRESH, "version 1 rows kept");
+    tap_is_int(cache_get_dane(cache, "vague.example", 5, &ent), CACHE_MISS,
+	       "an older release's \"dane\" row dropped (version 6)");
     cache_dane_free(&ent);
     cache_close(cache);
 }
