@@ -19,7 +19,7 @@
  *	unsigned long dns_count_queries(const DNS *dns)
  *	unsigned long dns_count_failures(const DNS *dns)
  * DESCRIPTION
- *	dns_new() makes a c-ares 1.18 channel that asks only the given
+ *	dns_new() makes a c-ares channel that asks only the given
  *	servers, never appends search domains, does not read the servers,
  *	domains or options of /etc/resolv.conf, sends EDNS with a
  *	1232-byte UDP size (c-ares retries over TCP when an answer is
@@ -27,16 +27,21 @@
  *	treating them as dead servers, and waits timeout_s per try (c-ares
  *	doubles it on each of its 3 tries per server).
  *
- *	dns_query() adds one query (class IN, RD and AD set, an ID from
- *	getrandom() that no query in flight uses: c-ares 1.18 sends the
- *	ID it is given) to the current lookup and sends it at once. cb, if
+ *	dns_query() adds one query (class IN, RD and AD set, EDNS with a
+ *	1232-byte UDP size) to the current lookup and sends it at once.
+ *	With c-ares 1.28 or later the query is built with the record API
+ *	(c-ares picks the ID, may add a DNS cookie, and hands back a parsed
+ *	answer that is encoded again for our own parser); with older
+ *	versions it is built with ares_create_query() and an ID from
+ *	getrandom() that no query in flight uses. cb, if
  *	not NULL, runs when the query has completed, always from inside
  *	dns_run() and never from inside c-ares or dns_query(); it may add
  *	more queries. A name that is not plain text (letters, digits,
  *	"-", "_", "*", labels of 1-63 bytes, at most 253 bytes; one final
  *	dot is dropped) completes as DNS_BADRESP without being sent.
  *
- *	dns_run() runs the event loop with poll() until every query has
+ *	dns_run() runs the event loop with poll() (c-ares reports its
+ *	sockets through the socket-state callback) until every query has
  *	completed and its callback has run, for at most deadline_s
  *	seconds from the time it was called: then every query still
  *	pending completes as DNS_TIMEOUT, and queries added by callbacks
@@ -81,8 +86,12 @@
 #ifndef _DEFAULT_SOURCE
 #define _DEFAULT_SOURCE			/* as Makefile.am: POSIX interfaces */
 #endif
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,14 +110,19 @@
 #define DNS_NAME_LEN	253
 
  /*
-  * ares_getsock() bits; ARES_GETSOCK_WRITABLE(bits, 15) shifts 1 into the
-  * sign bit of an int, which UBSan reports.
+  * The record API (c-ares 1.28) where configure found it: 1.34 deprecates
+  * ares_create_query() and ares_send().
   */
-#define DNS_SOCK_R(bits, i)	(((unsigned) (bits) >> (i)) & 1u)
-#define DNS_SOCK_W(bits, i)	(((unsigned) (bits) >> ((i) + ARES_GETSOCK_MAXNUM)) & 1u)
+#if defined(HAVE_ARES_SEND_DNSREC) && defined(HAVE_ARES_DNS_WRITE)
+#define DNS_RECORD_API
+#endif
 
 struct DNS {
     ares_channel channel;
+    struct pollfd *socks;		/* c-ares sockets and their events */
+    struct pollfd *ready;		/* a copy for poll() */
+    size_t  nsocks;
+    size_t  maxsocks;
     int     deadline_s;
     struct timespec deadline;		/* of the running dns_run() */
     int     expired;			/* the deadline has passed */
@@ -262,11 +276,46 @@ int     dns_servers_loopback(const char *servers)
     return n > 0 && loopback;
 }
 
-/* dns_set_servers - install and read back the server list */
-static int dns_set_servers(DNS *dns, const char *servers, VSTR *err)
+#ifdef HAVE_ARES_GET_SERVERS_CSV
+
+/* dns_count_servers - how many servers the channel has */
+static int dns_count_servers(DNS *dns)
+{
+    char   *csv = ares_get_servers_csv(dns->channel);
+    const char *cp;
+    int     n = 0;
+
+    if (csv == 0)
+	return 0;
+    if (*csv)
+	for (n = 1, cp = csv; *cp; cp++)
+	    n += *cp == ',';
+    ares_free_string(csv);
+    return n;
+}
+
+#else
+
+/* dns_count_servers - how many servers the channel has */
+static int dns_count_servers(DNS *dns)
 {
     struct ares_addr_port_node *list = 0;
     struct ares_addr_port_node *sp;
+    int     n = 0;
+
+    if (ares_get_servers_ports(dns->channel, &list) == ARES_SUCCESS)
+	for (sp = list; sp; sp = sp->next)
+	    n++;
+    if (list)
+	ares_free_data(list);
+    return n;
+}
+
+#endif
+
+/* dns_set_servers - install and read back the server list */
+static int dns_set_servers(DNS *dns, const char *servers, VSTR *err)
+{
     VSTR   *csv = vstr_new(64);
     int     want = dns_servers_parse(servers, csv, err);
     int     got = 0;
@@ -276,11 +325,8 @@ static int dns_set_servers(DNS *dns, const char *servers, VSTR *err)
 	if ((rc = ares_set_servers_ports_csv(dns->channel, vstr_str(csv))) != ARES_SUCCESS)
 	    vstr_printf(err, "c-ares refused \"%s\": %s", vstr_str(csv),
 			ares_strerror(rc));
-	else if (ares_get_servers_ports(dns->channel, &list) == ARES_SUCCESS)
-	    for (sp = list; sp; sp = sp->next)
-		got++;
-	if (list)
-	    ares_free_data(list);
+	else
+	    got = dns_count_servers(dns);
 	if (got != want && vstr_len(err) == 0)
 	    vstr_printf(err, "c-ares took %d of the %d servers in \"%s\"",
 			got, want, vstr_str(csv));
@@ -289,11 +335,40 @@ static int dns_set_servers(DNS *dns, const char *servers, VSTR *err)
     return want > 0 && got == want ? 0 : -1;
 }
 
+/* dns_sock_state - c-ares opens, closes or changes interest in a socket */
+static void dns_sock_state(void *data, ares_socket_t fd, int readable,
+			           int writable)
+{
+    DNS    *dns = data;
+    short   ev = (short) ((readable ? POLLIN : 0) | (writable ? POLLOUT : 0));
+    size_t  i;
+
+    for (i = 0; i < dns->nsocks && dns->socks[i].fd != fd; i++)
+	 /* void */ ;
+    if (i == dns->nsocks) {
+	if (ev == 0)
+	    return;
+	if (dns->nsocks == dns->maxsocks) {
+	    dns->maxsocks = dns->maxsocks ? 2 * dns->maxsocks : 8;
+	    dns->socks = mem_realloc(dns->socks, dns->maxsocks * sizeof(*dns->socks));
+	    dns->ready = mem_realloc(dns->ready, dns->maxsocks * sizeof(*dns->ready));
+	}
+	dns->socks[dns->nsocks++].fd = fd;
+    }
+    if (ev == 0)
+	dns->socks[i] = dns->socks[--dns->nsocks];
+    else
+	dns->socks[i].events = ev;
+}
+
 /* dns_init - the channel, without servers yet */
 static int dns_init(DNS *dns, int timeout_s, VSTR *err)
 {
     struct ares_options opts;
     char    no_conf[] = "/dev/null";
+    int     optmask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES
+	| ARES_OPT_EDNSPSZ | ARES_OPT_DOMAINS | ARES_OPT_NOROTATE
+	| ARES_OPT_RESOLVCONF | ARES_OPT_SOCK_STATE_CB;
     int     rc;
 
     memset(&opts, 0, sizeof(opts));
@@ -304,10 +379,13 @@ static int dns_init(DNS *dns, int timeout_s, VSTR *err)
     opts.ednspsz = DNS_EDNS_SIZE;
     opts.ndomains = 0;
     opts.resolvconf_path = no_conf;
-    rc = ares_init_options(&dns->channel, &opts, ARES_OPT_FLAGS
-			   | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES
-			   | ARES_OPT_EDNSPSZ | ARES_OPT_DOMAINS
-			   | ARES_OPT_NOROTATE | ARES_OPT_RESOLVCONF);
+    opts.sock_state_cb = dns_sock_state;
+    opts.sock_state_cb_data = dns;
+#ifdef ARES_OPT_QUERY_CACHE
+    opts.qcache_max_ttl = 0;		/* 1.23+: no cache but ours */
+    optmask |= ARES_OPT_QUERY_CACHE;
+#endif
+    rc = ares_init_options(&dns->channel, &opts, optmask);
     if (rc != ARES_SUCCESS) {
 	vstr_printf(err, "c-ares initialization failed: %s", ares_strerror(rc));
 	return -1;
@@ -331,8 +409,7 @@ DNS    *dns_new(const char *servers, int timeout_s, int deadline_s, VSTR *err)
 	return 0;
     }
     if (dns_set_servers(dns, servers, err) < 0) {
-	ares_destroy(dns->channel);
-	mem_free(dns);
+	dns_free(dns);
 	return 0;
     }
     return dns;
@@ -378,8 +455,12 @@ void    dns_free(DNS *dns)
     if (dns == 0)
 	return;
     dns_cancel(dns);
-    ares_destroy(dns->channel);
+    ares_destroy(dns->channel);		/* runs dns_sock_state() */
     dns_forget(dns);
+    if (dns->socks) {
+	mem_free(dns->socks);
+	mem_free(dns->ready);
+    }
     mem_free(dns);
 }
 
@@ -409,6 +490,77 @@ static char *dns_normalize(const char *name)
     return copy;
 }
 
+static void dns_answer(void *, int, int, unsigned char *, int);
+
+/* dns_sent - account for a query handed to c-ares */
+static void dns_sent(DNS *dns, DNS_Q *q, unsigned id)
+{
+    q->id = id;
+    q->in_ares = 1;
+    dns->pending++;
+    dns->nqueries++;
+}
+
+#ifdef DNS_RECORD_API
+
+/* dns_answer_rec - record API callback: encode the answer for dmsg */
+static void dns_answer_rec(void *arg, ares_status_t status, size_t timeouts,
+			           const ares_dns_record_t *rec)
+{
+    unsigned char *buf = 0;
+    size_t  len = 0;
+
+    if (status != ARES_SUCCESS || rec == 0)
+	dns_answer(arg, (int) status, 0, 0, 0);
+    else if (ares_dns_write(rec, &buf, &len) != ARES_SUCCESS || len > INT_MAX)
+	dns_answer(arg, ARES_EBADRESP, 0, 0, 0);
+    else
+	dns_answer(arg, ARES_SUCCESS, timeouts > INT_MAX ? INT_MAX : (int) timeouts,
+		   buf, (int) len);
+    if (buf)
+	ares_free_string(buf);
+}
+
+/* dns_make_query - RD, AD, one question, EDNS OPT record */
+static ares_dns_record_t *dns_make_query(const DNS_Q *q)
+{
+    ares_dns_record_t *rec = 0;
+    ares_dns_rr_t *opt = 0;
+
+    if (ares_dns_record_create(&rec, 0, ARES_FLAG_RD | ARES_FLAG_AD,
+			       ARES_OPCODE_QUERY, ARES_RCODE_NOERROR) != ARES_SUCCESS)
+	return 0;
+    if (ares_dns_record_query_add(rec, q->asked, (ares_dns_rec_type_t) q->qtype,
+				  ARES_CLASS_IN) != ARES_SUCCESS
+	|| ares_dns_record_rr_add(&opt, rec, ARES_SECTION_ADDITIONAL, "",
+				  ARES_REC_TYPE_OPT, ARES_CLASS_IN, 0) != ARES_SUCCESS
+	|| ares_dns_rr_set_u16(opt, ARES_RR_OPT_UDP_SIZE, DNS_EDNS_SIZE) != ARES_SUCCESS
+	|| ares_dns_rr_set_u8(opt, ARES_RR_OPT_VERSION, 0) != ARES_SUCCESS
+	|| ares_dns_rr_set_u16(opt, ARES_RR_OPT_FLAGS, 0) != ARES_SUCCESS) {
+	ares_dns_record_destroy(rec);
+	return 0;
+    }
+    return rec;
+}
+
+/* dns_send - build the query with the AD bit and hand it to c-ares */
+static int dns_send(DNS *dns, DNS_Q *q)
+{
+    ares_dns_record_t *rec = dns_make_query(q);
+    unsigned short id = 0;
+
+    if (rec == 0)
+	return -1;
+    dns_sent(dns, q, 0);
+    /* on failure c-ares has run the callback already */
+    if (ares_send_dnsrec(dns->channel, rec, dns_answer_rec, q, &id) == ARES_SUCCESS)
+	q->id = id;
+    ares_dns_record_destroy(rec);
+    return 0;
+}
+
+#else
+
 /* dns_new_id - random, and unlike the IDs of queries in flight */
 static unsigned short dns_new_id(const DNS *dns)
 {
@@ -428,8 +580,6 @@ static unsigned short dns_new_id(const DNS *dns)
     return id;
 }
 
-static void dns_answer(void *, int, int, unsigned char *, int);
-
 /* dns_send - build the query with the AD bit and hand it to c-ares */
 static int dns_send(DNS *dns, DNS_Q *q)
 {
@@ -444,14 +594,13 @@ static int dns_send(DNS *dns, DNS_Q *q)
 	return -1;
     }
     buf[3] |= 0x20;			/* AD: we want the validation result */
-    q->id = id;
-    q->in_ares = 1;
-    dns->pending++;
-    dns->nqueries++;
+    dns_sent(dns, q, id);
     ares_send(dns->channel, buf, len, dns_answer, q);
     ares_free_string(buf);
     return 0;
 }
+
+#endif
 
 /* dns_done - queue a completed query for its callback */
 static void dns_done(DNS *dns, DNS_Q *q)
@@ -670,37 +819,28 @@ static long dns_ms_left(const DNS *dns)
 /* dns_poll_once - wait for our sockets or a c-ares timer, then process */
 static void dns_poll_once(DNS *dns, long left)
 {
-    ares_socket_t socks[ARES_GETSOCK_MAXNUM];
-    struct pollfd pfd[ARES_GETSOCK_MAXNUM];
     struct timeval maxtv = {left / 1000, (left % 1000) * 1000};
     struct timeval tvbuf;
     struct timeval *tv;
-    int     bits = ares_getsock(dns->channel, socks, ARES_GETSOCK_MAXNUM);
+    size_t  n = dns->nsocks;
+    size_t  i;
     long    ms;
-    int     n = 0;
-    int     i;
 
-    for (i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
-	short   ev = (short) ((DNS_SOCK_R(bits, i) ? POLLIN : 0)
-			      | (DNS_SOCK_W(bits, i) ? POLLOUT : 0));
-
-	if (ev == 0)
-	    continue;
-	pfd[n].fd = socks[i];
-	pfd[n].events = ev;
-	pfd[n++].revents = 0;
-    }
+    if (n > 0)				/* c-ares may change socks below */
+	memcpy(dns->ready, dns->socks, n * sizeof(*dns->ready));
+    for (i = 0; i < n; i++)
+	dns->ready[i].revents = 0;
     tv = ares_timeout(dns->channel, &maxtv, &tvbuf);	/* maxtv, or &tvbuf */
     ms = (long) tv->tv_sec * 1000 + (tv->tv_usec + 999) / 1000;
-    if (poll(pfd, (nfds_t) n, (int) (ms < left ? ms : left)) < 0 && errno != EINTR)
+    if (poll(dns->ready, (nfds_t) n, (int) (ms < left ? ms : left)) < 0 && errno != EINTR)
 	log_warn("poll: %m");
     for (i = 0; i < n; i++) {
-	int     r = pfd[i].revents & (POLLIN | POLLERR | POLLHUP);
-	int     w = pfd[i].revents & (POLLOUT | POLLERR | POLLHUP);
+	int     r = dns->ready[i].revents & (POLLIN | POLLERR | POLLHUP);
+	int     w = dns->ready[i].revents & (POLLOUT | POLLERR | POLLHUP);
 
 	if (r || w)
-	    ares_process_fd(dns->channel, r ? pfd[i].fd : ARES_SOCKET_BAD,
-			    w ? pfd[i].fd : ARES_SOCKET_BAD);
+	    ares_process_fd(dns->channel, r ? dns->ready[i].fd : ARES_SOCKET_BAD,
+			    w ? dns->ready[i].fd : ARES_SOCKET_BAD);
     }
     ares_process_fd(dns->channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
 }

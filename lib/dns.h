@@ -5,7 +5,7 @@
 #include "dns_msg.h"
 #include "vstr.h"
 
-#define DNS_MAX_SERVERS	8		/* ares_getsock() sees 16 sockets */
+#define DNS_MAX_SERVERS	8		/* in dns_resolver */
 #define DNS_MAX_FOLLOW	4		/* queries after an unfinished CNAME */
 
 typedef enum {

@@ -23,7 +23,10 @@ t_is "$rc" 0 "postfix check accepts the examples"
 t_unlike "$out" "warning|error|fatal" "postfix check: no warning"
 out=$(postconf -c "$T_DIR/etc" -n 2>&1)
 t_unlike "$out" "warning" "postconf -n: no warning about main.cf.example"
-t_like "$out" "^smtp_tls_policy_maps = tcp:127.0.0.1:10028$" "main.cf.example sets the policy map"
+t_like "$out" "^smtp_tls_policy_maps = socketmap:inet:127.0.0.1:10028:QUERYwithTLSRPT$" \
+    "main.cf.example sets the policy map (the Postfix >= 3.10 form)"
+t_like "$(cat "$top_srcdir/main.cf.example")" "^#smtp_tls_policy_maps = tcp:127.0.0.1:10028$" \
+    "main.cf.example shows the tcp: form for older Postfix"
 out=$(postconf -c "$T_DIR/etc" -M 2>&1)
 t_unlike "$out" "warning|fatal" "postconf -M parses master.cf.example"
 t_like "$out" "^127.0.0.1:10028 +inet +n +n +n +- +0 +spawn -o 127.0.0.1:10028_time_limit=86400s user=tlspolicy argv=/usr/sbin/tlspolicyd" \

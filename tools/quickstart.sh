@@ -1,6 +1,8 @@
 #!/bin/sh
-# quickstart.sh - install what tlspolicyd needs on Debian 12, build it, and
-# run the demo or the whole test suite. Run as root from the source tree.
+# quickstart.sh - install what tlspolicyd needs on Debian 12 or 13, build
+# it, and run the demo or the whole test suite. Run as root from the source
+# tree. build installs the build packages, demo and test also what the
+# tests run; deps, lint, sanitize and valgrind also the developer tools.
 #
 #   sh tools/quickstart.sh demo       install, build, run the demo world
 #   sh tools/quickstart.sh test       install, build, run every test;
@@ -11,19 +13,23 @@
 #   sh tools/quickstart.sh valgrind   run the system tests with every helper
 #                                     under valgrind (errors and leaks fail)
 #   sh tools/quickstart.sh lint       cppcheck and clang-tidy (make lint)
-#   sh tools/quickstart.sh deps       only install the Debian packages
+#   sh tools/quickstart.sh deps       only install the Debian packages (all;
+#                                     "deps test": those "test" needs)
 #   sh tools/quickstart.sh build      install and build
 set -eu
 cd "$(dirname "$0")/.."
 
-PACKAGES="build-essential autoconf automake pkg-config
- libc-ares-dev libcurl4-openssl-dev libsqlite3-dev libssl-dev sqlite3
- postfix unbound nsd ldnsutils nginx openssl curl python3 util-linux bsdutils
- procps iproute2 valgrind clang cppcheck clang-tidy strace"
+BUILD_PACKAGES="build-essential autoconf automake pkg-config
+ libc-ares-dev libcurl4-openssl-dev libsqlite3-dev libssl-dev"
+TEST_PACKAGES="sqlite3 postfix unbound nsd ldnsutils nginx openssl curl python3
+ util-linux bsdutils mount procps iproute2 strace"
+DEV_PACKAGES="valgrind clang cppcheck clang-tidy"
+PACKAGES="$BUILD_PACKAGES $TEST_PACKAGES $DEV_PACKAGES"
 
+# deps [PACKAGES]: install those missing (default: all of them)
 deps() {
     missing=""
-    for p in $PACKAGES; do
+    for p in ${1:-$PACKAGES}; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" \
             || missing="$missing $p"
     done
@@ -41,8 +47,9 @@ deps() {
         > /tmp/tlspolicyd-apt.log 2>&1 || { tail -20 /tmp/tlspolicyd-apt.log; exit 1; }
 }
 
+# build [PACKAGES]: install (default: the build packages) and build
 build() {
-    deps
+    deps "${1:-$BUILD_PACKAGES}"
     if [ ! -x configure ] || [ configure.ac -nt configure ] || [ Makefile.am -nt configure ]; then
         autoreconf -fi
     fi
@@ -70,11 +77,11 @@ suite_failed() {
 }
 
 case "${1:-}" in
-deps) deps ;;
+deps) if [ "${2:-}" = test ]; then deps "$BUILD_PACKAGES $TEST_PACKAGES"; else deps; fi ;;
 build) build ;;
-demo) build; exec sh tools/demo.sh ;;
+demo) build "$BUILD_PACKAGES $TEST_PACKAGES"; exec sh tools/demo.sh ;;
 test)
-    build
+    build "$BUILD_PACKAGES $TEST_PACKAGES"
     status=0
     # shellcheck disable=SC2046
     clear_results $(make -s print-tests)
@@ -86,7 +93,7 @@ test)
 sanitize)
     # the whole suite against an ASan+UBSan build; helpers spawned by the
     # test Postfix instances write their reports to files (T_WRAP=asan)
-    build
+    build "$PACKAGES"
     # a clean copy of the distributed sources (this tree is configured in place)
     rm -rf build-asan && make -s distdir distdir=build-asan >/dev/null
     (cd build-asan && ./configure -q --enable-sanitizers CFLAGS="-g -O1" \
@@ -103,14 +110,14 @@ sanitize)
     fi
     grep -E "^# (TOTAL|PASS|FAIL|ERROR)" /tmp/tlspolicyd-asan.log ;;
 lint)
-    build
+    build "$PACKAGES"
     make lint ;;
 valgrind)
     # the system tests with every helper under valgrind (T_WRAP=valgrind);
     # not 21-concurrency (32 helpers at once under valgrind measure
     # valgrind) nor 24-refresh (a refresh re-executes /proc/self/exe,
     # which under valgrind is valgrind itself)
-    build
+    build "$PACKAGES"
     tests="t/01-cli.sh t/02-protocol.sh t/10-postfix.sh t/11-examples.sh t/20-dane.sh
            t/22-mtasts.sh t/23-metrics.sh t/25-cache-faults.sh"
     # shellcheck disable=SC2086
@@ -119,7 +126,7 @@ valgrind)
         || { suite_failed /tmp/tlspolicyd-valgrind.log .; echo "quickstart: valgrind run failed"; exit 1; }
     grep -E "valgrind: no errors" /tmp/tlspolicyd-valgrind.log ;;
 distcheck)
-    build
+    build "$PACKAGES"
     make -j"$(nproc)" distcheck > /tmp/tlspolicyd-distcheck.log 2>&1 \
         || { suite_failed /tmp/tlspolicyd-distcheck.log "$(echo tlspolicyd-*/_build/sub)"
              echo "quickstart: make distcheck failed"; exit 1; }
