@@ -40,6 +40,7 @@ typedef struct DANE_HOST {
     DNS_Q  *aaaa;
     DNS_Q  *tlsa;			/* at _25._tcp.NAME */
     DNS_Q  *tlsa_alias;			/* at _25._tcp.EXPANDED, or NULL */
+    int     addr_done;			/* A and AAAA answers seen */
 } DANE_HOST;
 
 typedef struct DANE_CTX {
@@ -94,6 +95,30 @@ static void dane_tlsa_done(DNS_Q *q, void *arg)
     dane_explain(q);
 }
 
+static void dane_addr_facts(const DANE_HOST *, DV_HOST *, unsigned *);
+
+/* dane_skip_tlsa - addresses known insecure: do not wait for TLSA */
+static void dane_skip_tlsa(DANE_CTX *ctx, DNS_Q *q)
+{
+    DV_HOST f;
+    unsigned ttl = 0;
+    int     i;
+
+    for (i = 0; i < ctx->nhosts; i++) {
+	DANE_HOST *h = ctx->hosts + i;
+
+	if ((h->a != q && h->aaaa != q) || ++h->addr_done < 2)
+	    continue;
+	memset(&f, 0, sizeof(f));
+	dane_addr_facts(h, &f, &ttl);
+	if (!dv_host_tlsa_matters(&f)) {
+	    log_debug("%s: insecure address, not an alias: its TLSA answer"
+		      " cannot count, not waited for", h->name);
+	    h->tlsa->optional = 1;
+	}
+    }
+}
+
 /* dane_addr_done - an alias gets a second TLSA query, once */
 static void dane_addr_done(DNS_Q *q, void *arg)
 {
@@ -101,6 +126,7 @@ static void dane_addr_done(DNS_Q *q, void *arg)
     int     i;
 
     dane_explain(q);
+    dane_skip_tlsa(ctx, q);
     if (q->status != DNS_OK || !q->ad || strcmp(q->final, q->name) == 0)
 	return;
     for (i = 0; i < ctx->nhosts; i++) {

@@ -45,7 +45,10 @@
  *	completed and its callback has run, for at most deadline_s
  *	seconds from the time it was called: then every query still
  *	pending completes as DNS_TIMEOUT, and queries added by callbacks
- *	after that complete the same way without being sent.
+ *	after that complete the same way without being sent. A caller
+ *	(usually a callback) may set q->optional: once only optional
+ *	queries are pending, dns_run() stops waiting for them and they
+ *	complete as DNS_TIMEOUT with why "not waited for".
  *
  *	dns_begin() starts a new lookup: it forgets the earlier queries
  *	(their DNS_Q handles become invalid) without running callbacks.
@@ -695,7 +698,8 @@ static void dns_ares_failed(DNS_Q *q, int status)
     switch (status) {
     case ARES_ECANCELLED:
     case ARES_EDESTRUCTION:
-	dns_fail(q, DNS_TIMEOUT, "no answer before the deadline");
+	dns_fail(q, DNS_TIMEOUT, q->optional ? "not waited for"
+		 : "no answer before the deadline");
 	break;
     case ARES_ETIMEOUT:
 	dns_fail(q, DNS_TIMEOUT, "no answer");
@@ -859,6 +863,17 @@ static void dns_deliver(DNS *dns)
     }
 }
 
+/* dns_only_optional - every query still in c-ares is optional */
+static int dns_only_optional(const DNS *dns)
+{
+    const DNS_Q *q;
+
+    for (q = dns->queries; q; q = q->next)
+	if (q->in_ares && !q->optional)
+	    return 0;
+    return 1;
+}
+
 /* dns_run - until every query is done, or the deadline */
 void    dns_run(DNS *dns)
 {
@@ -873,6 +888,12 @@ void    dns_run(DNS *dns)
 	    break;
 	if (dns->pending == 0)
 	    continue;
+	if (dns_only_optional(dns)) {
+	    log_debug("%d optional quer%s not waited for", dns->pending,
+		      dns->pending == 1 ? "y" : "ies");
+	    ares_cancel(dns->channel);	/* completes them as timeouts */
+	    continue;
+	}
 	if ((left = dns_ms_left(dns)) <= 0) {
 	    if (dns->expired) {
 		log_warn("c-ares kept %d queries after ares_cancel()",

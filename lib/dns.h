@@ -31,6 +31,7 @@ struct DNS_Q {
     const char *final;			/* name after CNAMEs (never NULL) */
     DMSG    msg;			/* the (last) answer, if one arrived */
     const char *why;			/* static text for failures */
+    int     optional;			/* caller: dns_run() need not wait */
     DNS_CB  cb;
     void   *ctx;
     DNS    *dns;			/* for more queries from cb */
