@@ -98,7 +98,9 @@ pid $dir/nginx.pid.nginx;
 error_log $h/error.log;
 events { worker_connections 64; }
 http {
-  access_log $h/access.log;
+  # combined, plus the policy host: tests count fetches per domain
+  log_format withhost '\$remote_addr - \$remote_user [\$time_local] "\$request" \$status \$body_bytes_sent "\$http_referer" "\$http_user_agent" \$host';
+  access_log $h/access.log withhost;
   client_body_temp_path $h/tmp/body;
   proxy_temp_path $h/tmp/proxy;
   fastcgi_temp_path $h/tmp/fastcgi;
