@@ -80,8 +80,8 @@ done
 # the policy is still there. -q and Postfix, both without a cache.
 ENF="secure match=mx.sts-enforce.test:.sts-enforce.test servername=hostname"
 DANE="secure match=mx.sts-dane.test:.sts-dane.test servername=hostname"
-# rule | domain | the answer it must give (ERE, $ENF and $DANE expanded) | what is broken
-while IFS='|' read -r rule dom ere desc; do
+# rule ; domain ; the answer it must give (ERE, $ENF and $DANE expanded) ; what is broken
+while IFS=';' read -r rule dom ere desc; do
     ere=$(printf '%s' "$ere" | sed "s/[$]ENF/$ENF/; s/[$]DANE/$DANE/")
     rules "$rule"
     t0=$(ms)
@@ -90,15 +90,15 @@ while IFS='|' read -r rule dom ere desc; do
     a=$(pf_answer "$T_DIR" "$dom" "tcp:$LISTEN")
     t_like "$a" "$ere" "Postfix $dom, $desc: $a"
 done <<'EOT'
-mx.sts-enforce.test AAAA servfail|sts-enforce.test|^(temp|$ENF)$|AAAA of the MX host SERVFAIL
-mx.sts-enforce.test AAAA drop|sts-enforce.test|^(temp|$ENF)$|AAAA of the MX host dropped
-mx.sts-enforce.test A noad|sts-enforce.test|^$ENF$|A of the MX host without AD (insecure host)
-sts-enforce.test MX noad|sts-enforce.test|^$ENF$|MX without AD
-sts-dane.test MX noad|sts-dane.test|^$DANE$|MX without AD, host with usable TLSA (a forged MX looks so)
-_25._tcp.mx.sts-dane.test TLSA noad|sts-dane.test|^$DANE$|TLSA without AD
-_25._tcp.mx.sts-dane.test TLSA servfail|sts-dane.test|^temp$|TLSA SERVFAIL (a DANE fact is missing)
-sts-dane.test MX mx 10 securehost.test|sts-dane.test|^$DANE$|MX forged to securehost.test
-mx.sts-enforce.test * servfail|sts-enforce.test|^temp$|every lookup of the MX host fails
+mx.sts-enforce.test AAAA servfail;sts-enforce.test;^(temp|$ENF)$;AAAA of the MX host SERVFAIL
+mx.sts-enforce.test AAAA drop;sts-enforce.test;^(temp|$ENF)$;AAAA of the MX host dropped
+mx.sts-enforce.test A noad;sts-enforce.test;^$ENF$;A of the MX host without AD (insecure host)
+sts-enforce.test MX noad;sts-enforce.test;^$ENF$;MX without AD
+sts-dane.test MX noad;sts-dane.test;^$DANE$;MX without AD, host with usable TLSA (a forged MX looks so)
+_25._tcp.mx.sts-dane.test TLSA noad;sts-dane.test;^$DANE$;TLSA without AD
+_25._tcp.mx.sts-dane.test TLSA servfail;sts-dane.test;^temp$;TLSA SERVFAIL (a DANE fact is missing)
+sts-dane.test MX mx 10 securehost.test;sts-dane.test;^$DANE$;MX forged to securehost.test
+mx.sts-enforce.test * servfail;sts-enforce.test;^temp$;every lookup of the MX host fails
 EOT
 # without a policy the same breakage is only DANE's business
 rules "mx2.mixed.test A servfail"
