@@ -11,22 +11,13 @@
 t_need "DNS on port 53, HTTPS on 443 of 127.77.57.x, Postfix" nsd unbound ldns-signzone nginx openssl curl postfix sqlite3 python3
 t_world 127.77.57
 t_result 0 "the test world with its HTTPS server starts"
-mkdir -p "$T_DIR/q" "$T_DIR/spawn"
-chown "$T_USER:$T_USER" "$T_DIR/q" "$T_DIR/spawn"
+mkdir -p "$T_DIR/spawn"
+chown "$T_USER:$T_USER" "$T_DIR/spawn"
 chmod 755 "$T_DIR/world" "$T_DIR/world/https"
-cat > "$T_DIR/q.cf" <<EOC
-dns_resolver = $WORLD_RESOLVER
-cache_file = $T_DIR/q/cache.db
-mtasts_ca_file = $WORLD_CA
-mtasts_fetch_timeout = 2s
-EOC
+t_q_conf "$WORLD_RESOLVER"
 QCACHE=$T_DIR/q/cache.db
 q() { "$TP" -c "$T_DIR/q.cf" "$@"; }
-word() {	# word DOMAIN [ARGS]: -q's answer as an expect word
-    _d=$1; shift
-    out=$(q "$@" -q "$_d" 2>/dev/null); rc=$?
-    case $rc in 0) echo "$out" ;; 1) echo notfound ;; 75) echo temp ;; *) echo "exit-$rc" ;; esac
-}
+word() { t_word "$@"; }
 expect=$(grep -v '^#' "$top_srcdir/t/world/expect-sts.txt" | sed 's/ *#.*//' | awk 'NF')
 
 while read -r dom want; do
@@ -72,21 +63,14 @@ pf_tlspolicyd_conf "$T_DIR" "dns_resolver = $WORLD_RESOLVER" "cache_file = $T_DI
     "mtasts_ca_file = $WORLD_CA" "mtasts_fetch_timeout = 2s"
 pf_setup "$T_DIR" "$LISTEN" "$TP -c $T_DIR/tlspolicyd.cf"
 pf_start "$T_DIR" || { t_result 1 "postfix starts"; t_done; }
-pm_answer() {
-    out=$(pf_postmap "$T_DIR" -q "$1" "$2" 2>"$T_DIR/pm.err"); rc=$?
-    if grep -Eq "error|fatal|warning" "$T_DIR/pm.err"; then echo temp
-    elif [ $rc -eq 0 ]; then echo "$out"
-    elif [ $rc -eq 1 ]; then echo notfound
-    else echo "exit-$rc"; fi
-}
 for map in "tcp:$LISTEN" "socketmap:inet:$LISTEN:QUERY"; do
     while read -r dom want; do
-        t_is "$(pm_answer "$dom" "$map")" "$want" "$map $dom"
+        t_is "$(pf_answer "$T_DIR" "$dom" "$map")" "$want" "$map $dom"
     done <<EOE
 $expect
 EOE
 done
-out=$(pm_answer sts-enforce.test "socketmap:inet:$LISTEN:QUERYwithTLSRPT")
+out=$(pf_answer "$T_DIR" sts-enforce.test "socketmap:inet:$LISTEN:QUERYwithTLSRPT")
 t_like "$out" "servername=hostname policy_type=sts policy_domain=sts-enforce.test mx_host_pattern=" \
     "socketmap QUERYwithTLSRPT gets the attributes"
 raw() { python3 "$top_srcdir/t/rawclient.py" "${LISTEN%:*}" "${LISTEN#*:}" 10; }

@@ -9,7 +9,15 @@
 #   t_skip_all REASON       "1..0 # SKIP", exit 0
 #   t_need WHY CMD...       skip the script unless root and every CMD exists
 #   t_world NET             T_DIR, user, binary and the DNSSEC test world
-#   t_sts_fetches           policies the world's HTTPS server has served
+#   t_sts_fetches [HOST]    policies the world's HTTPS server has served
+#                           (to mta-sts.HOST only, with HOST)
+#   t_world_selfcheck       one test: t/world/selfcheck.sh passes
+#   t_q_conf RESOLVER [LINE...]  $T_DIR/q.cf for -q: that resolver, the
+#                           cache $T_DIR/q/cache.db, the world's CA, 2 s fetches
+#   t_word DOMAIN [ARGS]    -q's answer as an expect word (text, notfound,
+#                           temp, exit-N), with $T_DIR/q.cf and ARGS
+#   t_rules LINE...         the world breaker's rules from now on
+#   t_ms                    milliseconds since the epoch
 #   t_done                  print the plan; exit 0 (failures are in the TAP)
 #   t_tmpdir                make $T_DIR (mode 755, removed at exit)
 #   t_at_exit CMD           run CMD at exit (last registered runs first)
@@ -228,7 +236,45 @@ t_world() {
     . "$T_DIR/world/world.env"
 }
 
-# t_sts_fetches: MTA-STS policies the world's nginx has served (200)
+# t_sts_fetches [DOMAIN]: MTA-STS policies the world's nginx has served
+# (200), all of them or those of mta-sts.DOMAIN (the log ends with $host)
 t_sts_fetches() {
-    grep -c "GET /.well-known/mta-sts.txt .*\" 200 " "$T_DIR/world/https/access.log"
+    grep -c "GET /.well-known/mta-sts.txt .*\" 200 .*${1:+ mta-sts.$1\$}" "$T_DIR/world/https/access.log"
 }
+
+# t_world_selfcheck: one test, the world keeps its own promises (DNS
+# facts, verdict.py against expect*.txt, the breaker)
+t_world_selfcheck() {
+    if sh "$top_srcdir/t/world/selfcheck.sh" "$T_DIR/world" > "$T_DIR/selfcheck.log" 2>&1; then
+        t_result 0 "world selfcheck: $(grep -c '^ok' "$T_DIR/selfcheck.log") checks"
+    else
+        grep '^not ok' "$T_DIR/selfcheck.log" | head -5 | sed 's/^/# /'
+        t_result 1 "world selfcheck"
+    fi
+}
+
+# t_q_conf RESOLVER [LINE...]: the -q configuration of the MTA-STS tests
+t_q_conf() {
+    mkdir -p "$T_DIR/q"
+    chown "$T_USER:$T_USER" "$T_DIR/q"
+    { echo "dns_resolver = $1"
+      echo "cache_file = $T_DIR/q/cache.db"
+      echo "mtasts_ca_file = $WORLD_CA"
+      echo "mtasts_fetch_timeout = 2s"
+      shift; for _kv in "$@"; do printf '%s\n' "$_kv"; done; } > "$T_DIR/q.cf"
+}
+
+# t_word DOMAIN [ARGS]: what -q says, as an expect word
+t_word() {
+    _d=$1; shift
+    _out=$("$TP" -c "$T_DIR/q.cf" "$@" -q "$_d" 2>/dev/null); _rc=$?
+    case $_rc in 0) echo "$_out" ;; 1) echo notfound ;; 75) echo temp ;; *) echo "exit-$_rc" ;; esac
+}
+
+# t_rules LINE...: DIR/breaker.rules of the world's breaker ("" for none);
+# the new mtime (ns) makes the breaker read it again
+t_rules() {
+    printf '%s\n' "$@" > "$T_DIR/world/breaker.rules"
+}
+
+t_ms() { echo $(( $(date +%s%N) / 1000000 )); }

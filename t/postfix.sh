@@ -10,6 +10,8 @@
 #       /etc/hosts is that file (so smtp(8) can resolve test names).
 #   pf_stop DIR     stop master and wait for it, by its PID
 #   pf_postmap DIR ARGS...   postmap -c DIR/etc ARGS...
+#   pf_answer DIR DOMAIN MAP postmap -q's answer as an expect word:
+#                            the text, notfound, temp (errors) or exit-N
 # Needs root and the Debian postfix package. Source t/lib.sh first.
 
 # Built-in defaults (postconf -d): a fresh Debian install configured as
@@ -115,6 +117,14 @@ pf_stop() {
 pf_postmap() {
     _d=$1; shift
     postmap -c "$_d/etc" "$@"
+}
+
+pf_answer() {	# postmap exits 1 for errors too: they log a warning
+    _out=$(pf_postmap "$1" -q "$2" "$3" 2>"$1/pm.err"); _rc=$?
+    if grep -Eq "error|fatal|warning" "$1/pm.err"; then echo temp
+    elif [ $_rc -eq 0 ]; then echo "$_out"
+    elif [ $_rc -eq 1 ]; then echo notfound
+    else echo "exit-$_rc"; fi
 }
 
 # pf_tlspolicyd_conf DIR: config for the spawned helper, log file it can write

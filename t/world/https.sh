@@ -31,7 +31,7 @@ make_certs() {
         -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign" \
         2>/dev/null || fail "CA"
     san=""
-    for n in $GOOD; do san="$san,DNS:mta-sts.sts-$n.test"; done
+    for n in $GOOD; do san="$san,DNS:$(host_of "$n")"; done
     san=${san#,}
     openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=mta-sts" \
         -keyout "$h/good.key" -out "$h/good.csr" 2>/dev/null || fail "csr"
@@ -48,11 +48,15 @@ make_certs() {
         -keyout "$h/self.key" -out "$h/self.crt" 2>/dev/null || fail "self-signed cert"
 }
 
+host_of() {	# host_of NAME: mta-sts.sts-NAME.test, or mta-sts.NAME for a NAME with a dot
+    case $1 in *.*) echo "mta-sts.$1" ;; *) echo "mta-sts.sts-$1.test" ;; esac
+}
+
 server() {	# server NAME CERT [EXTRA-DIRECTIVES [CONTENT-TYPE]]
     cat <<EOC
   server {
     listen $addr:443 ssl;
-    server_name mta-sts.sts-$1.test;
+    server_name $(host_of "$1");
     ssl_certificate $h/$2.crt;
     ssl_certificate_key $h/$2.key;
     root $h/www/$1;
@@ -61,10 +65,16 @@ server() {	# server NAME CERT [EXTRA-DIRECTIVES [CONTENT-TYPE]]
 EOC
 }
 
-GOOD="enforce testing none wildcard maxage ctype charset 404 redirect big slow lf hostile outage ratelimit notxt twotxt spf dane nohost long"
+# issue 10 (DANE and MTA-STS together): hostfail ... sts.insecure.test
+NEW10="hostfail underscore unusable some cname-insecure maxage0 seq short sts.insecure.test"
+GOOD="enforce testing none wildcard maxage ctype charset 404 redirect big slow lf hostile outage ratelimit notxt twotxt spf dane nohost long $NEW10"
 make_certs
 policy enforce; policy ctype; policy charset; policy redirect; policy slow; policy outage
 policy ratelimit; policy notxt; policy twotxt; policy spf; policy dane; policy lf '\n'
+for n in hostfail underscore unusable some cname-insecure seq; do policy $n; done
+body maxage0 'version: STSv1\r\nmode: enforce\r\nmx: mx.sts-maxage0.test\r\nmax_age: 0\r\n'
+body short 'version: STSv1\r\nmode: enforce\r\nmx: mx.sts-short.test\r\nmax_age: 40\r\n'
+body sts.insecure.test 'version: STSv1\r\nmode: enforce\r\nmx: securehost.test\r\nmax_age: 86400\r\n'
 body testing 'version: STSv1\r\nmode: testing\r\nmx: mx.sts-testing.test\r\nmax_age: 86400\r\n'
 body none 'version: STSv1\r\nmode: none\r\nmax_age: 86400\r\n'
 body wildcard 'version: STSv1\r\nmode: enforce\r\nmx: *.mail.sts-wildcard.test\r\nmax_age: 86400\r\n'
@@ -88,7 +98,9 @@ pid $dir/nginx.pid.nginx;
 error_log $h/error.log;
 events { worker_connections 64; }
 http {
-  access_log $h/access.log;
+  # combined, plus the policy host: tests count fetches per domain
+  log_format withhost '\$remote_addr - \$remote_user [\$time_local] "\$request" \$status \$body_bytes_sent "\$http_referer" "\$http_user_agent" \$host';
+  access_log $h/access.log withhost;
   client_body_temp_path $h/tmp/body;
   proxy_temp_path $h/tmp/proxy;
   fastcgi_temp_path $h/tmp/fastcgi;
@@ -96,7 +108,7 @@ http {
   scgi_temp_path $h/tmp/scgi;
   types { }
   ssl_protocols TLSv1.2 TLSv1.3;
-$(for n in enforce testing none wildcard maxage big lf hostile outage ratelimit notxt twotxt spf dane 404 long; do server $n good ""; done)
+$(for n in enforce testing none wildcard maxage big lf hostile outage ratelimit notxt twotxt spf dane 404 long $NEW10; do server $n good ""; done)
 $(server ctype good "" text/html)
 $(server charset good "charset utf-8; charset_types text/plain;")
 $(server redirect good "return 301 https://mta-sts.sts-enforce.test/.well-known/mta-sts.txt;")

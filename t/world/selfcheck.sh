@@ -6,7 +6,10 @@
 #      zones give SERVFAIL, the bogus data is there with CD set, ...);
 #   2. the never-answering server gives SERVFAIL well within 10 s;
 #   3. every line of expect.txt: verdict.py works the answer (and the
-#      TTL, when the line has one) out from the DNS and must agree.
+#      TTL, when the line has one) out from the DNS and must agree; with
+#      the HTTPS server, every line of expect-sts.txt (verdict.py --sts);
+#   4. the breaker (fakedns.py breaker) forwards, applies each kind of
+#      rule and logs every query; its rules file is left as it was.
 # Prints TAP; exits 1 when anything fails.
 #
 #   sh t/world/selfcheck.sh DIR
@@ -99,6 +102,20 @@ TLSA   _25._tcp.notlsa.hosts.test      NXDOMAIN 1
 TXT    _mta-sts.sts-enforce.test       NOERROR  1
 A      mta-sts.sts-enforce.test        NOERROR  1
 TXT    _mta-sts.sts-notxt.test         NXDOMAIN 1
+MX     underscore.test                 NOERROR  1
+TLSA   _25._tcp.mx_2.underscore.test   NOERROR  1
+A      mx_2.sts-underscore.test        NOERROR  1
+MX     sts-hostfail.test               NOERROR  1
+CNAME  alias.cname-insecure.test       NOERROR  1
+A      alias.cname-insecure.test       NOERROR  0
+TLSA   _25._tcp.alias.cname-insecure.test NOERROR 1
+MX     cname-implicit.test             NOERROR  0
+CNAME  cname-implicit.test             NOERROR  1
+TLSA   _25._tcp.cname-implicit.test    NOERROR  1
+MX     sts.insecure.test               NOERROR  0
+TXT    _mta-sts.sts.insecure.test      NOERROR  0
+TLSA   _25._tcp.mx.sts-unusable.test   NOERROR  1
+TLSA   _25._tcp.mx2.sts-some.test      NXDOMAIN 1
 EOF
 }
 
@@ -133,6 +150,58 @@ while read -r dom want wttl; do
     fi
     result $ok "expect.txt: $dom $want${wttl:+ TTL $wttl}" "$(grep "^$dom " "$dir/selfcheck.verdicts")"
 done < "$dir/selfcheck.expect"
+
+# --- 3. expect-sts.txt against verdict.py --sts (needs the HTTPS server)
+if [ -s "$dir/nginx.pid" ] && [ -r "$WORLD_CA" ]; then
+    grep -v '^#' "$here/expect-sts.txt" | sed 's/ *#.*//' | awk 'NF' > "$dir/selfcheck.expect-sts"
+    python3 "$here/verdict.py" "$WORLD_RESOLVER" --sts "$WORLD_CA" $(awk '{ print $1 }' "$dir/selfcheck.expect-sts") \
+        > "$dir/selfcheck.verdicts-sts" < /dev/null
+    while read -r dom want; do
+        got=$(awk -v d="$dom" '$1 == d { sub(/^[^ ]+ /, ""); sub(/ [0-9-]+  #.*/, ""); print; exit }' "$dir/selfcheck.verdicts-sts")
+        ok=0; [ "$got" = "$want" ] || ok=1
+        result $ok "expect-sts.txt: $dom $want" "$(grep "^$dom " "$dir/selfcheck.verdicts-sts")"
+    done < "$dir/selfcheck.expect-sts"
+fi
+
+# --- 4. the breaker, with a rules file of its own (restored afterwards)
+if [ -n "${WORLD_BREAKER:-}" ]; then
+    b_addr=${WORLD_BREAKER%:*} b_port=${WORLD_BREAKER##*:}
+    cp "$dir/breaker.rules" "$dir/selfcheck.rules.saved"
+    before=$(wc -l < "$dir/breaker.log")
+    port=$b_port addr=$b_addr
+    fact MX dane-only.test NOERROR 1
+    cat > "$dir/breaker.rules" <<'EOR'
+# selfcheck.sh
+dane-only.test MX noad
+mixed.test MX servfail
+no-tlsa.test * nxdomain
+_mta-sts.no-tlsa.test TXT txt "v=STSv1; id=selfcheck1;"
+null-mx.test MX mx 10 securehost.test
+four-mx.test MX nodata
+EOR
+    touch -d '+1 sec' "$dir/breaker.rules"     # a new mtime even within the same second
+    fact MX dane-only.test NOERROR 0
+    fact MX mixed.test SERVFAIL 0
+    fact A no-tlsa.test NXDOMAIN 0
+    fact TXT _mta-sts.no-tlsa.test NOERROR 0
+    out=$(drill -p "$b_port" @"$b_addr" _mta-sts.no-tlsa.test TXT 2>&1)
+    result "$(echo "$out" | grep -q 'TXT.*"v=STSv1; id=selfcheck1;"'; echo $?)" "breaker: txt rule gives the TXT record"
+    out=$(drill -p "$b_port" @"$b_addr" null-mx.test MX 2>&1)
+    result "$(echo "$out" | grep -q 'MX.*10 securehost.test'; echo $?)" "breaker: mx rule gives the MX record"
+    fact MX four-mx.test NOERROR 0
+    out=$(drill -p "$b_port" @"$b_addr" four-mx.test MX 2>&1)
+    result "$(echo "$out" | grep -q 'ANSWER: 0'; echo $?)" "breaker: nodata rule gives no answer record"
+    # TCP is forwarded and broken the same way
+    fact MX mixed.test SERVFAIL 0 -t
+    fact MX implicit.test NOERROR 1 -t
+    after=$(wc -l < "$dir/breaker.log")
+    result "$([ $((after - before)) -eq 11 ]; echo $?)" "breaker.log: one line per query (11, got $((after - before)))"
+    result "$(tail -n $((after - before)) "$dir/breaker.log" | grep -cx 'mixed.test MX servfail' | grep -qx 2; echo $?)" \
+        "breaker.log: NAME TYPE ACTION lines"
+    mv "$dir/selfcheck.rules.saved" "$dir/breaker.rules"
+    touch -d '+2 sec' "$dir/breaker.rules"
+    fact MX mixed.test NOERROR 1
+fi
 
 echo "1..$n"
 [ "$failed" = 0 ]

@@ -19,6 +19,8 @@
 #                       only reads nameserver lines (bench/run.sh's peer)
 #   127.77.53.30:443    nginx with certificates from a private CA made at
 #                       start (t/world/https.sh): the MTA-STS policy hosts
+#   127.77.53.2:5300    fakedns.py breaker: forwards to unbound and breaks
+#                       the answers DIR/breaker.rules names (see README)
 # On success DIR/world.env holds WORLD_RESOLVER=127.77.53.1:5300 (and
 # more: see README); on failure, a message on stderr, what was started is
 # stopped, exit 1. Each name's expected answer is in t/world/expect.txt;
@@ -36,6 +38,7 @@ NET=${WORLD_NET:-127.77.53}
 NSD_ADDR=$NET.10 NSD_PORT=53 NSD2_ADDR=$NET.11
 DEAD_ADDR=$NET.20 REFUSED_ADDR=$NET.21
 UB_ADDR=$NET.1 UB_PORT=5300
+BREAKER_ADDR=$NET.2
 HOST=$NET.100
 HTTPS_ADDR=$NET.30
 H1=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
@@ -63,7 +66,7 @@ children() {	# children PID...: every descendant (nsd forks, nginx too)
 
 world_stop() {	# TERM every process of the world at once, wait, KILL the rest
     _pids=
-    for p in nginx unbound nsd nsd2 dead refused; do
+    for p in nginx unbound nsd nsd2 dead refused breaker; do
         _f=$dir/$p.pid
         [ -s "$_f" ] || continue
         _pid=$(tr -dc 0-9 < "$_f")
@@ -81,7 +84,7 @@ world_stop() {	# TERM every process of the world at once, wait, KILL the rest
         echo "world.sh: still running after 5 s, killing:$_left" >&2
         kill -9 $_left 2>/dev/null
     fi
-    for p in nginx unbound nsd nsd2 dead refused; do rm -f "$dir/$p.pid"; done
+    for p in nginx unbound nsd nsd2 dead refused breaker; do rm -f "$dir/$p.pid"; done
     return 0
 }
 
@@ -202,7 +205,8 @@ addr-bogus.test. 300 IN MX 10 mx.expired.test.
 ; _mta-sts TXT record and an mta-sts host served by t/world/https.sh
 EOZ
     for d in enforce testing none wildcard maxage ctype charset 404 redirect big \
-             wrongcert selfsigned slow lf hostile outage ratelimit long; do
+             wrongcert selfsigned slow lf hostile outage ratelimit long \
+             hostfail underscore unusable maxage0 seq short; do
         echo "sts-$d.test. 300 IN MX 10 mx.sts-$d.test."
         echo "mx.sts-$d.test. 300 IN A $HOST"
         echo "_mta-sts.sts-$d.test. 300 IN TXT \"v=STSv1; id=20261123$d;\""
@@ -235,6 +239,45 @@ mx.sts-dane.test. 300 IN A $HOST
 _25._tcp.mx.sts-dane.test. 300 IN TLSA 3 1 1 $H1
 _mta-sts.sts-dane.test. 300 IN TXT "v=STSv1; id=dane;"
 mta-sts.sts-dane.test. 300 IN A $HTTPS_ADDR
+;
+; issue 10: DANE and MTA-STS together (each with an enforce policy whose
+; mx patterns are mx.sts-NAME.test and *.sts-NAME.test, unless said)
+; a second MX host in the bogus zone: its address and TLSA lookups fail
+sts-hostfail.test. 300 IN MX 20 mx.expired.test.
+; a second MX host named with "_", as Postfix accepts; no TLSA anywhere
+sts-underscore.test. 300 IN MX 20 mx_2.sts-underscore.test.
+mx_2.sts-underscore.test. 300 IN A $HOST
+; the only TLSA record is unusable (usage 1)
+_25._tcp.mx.sts-unusable.test. 300 IN TLSA 1 1 1 $H1
+; mx1 with usable TLSA, mx2 without; policy mx: *.sts-some.test
+sts-some.test. 300 IN MX 10 mx1.sts-some.test.
+sts-some.test. 300 IN MX 20 mx2.sts-some.test.
+mx1.sts-some.test. 300 IN A $HOST
+mx2.sts-some.test. 300 IN A $HOST
+_25._tcp.mx1.sts-some.test. 300 IN TLSA 3 1 1 $H1
+_mta-sts.sts-some.test. 300 IN TXT "v=STSv1; id=some1;"
+mta-sts.sts-some.test. 300 IN A $HTTPS_ADDR
+; both MX hosts with usable TLSA, one named with "_"; no MTA-STS
+underscore.test. 300 IN MX 10 mx1.underscore.test.
+underscore.test. 300 IN MX 20 mx_2.underscore.test.
+mx1.underscore.test. 300 IN A $HOST
+mx_2.underscore.test. 300 IN A $HOST
+_25._tcp.mx1.underscore.test. 300 IN TLSA 3 1 1 $H1
+_25._tcp.mx_2.underscore.test. 300 IN TLSA 3 1 1 $H2
+; MX host: a secure CNAME to a host in the unsigned zone; TLSA at the
+; original name (RFC 7672 2.2.2, Postfix tls_dane.c)
+cname-insecure.test. 300 IN MX 10 alias.cname-insecure.test.
+alias.cname-insecure.test. 300 IN CNAME mail.insecure.test.
+_25._tcp.alias.cname-insecure.test. 300 IN TLSA 3 1 1 $H1
+; no MX: the domain is a secure CNAME to an unsigned host; TLSA at the domain
+cname-implicit.test. 300 IN CNAME mail.insecure.test.
+_25._tcp.cname-implicit.test. 300 IN TLSA 3 1 1 $H1
+; like cname-insecure.test, plus an enforce policy (mx: alias.sts-cname-insecure.test)
+sts-cname-insecure.test. 300 IN MX 10 alias.sts-cname-insecure.test.
+alias.sts-cname-insecure.test. 300 IN CNAME mail.insecure.test.
+_25._tcp.alias.sts-cname-insecure.test. 300 IN TLSA 3 1 1 $H1
+_mta-sts.sts-cname-insecure.test. 300 IN TXT "v=STSv1; id=cnameinsecure1;"
+mta-sts.sts-cname-insecure.test. 300 IN A $HTTPS_ADDR
 ; unsigned delegation (no DS)
 insecure.test. 300 IN NS ns2.test.
 ; delegations to misbehaving servers
@@ -283,6 +326,12 @@ make_zones() {
       echo "plain.insecure.test. 300 IN MX 10 mx.plain.insecure.test."
       echo "mx.plain.insecure.test. 300 IN A $HOST"
       echo "host.insecure.test. 300 IN A $HOST"
+      echo "mail.insecure.test. 300 IN A $HOST"
+      # issue 10: unsigned domain, MX to a signed host with usable TLSA
+      # (what a forged MX looks like), and an enforce policy
+      echo "sts.insecure.test. 300 IN MX 10 securehost.test."
+      echo "_mta-sts.sts.insecure.test. 300 IN TXT \"v=STSv1; id=stsinsecure1;\""
+      echo "mta-sts.sts.insecure.test. 300 IN A $HTTPS_ADDR"
       echo "_25._tcp.host.insecure.test. 300 IN TLSA 3 1 1 $H1"; } > "$z/insecure.test.zone"
     # signed child with expired signatures
     k_exp=$(keygen expired.test.)
@@ -437,15 +486,16 @@ world_start() {
         || fail "needs nsd, unbound and ldnsutils"
     # checks that must not stop anything (fail would): a running world
     # in DIR, or anything on our addresses
-    for p in unbound nsd nsd2 dead refused nginx; do
+    for p in unbound nsd nsd2 dead refused nginx breaker; do
         [ -s "$dir/$p.pid" ] && alive "$(tr -dc 0-9 < "$dir/$p.pid")" \
             && { echo "world.sh: a world is running in $dir; stop it first" >&2; exit 1; }
     done
     _https=; command -v nginx >/dev/null 2>&1 && _https=$HTTPS_ADDR:443
     check_free "$NSD_ADDR:$NSD_PORT" "$NSD2_ADDR:$NSD_PORT" "$DEAD_ADDR:53" "$REFUSED_ADDR:53" \
-        "$UB_ADDR:$UB_PORT" $_https \
+        "$UB_ADDR:$UB_PORT" "$BREAKER_ADDR:$UB_PORT" $_https \
         || { echo "world.sh: another world (or DNS server) is running on $NET.x; stop it or set WORLD_NET" >&2; exit 1; }
-    rm -rf "$dir/keys" "$dir/zones" "$dir/world.env"	# left by an earlier run
+    rm -rf "$dir/keys" "$dir/zones" "$dir/world.env" "$dir/breaker.log"	# left by an earlier run
+    : > "$dir/breaker.rules" || fail "cannot create $dir/breaker.rules"
     mkdir -p "$dir/keys" "$dir/zones" || fail "cannot create $dir"
     make_zones
     nsd_conf nsd "$NSD_ADDR" . test. > "$dir/nsd.conf"
@@ -471,10 +521,15 @@ world_start() {
     wait_answer "$UB_ADDR" "$UB_PORT" test. "$dir/unbound.pid" "-oCD" || fail "unbound does not answer"
     drill -D -p "$UB_PORT" @"$UB_ADDR" test. SOA 2>&1 | grep -q '^;; flags:.* ad ' \
         || fail "unbound answers, but test. does not validate (trust anchor? clock?)"
+    start_bg breaker "$dir/breaker.pid" python3 "$here/fakedns.py" breaker "$BREAKER_ADDR" "$UB_PORT" \
+        "$dir/breaker.pid.py" "$dir" "$UB_ADDR:$UB_PORT"
+    wait_bound breaker || fail "fakedns.py breaker did not start: $(cat "$dir/breaker.out")"
+    wait_answer "$BREAKER_ADDR" "$UB_PORT" test. "$dir/breaker.pid" || fail "the breaker does not forward"
     if command -v nginx >/dev/null 2>&1; then
         sh "$here/https.sh" start "$dir" "$HTTPS_ADDR" || fail "the HTTPS server does not start"
     fi
     { echo "WORLD_RESOLVER=$UB_ADDR:$UB_PORT"
+      echo "WORLD_BREAKER=$BREAKER_ADDR:$UB_PORT"
       echo "WORLD_HTTPS=$HTTPS_ADDR"
       echo "WORLD_CA=$dir/https/ca.crt"
       echo "WORLD_DIR=$dir"
@@ -483,7 +538,7 @@ world_start() {
       echo "WORLD_RESOLVER_PORT=$UB_PORT"
       echo "WORLD_ROOT_DS=$dir/root.ds"
       echo "WORLD_MX_ADDR=$HOST"
-      echo "WORLD_PIDFILES='$(for p in unbound nsd nsd2 dead refused nginx; do
+      echo "WORLD_PIDFILES='$(for p in unbound nsd nsd2 dead refused nginx breaker; do
           [ -s "$dir/$p.pid" ] && printf '%s ' "$dir/$p.pid"; done)'"; } > "$dir/world.env"
 }
 
