@@ -18,6 +18,9 @@
  *	2.2.2: expanded name first, then the original). An alias whose
  *	addresses are insecure (a secure CNAME into an unsigned zone) uses
  *	TLSA at the original name only, as Postfix's tls_dane.c does.
+ *	Without MX records behind a CNAME, the denial's security does not
+ *	count (it is the target zone's): the domain is a non-MX destination
+ *	and its own address and TLSA answers decide, as in Postfix.
  *
  *	Then dv_decide() turns the answers into the verdict; the TTL is
  *	the smallest TTL of every answer used (negative TTLs included).
@@ -286,6 +289,14 @@ static void dane_tlsa_facts(const DANE_HOST *h, DV_HOST *f, unsigned *ttl)
 	dane_count_tlsa(q, f);
 }
 
+/* dane_implicit_alias - no MX behind a CNAME: the domain is the host
+ * (RFC 7672 2.2.2, as Postfix: the MX denial does not count, the
+ * host's own alias rules do); insecure CNAMEs lead to insecure TLSA */
+static int dane_implicit_alias(const DNS_Q *mx)
+{
+    return mx->status == DNS_NODATA && strcmp(mx->final, mx->name) != 0;
+}
+
 /* dane_facts - everything dv_decide() needs */
 static void dane_facts(const DANE_CTX *ctx, DV_FACTS *facts, unsigned *ttl)
 {
@@ -294,7 +305,7 @@ static void dane_facts(const DANE_CTX *ctx, DV_FACTS *facts, unsigned *ttl)
     memset(facts, 0, sizeof(*facts));
     *ttl = 0xffffffffu;
     facts->mx = dane_st(ctx->mx);
-    facts->mx_secure = ctx->mx->ad;
+    facts->mx_secure = ctx->mx->ad || dane_implicit_alias(ctx->mx);
     facts->null_mx = ctx->null_mx;
     facts->truncated = ctx->truncated;
     dane_min_ttl(ttl, ctx->mx);

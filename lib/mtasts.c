@@ -366,6 +366,8 @@ void    mts_lookup(DNS *dns, CACHE *cache, const CFG *cfg, const char *domain,
 	break;
     default:
 	mts_check(&ctx);
+	if (res->found && strcmp(res->source, "cache") == 0)
+	    res->refresh_due = mts_plan_refetch_due(&ctx.ent, ctx.now);
 	break;
     }
     cache_sts_free(&ctx.ent);

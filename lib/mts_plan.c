@@ -27,16 +27,20 @@
  *
  *	mts_plan_usable(): the entry holds a policy that applies: not
  *	expired, or fetched less than MTS_RETRY_AFTER seconds ago (so a
- *	policy with "max_age: 0" costs one fetch per MTS_RETRY_AFTER, not
- *	one per lookup).
+ *	policy with "max_age: 0" is applied for that long, and refetched
+ *	by refresh processes at most every MTS_REFETCH_MIN seconds, not
+ *	once per lookup).
  *
- *	mts_plan_rate_limited(): a fetch failed, or succeeded, less than
- *	MTS_RETRY_AFTER seconds ago: no new fetch of the same id now.
+ *	mts_plan_rate_limited(): a fetch failed less than MTS_RETRY_AFTER
+ *	seconds ago, or succeeded less than MTS_REFETCH_MIN seconds ago:
+ *	no new fetch of the same id now.
  *
  *	mts_plan_refetch_due(): an unchanged policy is to be fetched again
  *	(RFC 8461 3.3: refresh before max_age runs out, about daily): in
- *	the last quarter of max_age, or fetched MTS_REFETCH_AFTER seconds
- *	ago or more. A successful fetch restarts max_age.
+ *	the last quarter of max_age (or past it, while still applied), or
+ *	fetched MTS_REFETCH_AFTER seconds ago or more; never sooner than
+ *	MTS_REFETCH_MIN seconds after the last fetch. A successful fetch
+ *	restarts max_age.
  *
  *	mts_plan_refresh_due(): a lookup answered from the cache should
  *	start a refresh process: the TXT check is in the last quarter of
@@ -77,11 +81,17 @@ const char *mts_plan_name(MTS_PLAN plan)
     return "unknown";
 }
 
+/* mts_plan_within - a unix time at most secs seconds ago */
+static int mts_plan_within(long long when, time_t now, int secs)
+{
+    return when > 0 && when <= (long long) now
+	&& (long long) now - when < secs;
+}
+
 /* mts_plan_recent - within MTS_RETRY_AFTER of a unix time */
 static int mts_plan_recent(long long when, time_t now)
 {
-    return when > 0 && when <= (long long) now
-	&& (long long) now - when < MTS_RETRY_AFTER;
+    return mts_plan_within(when, now, MTS_RETRY_AFTER);
 }
 
 /* mts_plan_usable - a cached policy that applies now */
@@ -95,15 +105,18 @@ int     mts_plan_usable(const CACHE_STS *ent, time_t now)
 int     mts_plan_rate_limited(const CACHE_STS *ent, time_t now)
 {
     return mts_plan_recent(ent->last_fail, now)
-	|| (ent->mode[0] != 0 && mts_plan_recent(ent->fetched, now));
+	|| (ent->mode[0] != 0
+	    && mts_plan_within(ent->fetched, now, MTS_REFETCH_MIN));
 }
 
 /* mts_plan_refetch_due - time to fetch an unchanged policy again */
 int     mts_plan_refetch_due(const CACHE_STS *ent, time_t now)
 {
-    if (ent->mode[0] == 0 || mts_plan_recent(ent->fetched, now))
+    if (ent->mode[0] == 0
+	|| mts_plan_within(ent->fetched, now, MTS_REFETCH_MIN))
 	return 0;
     return (long long) now - ent->fetched >= MTS_REFETCH_AFTER
+	|| ent->expires <= (long long) now
 	|| cache_due(ent->expires, ent->max_age, now);
 }
 

@@ -5,7 +5,9 @@
 #include <time.h>
 #include "cache.h"
 
-#define MTS_RETRY_AFTER	300		/* seconds between fetches of a domain */
+#define MTS_RETRY_AFTER	300		/* seconds after a failed fetch; and a
+					 * fetched policy applies at least so long */
+#define MTS_REFETCH_MIN	30		/* seconds between fetches of one id */
 #define MTS_REFETCH_AFTER 86400		/* refetch an unchanged policy daily */
 
 typedef enum { MTS_TXT_OK, MTS_TXT_NONE, MTS_TXT_FAIL } MTS_TXT;

@@ -98,7 +98,8 @@ sts-dane.test MX noad;sts-dane.test;^$DANE$;MX without AD, host with usable TLSA
 _25._tcp.mx.sts-dane.test TLSA noad;sts-dane.test;^$DANE$;TLSA without AD
 _25._tcp.mx.sts-dane.test TLSA servfail;sts-dane.test;^temp$;TLSA SERVFAIL (a DANE fact is missing)
 sts-dane.test MX mx 10 securehost.test;sts-dane.test;^$DANE$;MX forged to securehost.test
-mx.sts-enforce.test * servfail;sts-enforce.test;^temp$;every lookup of the MX host fails
+mx.sts-enforce.test * servfail;sts-enforce.test;^$ENF$;every lookup at the MX host's name fails, its TLSA name answers (none)
+_25._tcp.mx.sts-enforce.test TLSA servfail;sts-enforce.test;^temp$;TLSA of the only MX host SERVFAIL (a DANE fact is missing)
 EOT
 # without a policy the same breakage is only DANE's business
 rules "mx2.mixed.test A servfail"

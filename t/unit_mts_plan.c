@@ -50,8 +50,12 @@ static void after_txt(void)
 	    ent("a1", "enforce", 1000, 800, 0, 0, 300), MTS_TXT_OK, "a1", 1, MTS_PLAN_FETCH},
 	{"same id, a day old, refresh: refetch", ent("a1", "enforce", 30 * DAY, DAY, 0, 0, 300),
 	MTS_TXT_OK, "a1", 1, MTS_PLAN_FETCH},
-	{"same id, refresh, fetched 100 s ago: cached", ent("a1", "enforce", 120, 100, 0, 0, 300),
-	MTS_TXT_OK, "a1", 1, MTS_PLAN_CACHED},
+	{"same id, refresh, max_age 40, fetched 32 s ago: refetch", ent("a1", "enforce", 40, 32, 0, 0, 300),
+	MTS_TXT_OK, "a1", 1, MTS_PLAN_FETCH},
+	{"same id, refresh, max_age 24, fetched 20 s ago: cached (30 s floor)",
+	    ent("a1", "enforce", 24, 20, 0, 0, 300), MTS_TXT_OK, "a1", 1, MTS_PLAN_CACHED},
+	{"same id, refresh, max_age 0, fetched 100 s ago: refetch", ent("a1", "enforce", 0, 100, 0, 0, 300),
+	MTS_TXT_OK, "a1", 1, MTS_PLAN_FETCH},
 	{"same id, refresh, failed 100 s ago: cached", ent("a1", "enforce", 1000, 900, 100, 0, 300),
 	MTS_TXT_OK, "a1", 1, MTS_PLAN_CACHED},
 	{"same id, expired: fetch", ent("a1", "enforce", 1000, 2000, 0, 0, 300),
@@ -110,9 +114,12 @@ static void before_txt(void)
 	       "expired policy, TXT current: ask (never answers from an expired policy)");
     e = ent("a1", "enforce", 1000, 800, 0, 250, 300);
     tap_ok(mts_plan_refresh_due(&e, NOW), "policy in its last quarter: refresh due");
-    e = ent("a1", "enforce", 0, 100, 0, 250, 300);
+    e = ent("a1", "enforce", 0, 10, 0, 250, 300);
     tap_ok(mts_plan_usable(&e, NOW) && !mts_plan_refresh_due(&e, NOW),
-	   "max_age 0 fetched 100 s ago: used, no refresh");
+	   "max_age 0 fetched 10 s ago: used, no refresh");
+    e = ent("a1", "enforce", 0, 100, 0, 250, 300);
+    tap_ok(mts_plan_usable(&e, NOW) && mts_plan_refresh_due(&e, NOW),
+	   "max_age 0 fetched 100 s ago: used, refresh due");
     e = ent("a1", "enforce", 1000, 2000, 0, 0, 0);
     tap_ok(!mts_plan_usable(&e, NOW), "expired policy is not used");
     e.expires = 0x7fffffffffffffffLL;
