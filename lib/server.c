@@ -27,8 +27,16 @@
  *	netstring longer than SMAP_MAX_REQUEST or with a malformed header,
  *	and a request that does not complete within SRV_REQUEST_TIMEOUT
  *	seconds close the connection with a log line.
+ *
+ *	Writes are bounded too: out_fd is made non-blocking for the life
+ *	of the connection (its flags are restored at the end), and a reply
+ *	the client leaves unread for idle_timeout seconds, or past the
+ *	request's SRV_REQUEST_TIMEOUT deadline (at least one second), closes
+ *	the connection with a log line. A reply is still one write() unless
+ *	the client's socket buffer is full.
  *--*/
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -112,23 +120,77 @@ static FILL srv_fill(SRV *srv, time_t deadline)
     }
 }
 
-/* srv_write - send one whole reply; a short write is continued */
+/* srv_write_deadline - a reply waits for the client at most this long */
+static time_t srv_write_deadline(SRV *srv)
+{
+    time_t  now = srv_now();
+    time_t  deadline = now + srv->idle_timeout;
+
+    if (srv->deadline < deadline)
+	deadline = srv->deadline;
+    return deadline > now ? deadline : now + 1;
+}
+
+/* srv_wait_out - wait until out_fd takes more bytes; -1 at the deadline */
+static int srv_wait_out(SRV *srv, time_t deadline)
+{
+    struct pollfd pfd;
+    time_t  left;
+    int     n;
+
+    for (;;) {
+	if ((left = deadline - srv_now()) <= 0)
+	    return -1;
+	pfd.fd = srv->out_fd;
+	pfd.events = POLLOUT;
+	n = poll(&pfd, 1, (int) (left > 86400 ? 86400000 : left * 1000));
+	if (n > 0)
+	    return 0;			/* POLLERR/POLLHUP: write() says why */
+	if (n < 0 && errno != EINTR)
+	    return -1;
+    }
+}
+
+/* srv_write - one whole reply: one write() unless the client lags */
 static int srv_write(SRV *srv, const char *data, size_t len)
 {
+    time_t  deadline = 0;
     ssize_t n;
 
     while (len > 0) {
 	n = write(srv->out_fd, data, len);
+	if (n > 0) {
+	    data += n;
+	    len -= (size_t) n;
+	    continue;
+	}
 	if (n < 0 && errno == EINTR)
 	    continue;
-	if (n <= 0) {
-	    log_warn("write to client failed: %s", strerror(errno));
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+	    if (deadline == 0)
+		deadline = srv_write_deadline(srv);
+	    if (srv_wait_out(srv, deadline) == 0)
+		continue;
+	    log_warn("client did not take the reply in time (idle_timeout"
+		     " %ds, request deadline %ds); closing connection",
+		     srv->idle_timeout, SRV_REQUEST_TIMEOUT);
 	    return -1;
 	}
-	data += n;
-	len -= (size_t) n;
+	log_warn("write to client failed: %s", n < 0 ? strerror(errno) :
+		 "no progress");
+	return -1;
     }
     return 0;
+}
+
+/* srv_nonblock - set or restore O_NONBLOCK on out_fd; the old flags */
+static int srv_nonblock(int fd, int flags)
+{
+    int     old = fcntl(fd, F_GETFL);
+
+    if (old >= 0 && fcntl(fd, F_SETFL, flags < 0 ? old | O_NONBLOCK : flags) < 0)
+	log_warn("fcntl(F_SETFL) on the client socket: %s", strerror(errno));
+    return old;
 }
 
 /* srv_count - one answered lookup, for the metrics */
@@ -473,6 +535,7 @@ SRV_END srv_serve(POL_CTX *pol, int in_fd, int out_fd, int idle_timeout)
 {
     static SRV srv;
     SRV_END end = SRV_EOF;
+    int     flags;
 
     srv.pol = pol;
     srv.in_fd = in_fd;
@@ -484,6 +547,7 @@ SRV_END srv_serve(POL_CTX *pol, int in_fd, int out_fd, int idle_timeout)
     srv.flushed = srv_now();
     srv.key = vstr_new(256);
     srv.reply = vstr_new(TCPT_MAX_REPLY + 64);
+    flags = srv_nonblock(out_fd, -1);
     while (srv_wait_first(&srv, &end) == 0) {
 	srv.deadline = srv_now() + SRV_REQUEST_TIMEOUT;
 	if (srv.proto == SRV_PROTO_NONE) {
@@ -501,6 +565,8 @@ SRV_END srv_serve(POL_CTX *pol, int in_fd, int out_fd, int idle_timeout)
 	pol_flush_metrics(pol);
     if (pol->refresh[0])		/* the client is gone: nothing is owed */
 	pol_refresh_pending(pol);
+    if (flags >= 0)
+	(void) srv_nonblock(out_fd, flags);
     vstr_free(srv.key);
     vstr_free(srv.reply);
     return end;

@@ -54,6 +54,18 @@ t_is "$(cat "$T_DIR/out")" "" "idle_timeout: exits before the late request"
 t_ok "idle_timeout: exited within the timeout (not after the writer)" test $((end - start)) -le 6
 t_like "$(cat "$T_DIR/log")" "idle for 1s after 0 requests" "idle exit logged"
 
+# A client that sends lookups but never reads the replies: the helper
+# must give up after idle_timeout, not block in write() for ever.
+mkfifo "$T_DIR/noread"; chmod 666 "$T_DIR/noread"
+sleep 60 < "$T_DIR/noread" & holder=$!
+start=$(date +%s)
+yes 'get .example' | head -n 200000 | serve -o idle_timeout=2 > "$T_DIR/noread"
+rc=$?; end=$(date +%s)
+t_kill_pid "$holder"
+t_ok "client that never reads: helper exits within idle_timeout (rc $rc, $((end - start))s)" \
+    test "$rc" -ne 124 -a $((end - start)) -le 8
+t_like "$(cat "$T_DIR/log")" "client did not take the reply in time" "unread reply logged"
+
 printf 'log_file = %s\nno_such = 1\n' "$T_DIR/log" > "$T_DIR/bad.cf"
 out=$(printf 'get partner.example\n' | t_as_user "$TP" -c "$T_DIR/bad.cf" 2>"$T_DIR/err")
 t_is "$out" "400 tlspolicyd%20configuration%20error,%20see%20its%20log" "config error: 400 for every lookup"
