@@ -8,6 +8,8 @@
  *
  *	SRV_END	srv_serve(POL_CTX *pol, int in_fd, int out_fd,
  *				int idle_timeout)
+ *
+ *	SRV_HTTP srv_http_route(const char *req, size_t len, int *head)
  * DESCRIPTION
  *	srv_serve() answers requests from in_fd on out_fd until the client
  *	closes the connection, stays idle for idle_timeout seconds, or
@@ -18,6 +20,10 @@
  *	request (GET or HEAD /metrics gets the Prometheus text, any other
  *	path 404, any other method 405; then the connection is closed),
  *	anything else a tcp_table line.
+ *
+ *	srv_http_route() tells from the request line in req[0..len) (no
+ *	NUL needed) whether it asks for /metrics, another path, or uses a
+ *	method other than GET and HEAD; *head is set for HEAD.
  *
  *	Each answered lookup is counted (metrics(3)); the counts go to the
  *	shared cache at most once a second, after a reply, and at the end. Each reply is built in memory and sent with one write():
@@ -405,32 +411,60 @@ static void srv_http_reply(SRV *srv, const char *status, const char *extra,
     (void) srv_write(srv, vstr_str(srv->reply), vstr_len(srv->reply));
 }
 
+/* srv_span - bytes of s[0..len) before the first byte in stop */
+static size_t srv_span(const char *s, size_t len, const char *stop)
+{
+    size_t  n;
+
+    for (n = 0; n < len && s[n] != 0 && strchr(stop, s[n]) == 0; n++)
+	 /* void */ ;
+    return n;
+}
+
+/* srv_http_route - what an HTTP request asks for; reads only req[0..len) */
+SRV_HTTP srv_http_route(const char *req, size_t len, int *head)
+{
+    size_t  llen = srv_span(req, len, "\r\n");
+    size_t  mlen = srv_span(req, llen, " ");
+    const char *path = req + mlen + (mlen < llen);
+    size_t  plen = srv_span(path, llen - (size_t) (path - req), " ?");
+
+    *head = mlen == 4 && strncmp(req, "HEAD", 4) == 0;
+    if (!*head && !(mlen == 3 && strncmp(req, "GET", 3) == 0))
+	return SRV_HTTP_BAD_METHOD;
+    if (plen != 8 || strncmp(path, "/metrics", 8) != 0)
+	return SRV_HTTP_NOT_FOUND;
+    return SRV_HTTP_METRICS;
+}
+
 /* srv_http - one HTTP request, then the connection ends */
 static SRV_END srv_http(SRV *srv)
 {
     char   *req = srv->buf + srv->start;
     size_t  len = srv->end - srv->start;
-    size_t  mlen = strcspn(req, " ");
-    const char *path = req + mlen + (mlen < len);
-    size_t  plen = strcspn(path, " ?\r\n");
-    int     head = mlen == 4 && strncmp(req, "HEAD", 4) == 0;
+    size_t  llen = srv_span(req, len, "\r\n");
+    int     head;
     char    safe[LOG_SAFE_SIZE];
     VSTR   *body;
 
-    if (!head && !(mlen == 3 && strncmp(req, "GET", 3) == 0)) {
+    switch (srv_http_route(req, len, &head)) {
+    case SRV_HTTP_BAD_METHOD:
 	log_info("http: method not allowed: \"%s\"",
-		 log_safe(safe, sizeof(safe), req, strcspn(req, "\r\n")));
+		 log_safe(safe, sizeof(safe), req, llen));
 	srv_http_reply(srv, "405 Method Not Allowed", "Allow: GET, HEAD\r\n",
 		       "method not allowed\n", 19, 0);
-    } else if (plen != 8 || strncmp(path, "/metrics", 8) != 0) {
+	break;
+    case SRV_HTTP_NOT_FOUND:
 	log_info("http: not found: \"%s\"",
-		 log_safe(safe, sizeof(safe), req, strcspn(req, "\r\n")));
+		 log_safe(safe, sizeof(safe), req, llen));
 	srv_http_reply(srv, "404 Not Found", "", "not found\n", 10, head);
-    } else {
+	break;
+    case SRV_HTTP_METRICS:
 	body = vstr_new(4096);
 	pol_metrics(srv->pol, body);
 	srv_http_reply(srv, "200 OK", "", vstr_str(body), vstr_len(body), head);
 	vstr_free(body);
+	break;
     }
     return SRV_CLOSED;
 }

@@ -54,6 +54,9 @@ t_is "$(cat "$T_DIR/out")" "" "idle_timeout: exits before the late request"
 t_ok "idle_timeout: exited within the timeout (not after the writer)" test $((end - start)) -le 6
 t_like "$(cat "$T_DIR/log")" "idle for 1s after 0 requests" "idle exit logged"
 
+out=$({ printf 'GGG\n\n'; head -c 4155 /dev/zero | tr '\0' G; } | serve | head -n 1)
+t_like "$out" "^HTTP/1.0 405" "4160-byte HTTP request without a space: 405 (T_WRAP=asan: no over-read)"
+
 # A client that sends lookups but never reads the replies: the helper
 # must give up after idle_timeout, not block in write() for ever.
 mkfifo "$T_DIR/noread"; chmod 666 "$T_DIR/noread"
