@@ -1,6 +1,7 @@
 /* unit_sts - MTA-STS policy text and TXT record parsers */
 #include <string.h>
 
+#include "sts_fetch.h"
 #include "sts_policy.h"
 #include "sts_txt.h"
 #include "tap.h"
@@ -167,8 +168,39 @@ static void txt_records(void)
     vstr_free(why);
 }
 
+/* fetch_text - the pin is never cut; libcurl's words are made safe */
+static void fetch_text(void)
+{
+    VSTR   *pin = vstr_new(16);
+    VSTR   *addrs = vstr_new(16);
+    VSTR   *why = vstr_new(16);
+    size_t  i;
+    const char *p;
+
+    for (i = 0; i < 60; i++)
+	vstr_printf(addrs, "%s[2001:db8:ffff:ffff:ffff:ffff:ffff:%zx]", i ? "," : "", i);
+    stsf_pin(pin, "example.com", vstr_str(addrs));
+    tap_ok(vstr_len(addrs) > 600, "address list longer than 600 bytes");
+    tap_is_int((long long) vstr_len(pin), (long long) (strlen("mta-sts.example.com:443:")
+						       + vstr_len(addrs)),
+	       "CURLOPT_RESOLVE pin keeps every address");
+    tap_ok(strcmp(vstr_str(pin) + vstr_len(pin) - 4, ":3b]") == 0, "last address intact");
+    stsf_curl_why(why, "SSL: no alternative certificate subject name matches"
+		  " 'x\nJan  1 00:00:00 host tlspolicyd[1]: forged\r\033[2J'");
+    for (p = vstr_str(why); *p; p++)
+	if ((unsigned char) *p < 0x20 || (unsigned char) *p >= 0x7f)
+	    break;
+    tap_ok(*p == 0, "libcurl error text: no control bytes reach log or cache");
+    tap_ok(strstr(vstr_str(why), "\\x0a") != 0 || strstr(vstr_str(why), "\\n") != 0,
+	   "newline shown escaped");
+    vstr_free(pin);
+    vstr_free(addrs);
+    vstr_free(why);
+}
+
 int     main(void)
 {
+    fetch_text();
     policies();
     details();
     txt_records();
