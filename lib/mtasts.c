@@ -164,6 +164,8 @@ static int mts_fetch(DNS *dns, const CFG *cfg, const char *domain, STSP *pol,
 		  domain, vstr_str(addrs));
 	if (stsf_fetch(&req, body, why) == 0)
 	    ret = stsp_parse(vstr_str(body), vstr_len(body), pol, why);
+	if (ret == 0 && pol->nbad > 0)
+	    log_warn("MTA-STS policy for %s: %s", domain, vstr_str(pol->ignored));
     }
     vstr_free(addrs);
     vstr_free(body);

@@ -28,6 +28,7 @@ int     LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     VSTR   *why = vstr_new(64);
     VSTR   *out = vstr_new(64);
     STSP    pol;
+    const char *cp;
 
     stsp_init(&pol);
     if (stsp_parse((const char *) data, size, &pol, why) == 0) {
@@ -38,6 +39,9 @@ int     LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	stsp_tlsrpt(&pol, "example.com", out);
 	fuzz_require(strchr(vstr_str(out), '\n') == 0);
     }
+    /* what was ignored is logged: printable only */
+    for (cp = vstr_str(pol.ignored); *cp; cp++)
+	fuzz_require(*cp >= 0x20 && *cp < 0x7f);
     stsp_free(&pol);
     vstr_free(why);
     vstr_free(out);
