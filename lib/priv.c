@@ -7,10 +7,15 @@
  *	#include "priv.h"
  *
  *	int	priv_is_root(void)
+ *	void	priv_refuse_setid(void)
  *	int	priv_become_owner(const char *cache_file, VSTR *why)
  *	void	priv_check_cache_perms(const char *cache_file)
  * DESCRIPTION
  *	priv_is_root() is true when any user or group ID is 0.
+ *
+ *	priv_refuse_setid() ends the process with a fatal error when the
+ *	real and effective user IDs, or group IDs, differ: a set-ID start
+ *	would read files and handle network input for another user.
  *
  *	priv_become_owner() is for "tlspolicyd -q" run by root: it switches
  *	the process to the user and group that own the directory of the
@@ -40,6 +45,21 @@
 int     priv_is_root(void)
 {
     return getuid() == 0 || geteuid() == 0 || getgid() == 0 || getegid() == 0;
+}
+
+/* priv_refuse_setid - real and effective IDs must agree */
+void    priv_refuse_setid(void)
+{
+    if (getuid() != geteuid())
+	log_fatal("refusing to run with real user ID %ld and effective user"
+		  " ID %ld: tlspolicyd must not be set-user-ID (chmod u-s) nor"
+		  " started by a set-user-ID program", (long) getuid(),
+		  (long) geteuid());
+    if (getgid() != getegid())
+	log_fatal("refusing to run with real group ID %ld and effective"
+		  " group ID %ld: tlspolicyd must not be set-group-ID (chmod"
+		  " g-s) nor started by a set-group-ID program",
+		  (long) getgid(), (long) getegid());
 }
 
 /* priv_dir_of - directory part of a path (allocated) */
