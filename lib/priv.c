@@ -10,6 +10,7 @@
  *	void	priv_refuse_setid(void)
  *	int	priv_become_owner(const char *cache_file, VSTR *why)
  *	void	priv_check_cache_perms(const char *cache_file)
+ *	int	priv_cache_trusted(const char *cache_file, VSTR *why)
  * DESCRIPTION
  *	priv_is_root() is true when any user or group ID is 0.
  *
@@ -25,7 +26,13 @@
  *	the caller then runs without a cache.
  *
  *	priv_check_cache_perms() warns about a cache directory or file that
- *	others may write, or that the current user cannot write.
+ *	the current user cannot write.
+ *
+ *	priv_cache_trusted() returns -1 with a reason when the cache file
+ *	or its directory is writable by group or others, or owned by a
+ *	user other than the effective one: whoever can write
+ *	there can forge any answer, so cache_open() refuses such a cache.
+ *	A missing file or directory is not its business (0).
  * SECURITY
  *	Privileges are dropped permanently (setgroups, setgid, setuid) and
  *	the result is verified; a failure to drop is fatal.
@@ -99,15 +106,45 @@ int     priv_become_owner(const char *cache_file, VSTR *why)
     return ret;
 }
 
-/* priv_check_one - warn about one path */
+/* priv_trust_one - one path we must own alone; -1 with a reason */
+static int priv_trust_one(const char *path, const char *what, VSTR *why)
+{
+    struct stat st;
+
+    if (stat(path, &st) < 0)
+	return 0;			/* missing: SQLite will say so */
+    if (st.st_mode & (S_IWGRP | S_IWOTH))
+	vstr_printf(why, "%s %s is writable by %s (chmod go-w it)", what, path,
+		    st.st_mode & S_IWOTH ? "others" : "its group");
+    else if (st.st_uid != geteuid())
+	vstr_printf(why, "%s %s is owned by uid %ld, not by uid %ld (chown"
+		    " it to the spawn user)", what, path, (long) st.st_uid,
+		    (long) geteuid());
+    else
+	return 0;
+    return -1;
+}
+
+/* priv_cache_trusted - only we may write the cache file and directory */
+int     priv_cache_trusted(const char *cache_file, VSTR *why)
+{
+    char   *dir = priv_dir_of(cache_file);
+    int     ret;
+
+    ret = priv_trust_one(dir, "cache directory", why);
+    if (ret == 0)
+	ret = priv_trust_one(cache_file, "cache file", why);
+    mem_free(dir);
+    return ret;
+}
+
+/* priv_check_one - warn about one path we cannot write */
 static void priv_check_one(const char *path, const char *what)
 {
     struct stat st;
 
     if (stat(path, &st) < 0)
 	return;
-    if (st.st_mode & S_IWOTH)
-	log_warn("%s %s is writable by everyone; chmod o-w it", what, path);
     if (access(path, W_OK) < 0)
 	log_warn("%s %s is not writable by uid %ld; answers will not be"
 		 " cached (chown it to the spawn user)", what, path,
