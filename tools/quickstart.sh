@@ -17,7 +17,7 @@ set -eu
 cd "$(dirname "$0")/.."
 
 PACKAGES="build-essential autoconf automake pkg-config
- libc-ares-dev libcurl4-openssl-dev libsqlite3-dev libssl-dev sqlite3
+ libc-ares-dev libcurl4-openssl-dev libsqlite3-dev libssl-dev libidn2-dev sqlite3
  postfix unbound nsd ldnsutils nginx openssl curl python3 util-linux bsdutils
  procps iproute2 valgrind clang cppcheck clang-tidy strace"
 
