@@ -198,7 +198,9 @@ KEY_GATE key_normalize(const char *raw, size_t len, char *out, int *port)
 	if (key_utf8(raw, len, alabel, sizeof(alabel)) < 0)
 	    return KEY_BAD_IDN;
 	raw = alabel;
-	if ((len = strlen(alabel)) > KEY_MAX_DOMAIN + 1)
+	if ((len = strlen(alabel)) == 0)	/* U+00AD etc. map to nothing */
+	    return KEY_BAD_IDN;
+	if (len > KEY_MAX_DOMAIN + 1)
 	    return KEY_TOO_LONG;
     }
     for (i = 0; i < len; i++) {

@@ -7,6 +7,7 @@
  *	#include "metrics.h"
  *
  *	void	met_inc(MET_ID id, const char *labels, unsigned long n)
+ *	int	met_pending(void)
  *	void	met_flush(CACHE *cache)
  *	void	met_render(CACHE *cache, VSTR *out)
  * DESCRIPTION

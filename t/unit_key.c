@@ -66,6 +66,9 @@ static const KEY_CASE cases[] = {
     {"b\xc3\xbc" "cher.example:smtp\xc3\xbc", 0, KEY_NOT_LDH, 0, 0},
     {"b\xc3\xbc" "cher .example", 0, KEY_BINARY, 0, 0},
     {"\xe2\x80\xae" "moc.example", 0, KEY_BAD_IDN, 0, 0},
+    {"\xc2\xad", 0, KEY_BAD_IDN, 0, 0},	/* soft hyphen maps to "" (fuzz_key) */
+    {"\xc2\xad.", 0, KEY_NOT_LDH, 0, 0},
+    {"\xc2\xad:25", 0, KEY_NOT_LDH, 0, 0},
     {"nul\0inside.com", 14, KEY_BINARY, 0, 0},
     {"\x7f", 0, KEY_BINARY, 0, 0},
     {"a=b.example", 0, KEY_NOT_LDH, 0, 0},

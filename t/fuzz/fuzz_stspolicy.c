@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "fuzz.h"
+#include "pfsplit.h"
 #include "sts_policy.h"
 
 /* fuzz_reply_safe - "secure match=P:P... servername=hostname" only */
@@ -36,6 +37,8 @@ int     LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_require(pol.mode == STSP_NONE || pol.nmx > 0);
 	stsp_reply(&pol, out);
 	fuzz_reply_safe(vstr_str(out));
+	/* Postfix reads exactly match= and servername= from it */
+	fuzz_require(pol.nmx == 0 || pf_split(vstr_str(out)) == 2);
 	stsp_tlsrpt(&pol, "example.com", out);
 	fuzz_require(strchr(vstr_str(out), '\n') == 0);
     }

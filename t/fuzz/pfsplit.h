@@ -26,7 +26,7 @@ static const char *const pf_attrs[] = {
 };
 
 /* pf_in - case-insensitive word in a list */
-static int pf_in(const char *const *list, const char *word)
+static inline int pf_in(const char *const *list, const char *word)
 {
     for (; *list; list++)
 	if (strcasecmp(*list, word) == 0)
@@ -35,7 +35,7 @@ static int pf_in(const char *const *list, const char *word)
 }
 
 /* pf_tokq - mystrtokq(): a separator ends a token only outside braces */
-static char *pf_tokq(char **src, int braces)
+static inline char *pf_tokq(char **src, int braces)
 {
     char   *cp = *src + strspn(*src, PF_SEP);
     char   *start = cp;
@@ -58,7 +58,7 @@ static char *pf_tokq(char **src, int braces)
 }
 
 /* pf_trim - strip white space at both ends, in place */
-static char *pf_trim(char *s)
+static inline char *pf_trim(char *s)
 {
     char   *e;
 
@@ -75,7 +75,7 @@ static char *pf_trim(char *s)
  * would read a level or an attribute name outside the allow-lists, a
  * malformed pair, or an unbalanced brace group.
  */
-static int pf_split(const char *text)
+static inline int pf_split(const char *text)
 {
     char    buf[PF_MAX_TEXT + 1];
     char   *cp = buf;
@@ -110,7 +110,7 @@ static int pf_split(const char *text)
 }
 
 /* pf_words - white-space separated words after the first */
-static int pf_words(const char *text)
+static inline int pf_words(const char *text)
 {
     int     n = -1;
 
