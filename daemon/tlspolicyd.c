@@ -154,6 +154,7 @@ static void detach_stderr(void)
 /* refuse_root - service mode never runs privileged */
 static void refuse_root(void)
 {
+    priv_refuse_setid();
     if (getuid() == 0 || geteuid() == 0)
 	log_fatal("refusing to run with user ID 0: set user= to an"
 		  " unprivileged account in master.cf");
@@ -260,6 +261,7 @@ static int run_cli(const OPTS *opts, CFG *cfg)
     ctx.cfg = cfg;
     log_init("tlspolicyd", LOG_DEST_STDERR);
     log_set_verbose(opts->verbose);
+    priv_refuse_setid();
     if (load_config(opts, cfg, &ovr, err) < 0) {
 	fprintf(stderr, "tlspolicyd: %s\n", vstr_str(err));
 	vstr_free(err);

@@ -11,7 +11,11 @@
  *				time_t now, CACHE_DANE *ent)
  *	int	cache_put_dane(CACHE *cache, const char *domain,
  *				const CACHE_DANE *ent)
+ *	CACHE_STATUS cache_get_sts(CACHE *cache, const char *domain,
+ *				time_t now, CACHE_STS *ent)
  *	int	cache_due(long long expires, long long lifetime, time_t now)
+ *	int	cache_refused(const CACHE *cache)
+ *	void	cache_set_max_ttl(CACHE *cache, long max_ttl)
  *
  *	void	cache_close(CACHE *cache)
  * DESCRIPTION
@@ -37,7 +41,25 @@
  *
  *	cache_due() says whether an entry that expires at expires, after
  *	lifetime seconds, is in the last quarter of its life: the rule for
- *	refreshing DANE verdicts and MTA-STS checks ahead.
+ *	refreshing DANE verdicts and MTA-STS checks ahead (any values, no
+ *	overflow).
+ *
+ *	cache_refused() tells whether cache_open() refused the file for its
+ *	permissions (see SECURITY). cache_set_max_ttl() sets the longest
+ *	life a DANE entry or TXT check may claim when read back
+ *	(cache_max_ttl; CACHE_DEFAULT_MAX_TTL until set).
+ * SECURITY
+ *	Whoever can write the cache can forge any answer. cache_open()
+ *	refuses (disabled cache, one warning) a file or directory that is
+ *	writable by group or others or owned by another user
+ *	(priv_cache_trusted()). The connection runs with
+ *	SQLITE_DBCONFIG_DEFENSIVE and trusted_schema OFF. cache_get_dane()
+ *	and cache_get_sts() trust no column: a NULL or mistyped column, an
+ *	unknown verdict or mode, a bad id or an over-long policy makes the
+ *	row a miss with a warning, and a "temp" verdict is never read back
+ *	as a fact; times are clamped (entries and TXT checks to max_ttl from
+ *	now, policies to CACHE_STS_MAX_AGE, fetched and last_fail to now);
+ *	why texts become printable ASCII of at most CACHE_MAX_WHY bytes.
  * DIAGNOSTICS
  *	A file that is not a database or is corrupt is renamed to
  *	path.corrupt-TIME-PID and recreated, with a warning. An unopenable
@@ -59,6 +81,10 @@
 #include "cache.h"
 #include "log.h"
 #include "mem.h"
+#include "priv.h"
+
+#define CACHE_MAX_WHY	1000		/* why texts read back, bytes */
+#define CACHE_MAX_POLICY 65536		/* policy text read back, bytes */
 
 struct CACHE {
     sqlite3 *db;			/* NULL: disabled */
@@ -66,6 +92,8 @@ struct CACHE {
     int     busy_ms;
     int     recovered;			/* moved a corrupt file aside once */
     time_t  write_pause;		/* no writes before this time */
+    long long max_ttl;			/* DANE and TXT lives read back, at most */
+    int     refused;			/* unsafe permissions: not opened */
     sqlite3_stmt *get_dane;
     sqlite3_stmt *put_dane;
     sqlite3_stmt *get_sts;
@@ -339,7 +367,11 @@ static int cache_connect(CACHE *cache)
 	return rc;
     sqlite3_busy_timeout(cache->db, cache->busy_ms);
     cache_keep_wal(cache->db);
-    rc = cache_exec(cache->db, "PRAGMA journal_mode = WAL");
+    rc = sqlite3_db_config(cache->db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *) 0);
+    if (rc == SQLITE_OK)
+	rc = cache_exec(cache->db, "PRAGMA trusted_schema = OFF");
+    if (rc == SQLITE_OK)
+	rc = cache_exec(cache->db, "PRAGMA journal_mode = WAL");
     if (rc == SQLITE_OK)
 	rc = cache_exec(cache->db, "PRAGMA synchronous = NORMAL");
     if (rc == SQLITE_OK)
@@ -393,12 +425,36 @@ CACHE  *cache_open(const char *path, int busy_ms)
 {
     CACHE  *cache = mem_calloc(1, sizeof(*cache));
 
+    VSTR   *why;
+
     cache->path = mem_strdup(path);
     cache->busy_ms = busy_ms;
+    cache->max_ttl = CACHE_DEFAULT_MAX_TTL;
     if (*path == 0)
 	return cache;
-    cache_reconnect(cache);
+    why = vstr_new(64);
+    if (priv_cache_trusted(path, why) < 0) {
+	log_warn("cache %s refused: %s; answering without a cache",
+		 path, vstr_str(why));
+	cache->refused = 1;
+    } else {
+	cache_reconnect(cache);
+    }
+    vstr_free(why);
     return cache;
+}
+
+/* cache_refused - was the cache refused for its permissions? */
+int     cache_refused(const CACHE *cache)
+{
+    return cache != 0 && cache->refused;
+}
+
+/* cache_set_max_ttl - the longest DANE or TXT life a row may claim */
+void    cache_set_max_ttl(CACHE *cache, long max_ttl)
+{
+    if (max_ttl > 0)
+	cache->max_ttl = max_ttl;
 }
 
 /* cache_due - an entry in the last quarter of its lifetime: refresh it */
@@ -479,6 +535,80 @@ static void cache_copy_text(char *dst, size_t size, const unsigned char *src)
     (void) snprintf(dst, size, "%s", src ? (const char *) src : "");
 }
 
+/* cache_types_ok - each column has its declared type: T text, I integer */
+static int cache_types_ok(sqlite3_stmt *st, const char *types)
+{
+    int     i;
+
+    for (i = 0; types[i]; i++)
+	if (sqlite3_column_type(st, i) != (types[i] == 'T' ? SQLITE_TEXT :
+					    SQLITE_INTEGER))
+	    return 0;
+    return 1;
+}
+
+/* cache_clean_text - a text column, printable ASCII, at most max bytes */
+static void cache_clean_text(VSTR *dst, sqlite3_stmt *st, int col, size_t max)
+{
+    const unsigned char *txt = sqlite3_column_text(st, col);
+    size_t  len = (size_t) sqlite3_column_bytes(st, col);
+    size_t  i;
+
+    vstr_reset(dst);
+    for (i = 0; txt != 0 && i < len && i < max; i++)
+	vstr_addch(dst, txt[i] >= 0x20 && txt[i] < 0x7f ? (char) txt[i] : '?');
+}
+
+/* cache_clamp - v within lo..hi */
+static long long cache_clamp(long long v, long long lo, long long hi)
+{
+    return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* cache_in_list - exact word in a NULL-terminated list */
+static int cache_in_list(const char *const *list, const char *word)
+{
+    for (; *list; list++)
+	if (strcmp(*list, word) == 0)
+	    return 1;
+    return 0;
+}
+
+/* cache_bad_row - an untrusted row is a miss, with a warning */
+static CACHE_STATUS cache_bad_row(CACHE *cache, const char *table,
+				          const char *domain, const char *why)
+{
+    char    safe[LOG_SAFE_SIZE];
+
+    log_warn("cache %s: %s entry for %s ignored: %s", cache->path, table,
+	     log_safe(safe, sizeof(safe), domain, strlen(domain)), why);
+    return CACHE_MISS;
+}
+
+/* cache_read_dane - check and copy one DANE row; never trusts it */
+static CACHE_STATUS cache_read_dane(CACHE *cache, sqlite3_stmt *st,
+				            const char *domain, time_t now,
+				            CACHE_DANE *ent)
+{
+    static const char *const facts[] = {"dane-only", "dane", "none",
+    "nopolicy", 0};
+
+    if (!cache_types_ok(st, "TTIII"))
+	return cache_bad_row(cache, "dane", domain, "a column is NULL or of"
+			     " the wrong type");
+    cache_copy_text(ent->verdict, sizeof(ent->verdict), sqlite3_column_text(st, 0));
+    if (!cache_in_list(facts, ent->verdict))
+	return cache_bad_row(cache, "dane", domain, strcmp(ent->verdict, "temp")
+			     == 0 ? "a temporary failure is not a fact" :
+			     "unknown verdict");
+    cache_clean_text(ent->why, st, 1, CACHE_MAX_WHY);
+    ent->ttl = (int) cache_clamp(sqlite3_column_int64(st, 2), 0, cache->max_ttl);
+    ent->fetched = cache_clamp(sqlite3_column_int64(st, 3), 0, (long long) now);
+    ent->expires = cache_clamp(sqlite3_column_int64(st, 4), 0,
+			       (long long) now + cache->max_ttl);
+    return ent->expires > (long long) now ? CACHE_FRESH : CACHE_STALE;
+}
+
 /* cache_get_dane - one DANE verdict */
 CACHE_STATUS cache_get_dane(CACHE *cache, const char *domain, time_t now,
 			            CACHE_DANE *ent)
@@ -492,16 +622,8 @@ CACHE_STATUS cache_get_dane(CACHE *cache, const char *domain, time_t now,
     st = cache->get_dane;
     sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-	cache_copy_text(ent->verdict, sizeof(ent->verdict),
-			sqlite3_column_text(st, 0));
-	vstr_reset(ent->why);
-	vstr_addstr(ent->why, (const char *) sqlite3_column_text(st, 1));
-	ent->ttl = sqlite3_column_int(st, 2);
-	ent->fetched = sqlite3_column_int64(st, 3);
-	ent->expires = sqlite3_column_int64(st, 4);
-	status = ent->expires > (long long) now ? CACHE_FRESH : CACHE_STALE;
-    }
+    if (rc == SQLITE_ROW)
+	status = cache_read_dane(cache, st, domain, now, ent);
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -559,6 +681,65 @@ static void cache_text(VSTR *dst, sqlite3_stmt *st, int col)
     vstr_addstr(dst, txt ? (const char *) txt : "");
 }
 
+/* cache_sts_id_ok - "" or 1-32 letters and digits */
+static int cache_sts_id_ok(const char *id)
+{
+    size_t  i;
+
+    for (i = 0; id[i]; i++)
+	if (!((id[i] >= 'a' && id[i] <= 'z') || (id[i] >= 'A' && id[i] <= 'Z')
+	      || (id[i] >= '0' && id[i] <= '9')))
+	    return 0;
+    return i <= 32;
+}
+
+/* cache_col_str - a text column, "" for NULL */
+static const char *cache_col_str(sqlite3_stmt *st, int col)
+{
+    const unsigned char *txt = sqlite3_column_text(st, col);
+
+    return txt ? (const char *) txt : "";
+}
+
+/* cache_sts_check - types, id, mode and sizes of one MTA-STS row */
+static const char *cache_sts_check(sqlite3_stmt *st)
+{
+    static const char *const modes[] = {"", "enforce", "testing", "none", 0};
+
+    if (!cache_types_ok(st, "TTITIIITII"))
+	return "a column is NULL or of the wrong type";
+    if (sqlite3_column_bytes(st, 0) > 32 || !cache_sts_id_ok(cache_col_str(st, 0)))
+	return "bad id";
+    if (sqlite3_column_bytes(st, 1) > 7 || !cache_in_list(modes, cache_col_str(st, 1)))
+	return "unknown mode";
+    if (sqlite3_column_bytes(st, 3) > CACHE_MAX_POLICY)
+	return "policy text too long";
+    return 0;
+}
+
+/* cache_read_sts - check and copy one MTA-STS row; never trusts it */
+static CACHE_STATUS cache_read_sts(CACHE *cache, sqlite3_stmt *st,
+				           const char *domain, time_t now,
+				           CACHE_STS *ent)
+{
+    const char *bad = cache_sts_check(st);
+    long long t = (long long) now;
+
+    if (bad)
+	return cache_bad_row(cache, "sts", domain, bad);
+    cache_copy_text(ent->id, sizeof(ent->id), sqlite3_column_text(st, 0));
+    cache_copy_text(ent->mode, sizeof(ent->mode), sqlite3_column_text(st, 1));
+    ent->max_age = cache_clamp(sqlite3_column_int64(st, 2), 0, CACHE_STS_MAX_AGE);
+    cache_text(ent->policy, st, 3);
+    ent->fetched = cache_clamp(sqlite3_column_int64(st, 4), 0, t);
+    ent->expires = cache_clamp(sqlite3_column_int64(st, 5), 0, t + CACHE_STS_MAX_AGE);
+    ent->last_fail = cache_clamp(sqlite3_column_int64(st, 6), 0, t);
+    cache_clean_text(ent->fail_why, st, 7, CACHE_MAX_WHY);
+    ent->txt_expires = cache_clamp(sqlite3_column_int64(st, 8), 0, t + cache->max_ttl);
+    ent->txt_ttl = (int) cache_clamp(sqlite3_column_int64(st, 9), 0, cache->max_ttl);
+    return ent->expires > t ? CACHE_FRESH : CACHE_STALE;
+}
+
 /* cache_get_sts - one MTA-STS entry (a policy, or failures only) */
 CACHE_STATUS cache_get_sts(CACHE *cache, const char *domain, time_t now,
 			           CACHE_STS *ent)
@@ -571,19 +752,8 @@ CACHE_STATUS cache_get_sts(CACHE *cache, const char *domain, time_t now,
 	return CACHE_MISS;
     st = cache->get_sts;
     sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
-    if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-	cache_copy_text(ent->id, sizeof(ent->id), sqlite3_column_text(st, 0));
-	cache_copy_text(ent->mode, sizeof(ent->mode), sqlite3_column_text(st, 1));
-	ent->max_age = sqlite3_column_int64(st, 2);
-	cache_text(ent->policy, st, 3);
-	ent->fetched = sqlite3_column_int64(st, 4);
-	ent->expires = sqlite3_column_int64(st, 5);
-	ent->last_fail = sqlite3_column_int64(st, 6);
-	cache_text(ent->fail_why, st, 7);
-	ent->txt_expires = sqlite3_column_int64(st, 8);
-	ent->txt_ttl = sqlite3_column_int(st, 9);
-	status = ent->expires > (long long) now ? CACHE_FRESH : CACHE_STALE;
-    }
+    if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	status = cache_read_sts(cache, st, domain, now, ent);
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -693,9 +863,13 @@ void    cache_counters_each(CACHE *cache, CACHE_COUNTER_FN fn, void *ctx)
     if (sqlite3_prepare_v2(cache->db, "SELECT name, labels, value FROM counters"
 			   " ORDER BY name, labels", -1, &st, 0) != SQLITE_OK)
 	return;
-    while (sqlite3_step(st) == SQLITE_ROW)
-	fn(ctx, (const char *) sqlite3_column_text(st, 0),
-	   (const char *) sqlite3_column_text(st, 1), sqlite3_column_int64(st, 2));
+    while (sqlite3_step(st) == SQLITE_ROW) {
+	const char *name = (const char *) sqlite3_column_text(st, 0);
+	const char *labels = (const char *) sqlite3_column_text(st, 1);
+
+	if (name != 0)			/* a hand-made row: skipped */
+	    fn(ctx, name, labels ? labels : "", sqlite3_column_int64(st, 2));
+    }
     sqlite3_finalize(st);
 }
 

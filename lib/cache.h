@@ -9,6 +9,8 @@
 #define CACHE_KEEP_EXPIRED	3600	/* seconds before expired rows go */
 #define CACHE_WAL_LIMIT	"1048576"	/* bytes the WAL keeps after a checkpoint */
 #define CACHE_WRITE_PAUSE	30	/* seconds without writes after one failed */
+#define CACHE_DEFAULT_MAX_TTL	86400	/* until cache_set_max_ttl() */
+#define CACHE_STS_MAX_AGE	31557600	/* RFC 8461 max_age limit, seconds */
 
 typedef struct CACHE CACHE;
 
@@ -42,6 +44,8 @@ typedef struct CACHE_STS {
 CACHE  *cache_open(const char *path, int busy_ms);
 int     cache_due(long long expires, long long lifetime, time_t now);
 int     cache_enabled(const CACHE *cache);
+int     cache_refused(const CACHE *cache);
+void    cache_set_max_ttl(CACHE *cache, long max_ttl);
 void    cache_close(CACHE *cache);
 void    cache_dane_init(CACHE_DANE *ent);
 void    cache_dane_free(CACHE_DANE *ent);

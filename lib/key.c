@@ -15,8 +15,14 @@
  *	from the wire format) and either writes the normalized domain to
  *	out (at least KEY_MAX_DOMAIN + 1 bytes) and returns KEY_OK, or
  *	returns the first gate that refused it. The gates, in order:
- *	empty key; raw key too long; NUL, control or 8-bit bytes;
- *	bracketed next hop; parent-domain walk key (leading dot); IP
+ *	empty key; raw key too long (KEY_MAX_DOMAIN + 1 bytes, KEY_MAX_RAW
+ *	when it has 8-bit bytes: UTF-8 may be longer than its A-labels);
+ *	NUL, space, control or DEL bytes; bracketed next hop; parent-domain
+ *	walk key (leading dot); a key with 8-bit bytes (Postfix sends UTF-8
+ *	domains with smtputf8_enable) has its host part, up to an optional
+ *	":port", converted to A-labels (idn(3): UTS #46 non-transitional),
+ *	and a key that is not valid UTF-8 or not a valid IDN is refused;
+ *	then, on the ASCII form: IP
  *	address literal; an optional ":port" suffix (Postfix sends
  *	"domain:port" for a transport next hop with a port; the port, 1 to
  *	65535, goes to *port, else *port is 0); after lowercasing and
@@ -36,7 +42,9 @@
 #include <arpa/inet.h>
 #include <string.h>
 
+#include "idn.h"
 #include "key.h"
+#include "log.h"
 
 /* key_gate_reason - text for logs and replies */
 const char *key_gate_reason(KEY_GATE gate)
@@ -50,6 +58,7 @@ const char *key_gate_reason(KEY_GATE gate)
     case KEY_PARENT_WALK: return "parent-domain key is not looked up";
     case KEY_IP_LITERAL: return "IP address is not a domain";
     case KEY_NOT_LDH: return "not a valid domain name";
+    case KEY_BAD_IDN: return "not a valid internationalized domain name";
     }
     return "unknown gate";
 }
@@ -122,27 +131,78 @@ static int key_split_port(char *out, size_t *len, int *port)
     return 0;
 }
 
+/* key_scan - bytes: controls refused; tells whether any is 8-bit */
+static KEY_GATE key_scan(const char *raw, size_t len, int *utf8)
+{
+    size_t  i;
+
+    *utf8 = 0;
+    for (i = 0; i < len; i++) {
+	unsigned char ch = (unsigned char) raw[i];
+
+	if (ch < 0x21 || ch == 0x7f)
+	    return KEY_BINARY;
+	if (ch >= 0x80)
+	    *utf8 = 1;
+    }
+    return KEY_OK;
+}
+
+/* key_utf8 - "host[:rest]" with a UTF-8 host: host as A-labels; -1 if bad */
+static int key_utf8(const char *raw, size_t len, char *buf, size_t size)
+{
+    const char *colon = memchr(raw, ':', len);
+    size_t  hlen = colon ? (size_t) (colon - raw) : len;
+    size_t  alen;
+    const char *why;
+    char    safe[LOG_SAFE_SIZE];
+
+    if (idn_to_alabel(raw, hlen, buf, size, &why) < 0) {
+	log_debug("key \"%s\": %s", log_safe(safe, sizeof(safe), raw, len), why);
+	return -1;
+    }
+    alen = strlen(buf);
+    if (alen + (len - hlen) >= size)
+	return -1;
+    memcpy(buf + alen, raw + hlen, len - hlen);
+    buf[alen + len - hlen] = 0;
+    log_debug("key \"%s\" is %s in A-label form",
+	      log_safe(safe, sizeof(safe), raw, len), buf);
+    return 0;
+}
+
 /* key_normalize - run the gates; KEY_OK fills out and port */
 KEY_GATE key_normalize(const char *raw, size_t len, char *out, int *port)
 {
+    char    alabel[KEY_MAX_DOMAIN + 16];
     size_t  i;
+    int     utf8;
+    KEY_GATE gate;
 
     *port = 0;
 
     if (len == 0)
 	return KEY_EMPTY;
-    if (len > KEY_MAX_DOMAIN + 1)
+    if (len > KEY_MAX_RAW)
 	return KEY_TOO_LONG;
-    for (i = 0; i < len; i++) {
-	unsigned char ch = (unsigned char) raw[i];
-
-	if (ch < 0x21 || ch >= 0x7f)
-	    return KEY_BINARY;
-    }
+    gate = key_scan(raw, len, &utf8);
+    if (len > KEY_MAX_DOMAIN + 1 && !utf8)	/* UTF-8 may shrink */
+	return KEY_TOO_LONG;
+    if (gate != KEY_OK)
+	return gate;
     if (raw[0] == '[')
 	return KEY_BRACKETED;
     if (raw[0] == '.')
 	return KEY_PARENT_WALK;
+    if (utf8) {
+	if (key_utf8(raw, len, alabel, sizeof(alabel)) < 0)
+	    return KEY_BAD_IDN;
+	raw = alabel;
+	if ((len = strlen(alabel)) == 0)	/* U+00AD etc. map to nothing */
+	    return KEY_BAD_IDN;
+	if (len > KEY_MAX_DOMAIN + 1)
+	    return KEY_TOO_LONG;
+    }
     for (i = 0; i < len; i++) {
 	unsigned char ch = (unsigned char) raw[i];
 

@@ -11,11 +11,12 @@ typedef enum {
     KEY_OK = 0,				/* a lower-case LDH domain name */
     KEY_EMPTY,				/* "" */
     KEY_TOO_LONG,			/* longer than 253 (or 63 per label) */
-    KEY_BINARY,				/* NUL, controls, 8-bit bytes */
+    KEY_BINARY,				/* NUL, space, controls, DEL */
     KEY_BRACKETED,			/* [host] or [host]:port */
     KEY_PARENT_WALK,			/* .example.com from Postfix's walk */
     KEY_IP_LITERAL,			/* 192.0.2.1, 2001:db8::1 */
     KEY_NOT_LDH,			/* anything else that is no host name */
+    KEY_BAD_IDN,			/* 8-bit bytes but no valid UTF-8 IDN */
 } KEY_GATE;
 
 KEY_GATE key_normalize(const char *raw, size_t len, char *out, int *port);

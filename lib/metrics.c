@@ -7,6 +7,7 @@
  *	#include "metrics.h"
  *
  *	void	met_inc(MET_ID id, const char *labels, unsigned long n)
+ *	int	met_pending(void)
  *	void	met_flush(CACHE *cache)
  *	void	met_render(CACHE *cache, VSTR *out)
  * DESCRIPTION
@@ -17,8 +18,13 @@
  *	exits, so the hot path never waits for a database write.
  *
  *	met_render() writes the Prometheus text exposition format (0.0.4):
- *	every counter from the table, plus the gauge
- *	tlspolicyd_cache_entries{table="dane"|"sts"}.
+ *	every counter from the table, plus the gauges
+ *	tlspolicyd_cache_entries{table="dane"|"sts"} and
+ *	tlspolicyd_cache_refused (1: the cache was refused for its
+ *	permissions). Rows of the table are not trusted: a NULL name or a
+ *	name we do not define is skipped, labels must read name="value"
+ *	(comma-separated) or the row is skipped, and values are escaped
+ *	(backslash, newline; other control bytes become "?").
  * BUGS
  *	Counts of a helper killed with SIGKILL since its last flush are
  *	lost; Prometheus handles counters that grow more slowly.
@@ -109,17 +115,67 @@ typedef struct MET_OUT {
     int     samples;
 } MET_OUT;
 
-/* met_sample - one row of the counters table */
+/* met_value - one label value, escaped for the exposition format */
+static void met_value(VSTR *out, const char *val, size_t len)
+{
+    size_t  i;
+
+    for (i = 0; i < len; i++) {
+	unsigned char ch = (unsigned char) val[i];
+
+	if (ch == '\\')
+	    vstr_addstr(out, "\\\\");
+	else if (ch == '\n')
+	    vstr_addstr(out, "\\n");
+	else
+	    vstr_addch(out, ch < 0x20 || ch == 0x7f ? '?' : (char) ch);
+    }
+}
+
+/* met_labels - name="value",... re-written escaped; -1 when malformed */
+static int met_labels(VSTR *out, const char *labels)
+{
+    static const char name_chars[] = "abcdefghijklmnopqrstuvwxyz"
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_";
+    const char *cp = labels;
+    const char *end;
+    size_t  n;
+
+    while (*cp) {
+	n = strspn(cp, name_chars);
+	if (n == 0 || (*cp >= '0' && *cp <= '9') || cp[n] != '=' || cp[n + 1] != '"')
+	    return -1;
+	vstr_addmem(out, cp, n + 2);
+	cp += n + 2;
+	if ((end = strchr(cp, '"')) == 0)
+	    return -1;
+	met_value(out, cp, (size_t) (end - cp));
+	vstr_addch(out, '"');
+	cp = end + 1;
+	if (*cp == ',' && cp[1] != 0)
+	    vstr_addch(out, *cp++);
+	else if (*cp != 0)
+	    return -1;
+    }
+    return 0;
+}
+
+/* met_sample - one row of the counters table; labels never trusted */
 static void met_sample(void *ctx, const char *name, const char *labels,
 		               long long value)
 {
     MET_OUT *mo = ctx;
+    VSTR   *lab;
 
-    if (strcmp(name, mo->name) != 0)
+    if (name == 0 || strcmp(name, mo->name) != 0)
 	return;
-    vstr_printf(mo->out, "%s%s%s%s %lld\n", name, *labels ? "{" : "", labels,
-		*labels ? "}" : "", value);
-    mo->samples++;
+    lab = vstr_new(64);
+    if (met_labels(lab, labels ? labels : "") == 0) {
+	vstr_printf(mo->out, "%s%s%s%s %lld\n", name, vstr_len(lab) ? "{" : "",
+		    vstr_str(lab), vstr_len(lab) ? "}" : "", value);
+	mo->samples++;
+    }
+    vstr_free(lab);
 }
 
 /* met_render - the exposition text */
@@ -143,4 +199,9 @@ void    met_render(CACHE *cache, VSTR *out)
 		"tlspolicyd_cache_entries{table=\"dane\"} %lld\n"
 		"tlspolicyd_cache_entries{table=\"sts\"} %lld\n",
 		cache_count_rows(cache, "dane"), cache_count_rows(cache, "sts"));
+    vstr_printf(out, "# HELP tlspolicyd_cache_refused 1 when the cache file or"
+		" directory is writable by others or owned by another user,"
+		" and lookups answer without it.\n"
+		"# TYPE tlspolicyd_cache_refused gauge\n"
+		"tlspolicyd_cache_refused %d\n", cache_refused(cache));
 }

@@ -12,6 +12,12 @@
  *	const char *ovr_lookup(const OVR *ovr, const char *domain,
  *				const char **matched)
  *	void	ovr_free(OVR *ovr)
+ *
+ *	size_t	ovr_count(const OVR *ovr)
+ *
+ *	int	ovr_policy_word_ok(const char *word, size_t len)
+ *
+ *	int	ovr_postfix_ok(const char *text)
  * DESCRIPTION
  *	Each logical line (comments, blank lines and continuation lines as
  *	in main.cf) reads
@@ -25,16 +31,27 @@
  *	fingerprint, verify or secure. The attributes are the ones Postfix
  *	accepts in smtp_tls_policy_maps (ciphers, exclude, match,
  *	protocols, servername, tafile, connection_reuse, enable_rpk); a
- *	value may not contain white space.
+ *	value may not contain white space, ',', '{' or '}'. Postfix splits
+ *	policy text at white space and ',' and groups "{ ... }" into one
+ *	attribute (mystrtokq() with CHARS_COMMA_SP and CHARS_BRACE), so any
+ *	of those characters would hand Postfix attributes this table never
+ *	checked; they are rejected at load. Each accepted policy text is
+ *	split again as Postfix splits it and every resulting attribute is
+ *	checked against the allow-list (ovr_postfix_ok()).
  *
  *	ovr_lookup() tries the exact domain first, then ".parent" entries
  *	from the nearest parent up. It returns the policy text (policy
  *	word and attributes separated by single spaces) or NULL; matched
- *	gets the entry's key.
+ *	gets the entry's key. ovr_count() is the number of entries.
+ *
+ *	ovr_policy_word_ok() tells whether word[0..len) is a Postfix TLS
+ *	security level. ovr_postfix_ok() splits text as Postfix's
+ *	smtp_tls_policy_maps reader does and tells whether the first token
+ *	is a level and every other one an allowed name=value without braces.
  * DIAGNOSTICS
  *	ovr_load_*() return NULL with a message naming file and line for
- *	an unknown policy word, a bad domain, a bad attribute, a duplicate
- *	domain or an over-long line.
+ *	an unknown policy word, a bad domain, a bad attribute, a ',', '{'
+ *	or '}' in the policy, a duplicate domain or an over-long line.
  *--*/
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +63,8 @@
 #include "ovr.h"
 
 #define OVR_MAX_FILE	((size_t) 16 * 1024 * 1024)
+#define OVR_PF_SEP	", \t\r\n"		/* Postfix CHARS_COMMA_SP */
+#define OVR_PF_BRACES	"{}"			/* Postfix CHARS_BRACE */
 
 typedef struct OVR_ENTRY {
     char   *key;			/* "a.example" or ".example" */
@@ -112,6 +131,75 @@ static int ovr_check_domain(char *tok, size_t len)
     return key_is_ldh_domain(tok, len);
 }
 
+/* ovr_check_token - the ntok-th white-space token; "" or a reason */
+static void ovr_check_token(char *tok, size_t len, int ntok, VSTR *why)
+{
+    char    safe[LOG_SAFE_SIZE];
+
+    log_safe(safe, sizeof(safe), tok, len);
+    if (ntok == 0 && !ovr_check_domain(tok, len)) {
+	vstr_printf(why, "\"%s\" is not a domain or .domain", safe);
+    } else if (ntok > 0 && strpbrk(tok, OVR_PF_SEP OVR_PF_BRACES) != 0) {
+	vstr_printf(why, "\"%s\": Postfix splits policy text at ',' and"
+		    " groups '{ }', which would add attributes past the"
+		    " allow-list (write each name=value on its own, separated"
+		    " by spaces)", safe);
+    } else if (ntok == 1 && !ovr_policy_word_ok(tok, len)) {
+	vstr_printf(why, "unknown policy \"%s\" (expected none, may,"
+		    " encrypt, dane, dane-only, fingerprint, verify or"
+		    " secure)", safe);
+    } else if (ntok > 1 && !ovr_check_attr(tok, len)) {
+	vstr_printf(why, "bad attribute \"%s\" (expected name=value with"
+		    " name ciphers, exclude, match, protocols,"
+		    " servername, tafile, connection_reuse or"
+		    " enable_rpk)", safe);
+    }
+}
+
+/* ovr_pf_token - next token as Postfix's mystrtokq(", \t\r\n", "{}") */
+static const char *ovr_pf_token(const char **cp, size_t *len)
+{
+    const char *start = *cp + strspn(*cp, OVR_PF_SEP);
+    const char *end;
+    int     level = 0;
+
+    if (*start == 0)
+	return 0;
+    for (end = start; *end; end++) {
+	if (*end == '{')
+	    level++;
+	else if (level > 0 && *end == '}')
+	    level--;
+	else if (level == 0 && strchr(OVR_PF_SEP, *end) != 0)
+	    break;
+    }
+    *len = (size_t) (end - start);
+    *cp = end;
+    return start;
+}
+
+/* ovr_postfix_ok - Postfix splits text into our tokens, each allowed */
+int     ovr_postfix_ok(const char *text)
+{
+    const char *cp = text;
+    const char *tok;
+    size_t  len;
+    int     ntok;
+
+    for (ntok = 0; (tok = ovr_pf_token(&cp, &len)) != 0; ntok++) {
+	if (ntok == 0 && tok != text)
+	    return 0;			/* no leading separator */
+	if (memchr(tok, '{', len) != 0 || memchr(tok, '}', len) != 0)
+	    return 0;
+	if (ntok == 0 ? !ovr_policy_word_ok(tok, len) : !ovr_check_attr(tok, len))
+	    return 0;
+	if (*cp != 0 && (*cp != ' ' || cp[1] == 0
+			 || strchr(OVR_PF_SEP, cp[1]) != 0))
+	    return 0;			/* one space between tokens, no more */
+    }
+    return ntok > 0;
+}
+
 /* ovr_parse_line - one logical line into an entry; -1 with a reason */
 static int ovr_parse_line(char *line, OVR_ENTRY *ent, VSTR *why)
 {
@@ -121,22 +209,7 @@ static int ovr_parse_line(char *line, OVR_ENTRY *ent, VSTR *why)
     int     ntok = 0;
 
     for (tok = strtok_r(line, " \t", &save); tok; tok = strtok_r(0, " \t", &save)) {
-	size_t  len = strlen(tok);
-	char    safe[LOG_SAFE_SIZE];
-
-	log_safe(safe, sizeof(safe), tok, len);
-	if (ntok == 0 && !ovr_check_domain(tok, len)) {
-	    vstr_printf(why, "\"%s\" is not a domain or .domain", safe);
-	} else if (ntok == 1 && !ovr_policy_word_ok(tok, len)) {
-	    vstr_printf(why, "unknown policy \"%s\" (expected none, may,"
-			" encrypt, dane, dane-only, fingerprint, verify or"
-			" secure)", safe);
-	} else if (ntok > 1 && !ovr_check_attr(tok, len)) {
-	    vstr_printf(why, "bad attribute \"%s\" (expected name=value with"
-			" name ciphers, exclude, match, protocols,"
-			" servername, tafile, connection_reuse or"
-			" enable_rpk)", safe);
-	}
+	ovr_check_token(tok, strlen(tok), ntok, why);
 	if (vstr_len(why) > 0)
 	    break;
 	if (ntok == 0) {
@@ -152,6 +225,9 @@ static int ovr_parse_line(char *line, OVR_ENTRY *ent, VSTR *why)
 	vstr_printf(why, "expected \"domain policy [name=value...]\"");
     if (vstr_len(why) == 0 && vstr_len(text) > OVR_MAX_POLICY)
 	vstr_printf(why, "policy longer than %d bytes", OVR_MAX_POLICY);
+    if (vstr_len(why) == 0 && !ovr_postfix_ok(vstr_str(text)))
+	vstr_printf(why, "policy text does not split into allowed"
+		    " attributes the way Postfix splits it");
     if (vstr_len(why) > 0) {
 	mem_free(ent->key);
 	vstr_free(text);

@@ -17,5 +17,6 @@ const char *ovr_lookup(const OVR *ovr, const char *domain,
 size_t  ovr_count(const OVR *ovr);
 void    ovr_free(OVR *ovr);
 int     ovr_policy_word_ok(const char *word, size_t len);
+int     ovr_postfix_ok(const char *text);
 
 #endif

@@ -135,9 +135,11 @@ static int pol_gate(const char *raw, size_t len, POL_ANSWER *ans)
 /* pol_cache - the cache, opened on first use */
 static CACHE *pol_cache(POL_CTX *ctx)
 {
-    if (ctx->cache == 0)
+    if (ctx->cache == 0) {
 	ctx->cache = cache_open(ctx->no_cache ? "" : ctx->cfg->cache_file,
 				ctx->cfg->cache_busy_timeout * 1000);
+	cache_set_max_ttl(ctx->cache, ctx->cfg->cache_max_ttl);
+    }
     return ctx->cache;
 }
 

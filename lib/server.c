@@ -8,6 +8,8 @@
  *
  *	SRV_END	srv_serve(POL_CTX *pol, int in_fd, int out_fd,
  *				int idle_timeout)
+ *
+ *	SRV_HTTP srv_http_route(const char *req, size_t len, int *head)
  * DESCRIPTION
  *	srv_serve() answers requests from in_fd on out_fd until the client
  *	closes the connection, stays idle for idle_timeout seconds, or
@@ -19,6 +21,10 @@
  *	path 404, any other method 405; then the connection is closed),
  *	anything else a tcp_table line.
  *
+ *	srv_http_route() tells from the request line in req[0..len) (no
+ *	NUL needed) whether it asks for /metrics, another path, or uses a
+ *	method other than GET and HEAD; *head is set for HEAD.
+ *
  *	Each answered lookup is counted (metrics(3)); the counts go to the
  *	shared cache at most once a second, after a reply, and at the end. Each reply is built in memory and sent with one write():
  *	two small writes cost the client a delayed-ACK wait per lookup.
@@ -27,8 +33,16 @@
  *	netstring longer than SMAP_MAX_REQUEST or with a malformed header,
  *	and a request that does not complete within SRV_REQUEST_TIMEOUT
  *	seconds close the connection with a log line.
+ *
+ *	Writes are bounded too: out_fd is made non-blocking for the life
+ *	of the connection (its flags are restored at the end), and a reply
+ *	the client leaves unread for idle_timeout seconds, or past the
+ *	request's SRV_REQUEST_TIMEOUT deadline (at least one second), closes
+ *	the connection with a log line. A reply is still one write() unless
+ *	the client's socket buffer is full.
  *--*/
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -112,23 +126,77 @@ static FILL srv_fill(SRV *srv, time_t deadline)
     }
 }
 
-/* srv_write - send one whole reply; a short write is continued */
+/* srv_write_deadline - a reply waits for the client at most this long */
+static time_t srv_write_deadline(SRV *srv)
+{
+    time_t  now = srv_now();
+    time_t  deadline = now + srv->idle_timeout;
+
+    if (srv->deadline < deadline)
+	deadline = srv->deadline;
+    return deadline > now ? deadline : now + 1;
+}
+
+/* srv_wait_out - wait until out_fd takes more bytes; -1 at the deadline */
+static int srv_wait_out(SRV *srv, time_t deadline)
+{
+    struct pollfd pfd;
+    time_t  left;
+    int     n;
+
+    for (;;) {
+	if ((left = deadline - srv_now()) <= 0)
+	    return -1;
+	pfd.fd = srv->out_fd;
+	pfd.events = POLLOUT;
+	n = poll(&pfd, 1, (int) (left > 86400 ? 86400000 : left * 1000));
+	if (n > 0)
+	    return 0;			/* POLLERR/POLLHUP: write() says why */
+	if (n < 0 && errno != EINTR)
+	    return -1;
+    }
+}
+
+/* srv_write - one whole reply: one write() unless the client lags */
 static int srv_write(SRV *srv, const char *data, size_t len)
 {
+    time_t  deadline = 0;
     ssize_t n;
 
     while (len > 0) {
 	n = write(srv->out_fd, data, len);
+	if (n > 0) {
+	    data += n;
+	    len -= (size_t) n;
+	    continue;
+	}
 	if (n < 0 && errno == EINTR)
 	    continue;
-	if (n <= 0) {
-	    log_warn("write to client failed: %s", strerror(errno));
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+	    if (deadline == 0)
+		deadline = srv_write_deadline(srv);
+	    if (srv_wait_out(srv, deadline) == 0)
+		continue;
+	    log_warn("client did not take the reply in time (idle_timeout"
+		     " %ds, request deadline %ds); closing connection",
+		     srv->idle_timeout, SRV_REQUEST_TIMEOUT);
 	    return -1;
 	}
-	data += n;
-	len -= (size_t) n;
+	log_warn("write to client failed: %s", n < 0 ? strerror(errno) :
+		 "no progress");
+	return -1;
     }
     return 0;
+}
+
+/* srv_nonblock - set or restore O_NONBLOCK on out_fd; the old flags */
+static int srv_nonblock(int fd, int flags)
+{
+    int     old = fcntl(fd, F_GETFL);
+
+    if (old >= 0 && fcntl(fd, F_SETFL, flags < 0 ? old | O_NONBLOCK : flags) < 0)
+	log_warn("fcntl(F_SETFL) on the client socket: %s", strerror(errno));
+    return old;
 }
 
 /* srv_count - one answered lookup, for the metrics */
@@ -343,32 +411,60 @@ static void srv_http_reply(SRV *srv, const char *status, const char *extra,
     (void) srv_write(srv, vstr_str(srv->reply), vstr_len(srv->reply));
 }
 
+/* srv_span - bytes of s[0..len) before the first byte in stop */
+static size_t srv_span(const char *s, size_t len, const char *stop)
+{
+    size_t  n;
+
+    for (n = 0; n < len && s[n] != 0 && strchr(stop, s[n]) == 0; n++)
+	 /* void */ ;
+    return n;
+}
+
+/* srv_http_route - what an HTTP request asks for; reads only req[0..len) */
+SRV_HTTP srv_http_route(const char *req, size_t len, int *head)
+{
+    size_t  llen = srv_span(req, len, "\r\n");
+    size_t  mlen = srv_span(req, llen, " ");
+    const char *path = req + mlen + (mlen < llen);
+    size_t  plen = srv_span(path, llen - (size_t) (path - req), " ?");
+
+    *head = mlen == 4 && strncmp(req, "HEAD", 4) == 0;
+    if (!*head && !(mlen == 3 && strncmp(req, "GET", 3) == 0))
+	return SRV_HTTP_BAD_METHOD;
+    if (plen != 8 || strncmp(path, "/metrics", 8) != 0)
+	return SRV_HTTP_NOT_FOUND;
+    return SRV_HTTP_METRICS;
+}
+
 /* srv_http - one HTTP request, then the connection ends */
 static SRV_END srv_http(SRV *srv)
 {
     char   *req = srv->buf + srv->start;
     size_t  len = srv->end - srv->start;
-    size_t  mlen = strcspn(req, " ");
-    const char *path = req + mlen + (mlen < len);
-    size_t  plen = strcspn(path, " ?\r\n");
-    int     head = mlen == 4 && strncmp(req, "HEAD", 4) == 0;
+    size_t  llen = srv_span(req, len, "\r\n");
+    int     head;
     char    safe[LOG_SAFE_SIZE];
     VSTR   *body;
 
-    if (!head && !(mlen == 3 && strncmp(req, "GET", 3) == 0)) {
+    switch (srv_http_route(req, len, &head)) {
+    case SRV_HTTP_BAD_METHOD:
 	log_info("http: method not allowed: \"%s\"",
-		 log_safe(safe, sizeof(safe), req, strcspn(req, "\r\n")));
+		 log_safe(safe, sizeof(safe), req, llen));
 	srv_http_reply(srv, "405 Method Not Allowed", "Allow: GET, HEAD\r\n",
 		       "method not allowed\n", 19, 0);
-    } else if (plen != 8 || strncmp(path, "/metrics", 8) != 0) {
+	break;
+    case SRV_HTTP_NOT_FOUND:
 	log_info("http: not found: \"%s\"",
-		 log_safe(safe, sizeof(safe), req, strcspn(req, "\r\n")));
+		 log_safe(safe, sizeof(safe), req, llen));
 	srv_http_reply(srv, "404 Not Found", "", "not found\n", 10, head);
-    } else {
+	break;
+    case SRV_HTTP_METRICS:
 	body = vstr_new(4096);
 	pol_metrics(srv->pol, body);
 	srv_http_reply(srv, "200 OK", "", vstr_str(body), vstr_len(body), head);
 	vstr_free(body);
+	break;
     }
     return SRV_CLOSED;
 }
@@ -473,6 +569,7 @@ SRV_END srv_serve(POL_CTX *pol, int in_fd, int out_fd, int idle_timeout)
 {
     static SRV srv;
     SRV_END end = SRV_EOF;
+    int     flags;
 
     srv.pol = pol;
     srv.in_fd = in_fd;
@@ -484,6 +581,7 @@ SRV_END srv_serve(POL_CTX *pol, int in_fd, int out_fd, int idle_timeout)
     srv.flushed = srv_now();
     srv.key = vstr_new(256);
     srv.reply = vstr_new(TCPT_MAX_REPLY + 64);
+    flags = srv_nonblock(out_fd, -1);
     while (srv_wait_first(&srv, &end) == 0) {
 	srv.deadline = srv_now() + SRV_REQUEST_TIMEOUT;
 	if (srv.proto == SRV_PROTO_NONE) {
@@ -501,6 +599,8 @@ SRV_END srv_serve(POL_CTX *pol, int in_fd, int out_fd, int idle_timeout)
 	pol_flush_metrics(pol);
     if (pol->refresh[0])		/* the client is gone: nothing is owed */
 	pol_refresh_pending(pol);
+    if (flags >= 0)
+	(void) srv_nonblock(out_fd, flags);
     vstr_free(srv.key);
     vstr_free(srv.reply);
     return end;

@@ -8,6 +8,10 @@
  *
  *	int	stsf_fetch(const STSF_REQ *req, VSTR *body, VSTR *why)
  *	int	stsf_loaded(void)
+ *
+ *	void	stsf_pin(VSTR *pin, const char *domain, const char *addrs)
+ *
+ *	void	stsf_curl_why(VSTR *why, const char *text)
  * DESCRIPTION
  *	stsf_fetch() retrieves the policy with libcurl: the host name
  *	mta-sts.DOMAIN is pinned to the addresses that our own resolver
@@ -23,6 +27,12 @@
  *	libcurl is loaded with dlopen() on the first fetch: a helper that
  *	answers from the cache never maps it (it costs ~10 ms per spawned
  *	process). stsf_loaded() tells whether it has been loaded.
+ *
+ *	stsf_pin() writes the whole CURLOPT_RESOLVE entry for domain and
+ *	the comma-separated address list, however long (it is never cut).
+ *	stsf_curl_why() appends libcurl's error text to why after
+ *	log_safe(): it can quote a peer's certificate names, and why is
+ *	logged and stored in the cache.
  * DIAGNOSTICS
  *	stsf_fetch() returns 0 with the body, or -1 with a reason.
  *--*/
@@ -187,11 +197,26 @@ static int stsf_check(CURL *h, VSTR *why)
     return 0;
 }
 
+/* stsf_pin - the CURLOPT_RESOLVE entry "mta-sts.DOMAIN:443:ADDRS", whole */
+void    stsf_pin(VSTR *pin, const char *domain, const char *addrs)
+{
+    vstr_reset(pin);
+    vstr_printf(pin, "mta-sts.%s:443:%s", domain, addrs);
+}
+
+/* stsf_curl_why - libcurl's error text, made printable and bounded */
+void    stsf_curl_why(VSTR *why, const char *text)
+{
+    char    safe[LOG_SAFE_SIZE];
+
+    vstr_addstr(why, log_safe(safe, sizeof(safe), text, strlen(text)));
+}
+
 /* stsf_fetch - one policy */
 int     stsf_fetch(const STSF_REQ *req, VSTR *body, VSTR *why)
 {
-    char    url[300];
-    char    pin[600];
+    VSTR   *url;
+    VSTR   *pin;
     char    errbuf[CURL_ERROR_SIZE];
     struct curl_slist *resolve;
     STSF_SINK sink = {body, 0};
@@ -202,25 +227,28 @@ int     stsf_fetch(const STSF_REQ *req, VSTR *body, VSTR *why)
     vstr_reset(body);
     if (stsf_load(why) < 0)
 	return -1;
-    (void) snprintf(url, sizeof(url), "https://mta-sts.%s/.well-known/mta-sts.txt",
-		    req->domain);
-    (void) snprintf(pin, sizeof(pin), "mta-sts.%s:443:%s", req->domain, req->addrs);
     errbuf[0] = 0;
     if ((h = stsf_curl.init()) == 0) {
 	vstr_printf(why, "curl_easy_init failed");
 	return -1;
     }
-    resolve = stsf_curl.slist_append(0, pin);
-    stsf_options(h, req, url, resolve, &sink, errbuf);
+    url = vstr_new(300);
+    vstr_printf(url, "https://mta-sts.%s/.well-known/mta-sts.txt", req->domain);
+    pin = vstr_new(300);
+    stsf_pin(pin, req->domain, req->addrs);
+    resolve = stsf_curl.slist_append(0, vstr_str(pin));
+    stsf_options(h, req, vstr_str(url), resolve, &sink, errbuf);
     rc = stsf_curl.perform(h);
     if (sink.overflow || rc == CURLE_FILESIZE_EXCEEDED)
 	vstr_printf(why, "policy larger than %d bytes", STSP_MAX_BODY);
     else if (rc != CURLE_OK)
-	vstr_printf(why, "%s", *errbuf ? errbuf : stsf_curl.strerror(rc));
+	stsf_curl_why(why, *errbuf ? errbuf : stsf_curl.strerror(rc));
     else
 	ret = stsf_check(h, why);
     stsf_curl.slist_free(resolve);
     stsf_curl.cleanup(h);
+    vstr_free(pin);
+    vstr_free(url);
     if (ret < 0)
 	vstr_reset(body);
     return ret;

@@ -13,5 +13,7 @@ typedef struct STSF_REQ {
 
 int     stsf_fetch(const STSF_REQ *req, VSTR *body, VSTR *why);
 int     stsf_loaded(void);
+void    stsf_pin(VSTR *pin, const char *domain, const char *addrs);
+void    stsf_curl_why(VSTR *why, const char *text);
 
 #endif

@@ -20,10 +20,16 @@
  *	so), and for enforce and testing at least one mx.
  *
  *	An mx value must be a host name or "*." followed by a host name
- *	(LDH labels, at least two of them). Anything else - an IP literal,
- *	white space, "=", ":", control or 8-bit characters - rejects the
- *	whole policy: such a value must never reach a reply, where it could
- *	inject Postfix policy attributes.
+ *	(LDH labels, at least two of them, no trailing dot). Anything else
+ *	- an IP literal, a trailing dot, a U-label, white space, "=", ":",
+ *	control or 8-bit characters - is ignored: it never reaches a reply,
+ *	where it could inject Postfix policy attributes, nor pol->lines.
+ *	The rest of the policy is kept (RFC 8461 3.2 asks senders to
+ *	ignore what they do not understand; one typo must not turn an
+ *	enforce policy into no protection). pol->nbad counts the ignored
+ *	values and pol->ignored describes the first few, printable, for
+ *	the caller's log line. A policy in enforce or testing mode left
+ *	without any valid mx is invalid.
  *
  *	stsp_reply() writes "secure match=P1:P2... servername=hostname",
  *	patterns in policy order, duplicates removed, "*.x" written ".x".
@@ -47,6 +53,7 @@ void    stsp_init(STSP *pol)
 {
     memset(pol, 0, sizeof(*pol));
     pol->lines = vstr_new(256);
+    pol->ignored = vstr_new(64);
 }
 
 /* stsp_free - release */
@@ -59,6 +66,8 @@ void    stsp_free(STSP *pol)
     pol->nmx = 0;
     vstr_free(pol->lines);
     pol->lines = 0;
+    vstr_free(pol->ignored);
+    pol->ignored = 0;
 }
 
 /* stsp_mode_name - for logs and the cache */
@@ -135,6 +144,16 @@ static int stsp_add_mx(char *val, size_t len, STSP *pol)
     return 0;
 }
 
+/* stsp_ignore_mx - note one unusable mx value (already log_safe()d) */
+static void stsp_ignore_mx(STSP *pol, const char *safe)
+{
+    if (++pol->nbad <= STSP_MAX_NOTED)
+	vstr_printf(pol->ignored, "%sbad mx pattern \"%s\" ignored",
+		    pol->nbad > 1 ? "; " : "", safe);
+    else if (pol->nbad == STSP_MAX_NOTED + 1)
+	vstr_addstr(pol->ignored, "; more bad mx patterns ignored");
+}
+
 /* stsp_field - one "key: value" line; seen is a bit set */
 static int stsp_field(char *line, size_t len, STSP *pol, int *seen, VSTR *why)
 {
@@ -169,7 +188,7 @@ static int stsp_field(char *line, size_t len, STSP *pol, int *seen, VSTR *why)
 	    return vstr_printf(why, "bad max_age \"%s\"", safe), -1;
     } else if (klen == 2 && strncasecmp(line, "mx", 2) == 0) {
 	if (stsp_add_mx(val, vlen, pol) < 0)
-	    return vstr_printf(why, "bad mx pattern \"%s\"", safe), -1;
+	    return stsp_ignore_mx(pol, safe), 0;
     } else {
 	return 0;			/* unknown or repeated key: ignored */
     }
@@ -190,7 +209,8 @@ static int stsp_check(const STSP *pol, int seen, VSTR *why)
     else if (!(seen & 4))
 	vstr_printf(why, "no max_age field");
     else if (pol->mode != STSP_NONE && pol->nmx == 0)
-	vstr_printf(why, "mode %s without any mx", stsp_mode_name(pol->mode));
+	vstr_printf(why, "mode %s without any mx%s%s", stsp_mode_name(pol->mode),
+		    pol->nbad ? ": " : "", vstr_str(pol->ignored));
     else
 	return 0;
     return -1;

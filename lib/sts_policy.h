@@ -8,6 +8,7 @@
 #define STSP_MAX_BODY	65536		/* bytes, RFC 8461 3.3 */
 #define STSP_MAX_AGE	31557600	/* seconds, RFC 8461 3.2 */
 #define STSP_MAX_MX	100		/* patterns kept at most */
+#define STSP_MAX_NOTED	3		/* ignored mx values described */
 
 typedef enum { STSP_NONE, STSP_TESTING, STSP_ENFORCE } STSP_MODE;
 
@@ -18,6 +19,8 @@ typedef struct STSP {
     char   *mx[STSP_MAX_MX];		/* lower case, "*.x" kept */
     int     nmx;
     VSTR   *lines;			/* normalized policy lines, LF-separated */
+    int     nbad;			/* mx values ignored */
+    VSTR   *ignored;			/* what was ignored, printable */
 } STSP;
 
 void    stsp_init(STSP *pol);

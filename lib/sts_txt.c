@@ -10,12 +10,19 @@
  *				const size_t *lens, int nrec, char *id,
  *				VSTR *why)
  *	int	ststxt_parse(const char *rec, size_t len, char *id, VSTR *why)
+ *
+ *	int	ststxt_is_sts(const char *rec, size_t len)
  * DESCRIPTION
  *	Each TXT record is given with its character-strings already
- *	concatenated. Records that do not start with "v=STSv1;" (or are
- *	exactly "v=STSv1") are ignored, such as SPF records. Exactly one
- *	must remain (RFC 8461 3.1: otherwise the domain has no available
- *	policy).
+ *	concatenated. Records that do not start with "v=STSv1;" are
+ *	discarded (RFC 8461 3.1), such as SPF records, but also "v=STSv1"
+ *	alone and "v=STSv1 id=..." without the ";" delimiter; the blanks
+ *	the ABNF allows around it ("v=STSv1 ; id=...") are accepted.
+ *	Exactly one must remain (RFC 8461 3.1: otherwise the domain has no
+ *	available policy).
+ *
+ *	ststxt_is_sts() tells whether a record is an MTA-STS record by
+ *	that rule.
  *
  *	ststxt_parse() checks the record: fields separated by ";" with
  *	optional blanks, the first being v=STSv1; an id of 1-32 letters
@@ -32,20 +39,23 @@
 #include "log.h"
 #include "sts_txt.h"
 
-/* ststxt_is_sts - does this record claim to be MTA-STS? */
-int     ststxt_is_sts(const char *rec, size_t len)
-{
-    if (len < 7 || memcmp(rec, "v=STSv1", 7) != 0)
-	return 0;
-    return len == 7 || rec[7] == ';' || rec[7] == ' ' || rec[7] == '\t';
-}
-
 /* ststxt_skip_ws - blanks */
 static size_t ststxt_skip_ws(const char *rec, size_t pos, size_t len)
 {
     while (pos < len && (rec[pos] == ' ' || rec[pos] == '\t'))
 	pos++;
     return pos;
+}
+
+/* ststxt_is_sts - "v=STSv1" then the ";" delimiter (blanks allowed) */
+int     ststxt_is_sts(const char *rec, size_t len)
+{
+    size_t  pos;
+
+    if (len < 7 || memcmp(rec, "v=STSv1", 7) != 0)
+	return 0;
+    pos = ststxt_skip_ws(rec, 7, len);
+    return pos < len && rec[pos] == ';';
 }
 
 /* ststxt_name_ok - extension name */

@@ -11,7 +11,7 @@ ub_start "$T_DIR/ub" 127.77.2.1 5353 nope.example -- "nope.example. 300 IN MX 10
     || { t_result 1 "local unbound starts"; t_done; }
 chmod 777 "$T_DIR"
 
-printf 'partner.example encrypt\nlegacy.example may\n' > "$T_DIR/overrides"
+printf 'partner.example encrypt\nlegacy.example may\nxn--bcher-kva.example secure match=.xn--bcher-kva.example\n' > "$T_DIR/overrides"
 : > "$T_DIR/log"; chmod 666 "$T_DIR/log"
 cat > "$T_DIR/ok.cf" <<EOC
 policy_overrides = $T_DIR/overrides
@@ -44,6 +44,11 @@ t_is "$out" "" "5000 NUL bytes: closed, no reply"
 t_like "$(cat "$T_DIR/log")" "tcp_table request line longer than 4096 bytes" "NUL flood logged as an over-long line"
 out=$(printf 'get %s\n' "$(head -c 300 /dev/zero | tr '\0' a)" | serve)
 t_is "$out" "500 key%20too%20long" "300-byte key: not found"
+out=$(printf 'get b%%C3%%BCcher.example\nget B%%C3%%9CCHER.example:25\n' | serve)
+t_is "$(printf '%s' "$out" | tr '\n' '|')" "200 secure%20match=.xn--bcher-kva.example|200 secure%20match=.xn--bcher-kva.example" \
+    "UTF-8 key (smtputf8): looked up as its A-label"
+out=$(ns "QUERY $(printf 'b\303\274cher.example')" | serve)
+t_is "$out" "$(ns "OK secure match=.xn--bcher-kva.example")" "socketmap: UTF-8 key as its A-label"
 printf 'get \377\376\375.example\n' | serve >/dev/null
 t_like "$(cat "$T_DIR/log")" 'key "\\xff\\xfe\\xfd.example"|non-ASCII' "8-bit key logged in printable form"
 
@@ -53,6 +58,21 @@ end=$(date +%s)
 t_is "$(cat "$T_DIR/out")" "" "idle_timeout: exits before the late request"
 t_ok "idle_timeout: exited within the timeout (not after the writer)" test $((end - start)) -le 6
 t_like "$(cat "$T_DIR/log")" "idle for 1s after 0 requests" "idle exit logged"
+
+out=$({ printf 'GGG\n\n'; head -c 4155 /dev/zero | tr '\0' G; } | serve | head -n 1)
+t_like "$out" "^HTTP/1.0 405" "4160-byte HTTP request without a space: 405 (T_WRAP=asan: no over-read)"
+
+# A client that sends lookups but never reads the replies: the helper
+# must give up after idle_timeout, not block in write() for ever.
+mkfifo "$T_DIR/noread"; chmod 666 "$T_DIR/noread"
+sleep 60 < "$T_DIR/noread" & holder=$!
+start=$(date +%s)
+yes 'get .example' | head -n 200000 | serve -o idle_timeout=2 > "$T_DIR/noread"
+rc=$?; end=$(date +%s)
+t_kill_pid "$holder"
+t_ok "client that never reads: helper exits within idle_timeout (rc $rc, $((end - start))s)" \
+    test "$rc" -ne 124 -a $((end - start)) -le 8
+t_like "$(cat "$T_DIR/log")" "client did not take the reply in time" "unread reply logged"
 
 printf 'log_file = %s\nno_such = 1\n' "$T_DIR/log" > "$T_DIR/bad.cf"
 out=$(printf 'get partner.example\n' | t_as_user "$TP" -c "$T_DIR/bad.cf" 2>"$T_DIR/err")

@@ -50,7 +50,8 @@ t_ok "DNS queries were counted" test "$(val tlspolicyd_dns_queries_total)" -ge 4
 t_is "$(val 'tlspolicyd_cache_entries{table="dane"}')" 1 "cache_entries gauge"
 bad=$(printf '%s\n' "$body" | grep -v '^# \(HELP\|TYPE\) ' | grep -Ev '^[a-z_]+(\{[a-z_]+="[^"]*"(,[a-z_]+="[^"]*")*\})? [0-9]+$')
 t_is "$bad" "" "every sample line is valid exposition text"
-t_is "$(printf '%s\n' "$body" | grep -c '^# TYPE ')" 9 "HELP/TYPE for every metric"
+t_is "$(printf '%s\n' "$body" | grep -c '^# TYPE ')" 10 "HELP/TYPE for every metric"
+t_is "$(val tlspolicyd_cache_refused)" 0 "cache_refused gauge: 0 for a cache only the spawn user writes"
 hdr=$(curl -s -o /dev/null -D - --max-time 5 "$URL")
 t_like "$hdr" "Content-Type: text/plain; version=0.0.4" "exposition content type"
 t_is "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://$LISTEN/other")" 404 "other path: 404"

@@ -7,7 +7,10 @@
 #include <unistd.h>
 #include <sqlite3.h>
 
+#include <sys/stat.h>
+
 #include "cache.h"
+#include "metrics.h"
 #include "tap.h"
 
 static char dir[] = "/tmp/tlspd-unit-cache.XXXXXX";
@@ -108,8 +111,8 @@ static void sts_round_trip(const char *path)
     in.max_age = 604800;
     vstr_addstr(in.policy, "mx: mx.s.example");
     in.fetched = 1000;
-    in.expires = 2000000000LL;
-    in.txt_expires = 1900000000LL;
+    in.expires = 1000 + 604800;
+    in.txt_expires = 1000 + 3600;
     in.txt_ttl = 3600;
     tap_is_int(cache_put_sts(cache, "s.example", &in), 0, "sts: put");
     tap_is_int(cache_get_sts(cache, "s.example", 1500, &out), CACHE_FRESH, "sts: get fresh");
@@ -196,6 +199,190 @@ static void corrupt(const char *path)
     cache_close(cache);
 }
 
+/* exec_sql - statements through a separate connection, as an attacker would */
+static void exec_sql(const char *path, const char *sql)
+{
+    sqlite3 *db;
+    char   *err = 0;
+
+    if (sqlite3_open(path, &db) != SQLITE_OK
+	|| sqlite3_exec(db, sql, 0, 0, &err) != SQLITE_OK)
+	printf("# sql failed: %s\n", err ? err : sqlite3_errmsg(db));
+    sqlite3_free(err);
+    sqlite3_close(db);
+}
+
+typedef struct {
+    const char *domain;
+    const char *name;
+} MISS_CASE;
+
+/* hostile_dane - every column of a DANE row untrusted */
+static void hostile_dane(const char *path)
+{
+    CACHE  *cache;
+    CACHE_DANE ent;
+    const long long now = 1900000000LL;
+    static const MISS_CASE misses[] = {
+	{"nullwhy.example", "hostile dane: NULL why is a miss, no crash"},
+	{"nullverdict.example", "hostile dane: NULL verdict is a miss"},
+	{"temp.example", "hostile dane: a temp verdict is never read back as a fact"},
+	{"bogus.example", "hostile dane: unknown verdict is a miss"},
+	{"textttl.example", "hostile dane: text in an integer column is a miss"},
+	{"real.example", "hostile dane: a real in an integer column is a miss"},
+    };
+    size_t  i;
+
+    cache_close(cache_open(path, 1000));
+    exec_sql(path, "DROP TABLE dane; CREATE TABLE dane (domain PRIMARY KEY,"
+	     " verdict, why, ttl, fetched, expires);"
+	     "INSERT INTO dane VALUES ('nullwhy.example', 'dane-only', NULL, 300, 1, 2000000000);"
+	     "INSERT INTO dane VALUES ('nullverdict.example', NULL, 'x', 300, 1, 2000000000);"
+	     "INSERT INTO dane VALUES ('temp.example', 'temp', 'SERVFAIL', 300, 1, 2000000000);"
+	     "INSERT INTO dane VALUES ('bogus.example', 'secure', 'x', 300, 1, 2000000000);"
+	     "INSERT INTO dane VALUES ('textttl.example', 'dane', 'x', 'abc', 1, 2000000000);"
+	     "INSERT INTO dane VALUES ('real.example', 'dane', 'x', 300.5, 1, 2000000000);"
+	     "INSERT INTO dane VALUES ('huge.example', 'dane-only', 'x', 9223372036854775807,"
+	     " 9223372036854775807, 9223372036854775807);"
+	     "INSERT INTO dane VALUES ('neg.example', 'dane', 'x', -5, -9223372036854775808,"
+	     " -9223372036854775808);"
+	     "INSERT INTO dane VALUES ('ctl.example', 'none', 'a' || char(10) || 'forged'"
+	     " || char(27) || 'z', 300, 1, 2000000000);");
+    cache = cache_open(path, 1000);
+    cache_set_max_ttl(cache, 3600);
+    cache_dane_init(&ent);
+    for (i = 0; i < sizeof(misses) / sizeof(misses[0]); i++)
+	tap_is_int(cache_get_dane(cache, misses[i].domain, now, &ent), CACHE_MISS,
+		   misses[i].name);
+    tap_is_int(cache_get_dane(cache, "huge.example", now, &ent), CACHE_FRESH,
+	       "hostile dane: huge expires still reads");
+    tap_ok(ent.expires - now == 3600 && ent.ttl == 3600 && ent.fetched == now,
+	   "hostile dane: expires and ttl clamped to cache_max_ttl, fetched to now");
+    tap_ok(cache_due(ent.expires, ent.ttl, (time_t) now) == 0, "cache_due on it: no overflow");
+    tap_is_int(cache_get_dane(cache, "neg.example", now, &ent), CACHE_STALE,
+	       "hostile dane: negative expires is stale");
+    tap_ok(ent.expires == 0 && ent.ttl == 0 && ent.fetched == 0, "hostile dane: negatives clamped to 0");
+    tap_is_int(cache_get_dane(cache, "ctl.example", now, &ent), CACHE_FRESH,
+	       "hostile dane: control bytes in why still read");
+    tap_is_str(vstr_str(ent.why), "a?forged?z", "hostile dane: why made printable");
+    cache_dane_free(&ent);
+    cache_close(cache);
+}
+
+/* hostile_sts - every column of an MTA-STS row untrusted */
+static void hostile_sts(const char *path)
+{
+    CACHE  *cache;
+    CACHE_STS ent;
+    const long long now = 1900000000LL;
+    static const MISS_CASE misses[] = {
+	{"mode.example", "hostile sts: unknown mode is a miss"},
+	{"id.example", "hostile sts: bad id is a miss"},
+	{"nullfail.example", "hostile sts: NULL fail_why is a miss, no crash"},
+	{"blob.example", "hostile sts: a blob policy is a miss"},
+    };
+    size_t  i;
+
+    exec_sql(path, "DROP TABLE sts; CREATE TABLE sts (domain PRIMARY KEY, id, mode,"
+	     " max_age, policy, fetched, expires, last_fail, fail_why, txt_expires, txt_ttl);"
+	     "INSERT INTO sts VALUES ('mode.example', 'a1', 'enforce; x', 86400, 'mx: a',"
+	     " 1, 2000000000, 0, '', 0, 0);"
+	     "INSERT INTO sts VALUES ('id.example', 'a-1', 'enforce', 86400, 'mx: a',"
+	     " 1, 2000000000, 0, '', 0, 0);"
+	     "INSERT INTO sts VALUES ('nullfail.example', 'a1', 'enforce', 86400, 'mx: a',"
+	     " 1, 2000000000, 0, NULL, 0, 0);"
+	     "INSERT INTO sts VALUES ('blob.example', 'a1', 'enforce', 86400, x'6d783a',"
+	     " 1, 2000000000, 0, '', 0, 0);"
+	     "INSERT INTO sts VALUES ('huge.example', 'a1', 'enforce', 9223372036854775807,"
+	     " 'mx: a', 1, 9223372036854775807, 9223372036854775807,"
+	     " 'x' || char(10) || 'y', 9223372036854775807, 9223372036854775807);");
+    cache = cache_open(path, 1000);
+    cache_set_max_ttl(cache, 3600);
+    cache_sts_init(&ent);
+    for (i = 0; i < sizeof(misses) / sizeof(misses[0]); i++)
+	tap_is_int(cache_get_sts(cache, misses[i].domain, now, &ent), CACHE_MISS,
+		   misses[i].name);
+    tap_is_int(cache_get_sts(cache, "huge.example", now, &ent), CACHE_FRESH,
+	       "hostile sts: huge times still read");
+    tap_ok(ent.expires - now == CACHE_STS_MAX_AGE && ent.max_age == CACHE_STS_MAX_AGE,
+	   "hostile sts: policy life clamped to the RFC 8461 max_age limit");
+    tap_ok(ent.txt_expires - now == 3600 && ent.txt_ttl == 3600,
+	   "hostile sts: TXT life clamped to cache_max_ttl");
+    tap_ok(ent.last_fail == now && ent.fetched == 1,
+	   "hostile sts: a future last_fail cannot stop fetches for ever");
+    tap_is_str(vstr_str(ent.fail_why), "x?y", "hostile sts: fail_why made printable");
+    cache_sts_free(&ent);
+    cache_close(cache);
+}
+
+/* hostile_counters - metric rows with NULL names and forged labels */
+static void hostile_counters(const char *path)
+{
+    CACHE  *cache;
+    VSTR   *out = vstr_new(1024);
+    const char *line;
+
+    exec_sql(path, "DROP TABLE counters; CREATE TABLE counters (name, labels, value);"
+	     "INSERT INTO counters VALUES (NULL, '', 5);"
+	     "INSERT INTO counters VALUES ('tlspolicyd_dns_failures_total', NULL, 2);"
+	     "INSERT INTO counters VALUES ('tlspolicyd_refreshes_total',"
+	     " 'a=\"1\"} evil_metric 1' || char(10) || 'b=\"2\"', 3);"
+	     "INSERT INTO counters VALUES ('tlspolicyd_dns_queries_total',"
+	     " 'kind=\"a\\b' || char(10) || 'c\"', 7);"
+	     "INSERT INTO counters VALUES ('evil_total', '', 9);");
+    cache = cache_open(path, 1000);
+    met_render(cache, out);
+    tap_ok(strstr(vstr_str(out), "tlspolicyd_dns_failures_total 2\n") != 0,
+	   "hostile counters: NULL labels read as none, NULL names skipped");
+    tap_ok(strstr(vstr_str(out), "tlspolicyd_dns_queries_total{kind=\"a\\\\b\\nc\"} 7\n") != 0,
+	   "hostile counters: label values escaped");
+    tap_ok(strstr(vstr_str(out), "evil") == 0, "hostile counters: no forged series");
+    for (line = vstr_str(out); *line; line += strcspn(line, "\n") + 1)
+	if (*line != '#' && strncmp(line, "tlspolicyd_", 11) != 0)
+	    break;
+    tap_ok(*line == 0, "hostile counters: every line is ours");
+    tap_ok(strstr(vstr_str(out), "tlspolicyd_cache_refused 0\n") != 0, "refused gauge: 0");
+    vstr_free(out);
+    cache_close(cache);
+}
+
+/* perms - a cache others could write, or owned by someone else, is refused */
+static void perms(void)
+{
+    char    sub[300];
+    char    path[320];
+    CACHE  *cache;
+    VSTR   *out = vstr_new(1024);
+
+    snprintf(sub, sizeof(sub), "%s/perm", dir);
+    snprintf(path, sizeof(path), "%s/cache.db", sub);
+    mkdir(sub, 0700);
+    cache_close(cache_open(path, 1000));
+    chmod(sub, 0770);
+    cache = cache_open(path, 1000);
+    tap_ok(!cache_enabled(cache) && cache_refused(cache), "group-writable directory: refused");
+    met_render(cache, out);
+    tap_ok(strstr(vstr_str(out), "tlspolicyd_cache_refused 1\n") != 0, "refused gauge: 1");
+    cache_close(cache);
+    chmod(sub, 0700);
+    chmod(path, 0646);
+    cache = cache_open(path, 1000);
+    tap_ok(!cache_enabled(cache) && cache_refused(cache), "world-writable file: refused");
+    cache_close(cache);
+    chmod(path, 0600);
+    cache = cache_open(path, 1000);
+    tap_ok(cache_enabled(cache) && !cache_refused(cache), "0700 directory, 0600 file: used");
+    cache_close(cache);
+    if (geteuid() == 0 && chown(path, 65534, 65534) == 0) {
+	cache = cache_open(path, 1000);
+	tap_ok(!cache_enabled(cache) && cache_refused(cache), "file owned by another uid: refused");
+	cache_close(cache);
+    } else {
+	tap_ok(1, "# SKIP file owned by another uid: needs root");
+    }
+    vstr_free(out);
+}
+
 /* disabled - no file, or an impossible path: still answers */
 static void disabled(void)
 {
@@ -219,6 +406,7 @@ int     main(void)
     char    path[256];
     char    cmd[300];
 
+    (void) umask(022);
     if (mkdtemp(dir) == 0)
 	return 1;
     snprintf(path, sizeof(path), "%s/cache.db", dir);
@@ -227,6 +415,14 @@ int     main(void)
     tap_ok(cache_due(1075, 300, 1000) && !cache_due(1076, 300, 1000),
 	   "cache_due: the last quarter of the lifetime, and not before");
     tap_ok(!cache_due(1000, 0, 1000), "cache_due: no lifetime, never due");
+    tap_ok(cache_due(-9223372036854775807LL - 1, 300, 1000)
+	   && !cache_due(9223372036854775807LL, 300, 1000),
+	   "cache_due: extreme expires without signed overflow");
+    snprintf(path, sizeof(path), "%s/hostile.db", dir);
+    hostile_dane(path);
+    hostile_sts(path);
+    hostile_counters(path);
+    perms();
     snprintf(path, sizeof(path), "%s/v1.db", dir);
     migrate(path);
     snprintf(path, sizeof(path), "%s/junk.db", dir);

@@ -50,7 +50,25 @@ static const KEY_CASE cases[] = {
     {"exa mple.com", 0, KEY_BINARY, 0, 0},
     {"exa\tmple.com", 0, KEY_BINARY, 0, 0},
     {"exa\x01mple.com", 0, KEY_BINARY, 0, 0},
-    {"exa\xc3\xa9mple.com", 0, KEY_BINARY, 0, 0},
+    /* UTF-8 keys (Postfix with smtputf8_enable): A-labels, UTS #46 non-transitional */
+    {"exa\xc3\xa9mple.com", 0, KEY_OK, "xn--example-dya.com", 0},
+    {"b\xc3\xbc" "cher.example", 0, KEY_OK, "xn--bcher-kva.example", 0},
+    {"B\xc3\x9c" "CHER.Example.", 0, KEY_OK, "xn--bcher-kva.example", 0},
+    {"fa\xc3\x9f.de", 0, KEY_OK, "xn--fa-hia.de", 0},	/* not "fass.de" */
+    {"b\xc3\xbc" "cher.example:2525", 0, KEY_OK, "xn--bcher-kva.example", 2525},
+    {"\xe4\xbe\x8b\xe3\x81\x88.\xe3\x83\x86\xe3\x82\xb9\xe3\x83\x88", 0, KEY_OK,
+    "xn--r8jz45g.xn--zckzah", 0},
+    {".b\xc3\xbc" "cher.example", 0, KEY_PARENT_WALK, 0, 0},
+    {"[b\xc3\xbc" "cher.example]", 0, KEY_BRACKETED, 0, 0},
+    {"\xff\xfe\xfd.example", 0, KEY_BAD_IDN, 0, 0},
+    {"b\xc3(cher.example", 0, KEY_BAD_IDN, 0, 0},
+    {"b\xc3\xbc_cher.example", 0, KEY_NOT_LDH, 0, 0},	/* never "bücher" */
+    {"b\xc3\xbc" "cher.example:smtp\xc3\xbc", 0, KEY_NOT_LDH, 0, 0},
+    {"b\xc3\xbc" "cher .example", 0, KEY_BINARY, 0, 0},
+    {"\xe2\x80\xae" "moc.example", 0, KEY_BAD_IDN, 0, 0},
+    {"\xc2\xad", 0, KEY_BAD_IDN, 0, 0},	/* soft hyphen maps to "" (fuzz_key) */
+    {"\xc2\xad.", 0, KEY_NOT_LDH, 0, 0},
+    {"\xc2\xad:25", 0, KEY_NOT_LDH, 0, 0},
     {"nul\0inside.com", 14, KEY_BINARY, 0, 0},
     {"\x7f", 0, KEY_BINARY, 0, 0},
     {"a=b.example", 0, KEY_NOT_LDH, 0, 0},
@@ -62,6 +80,8 @@ static void long_names(void)
     char    buf[600];
     char    out[KEY_MAX_DOMAIN + 1];
     int     port;
+    size_t  i;
+    size_t  j;
 
     memset(buf, 'a', 63);
     strcpy(buf + 63, ".example");
@@ -82,6 +102,16 @@ static void long_names(void)
     tap_is_int(key_normalize(buf, 254, out, &port), KEY_TOO_LONG, "254-char name");
     memset(buf, 'a', sizeof(buf) - 1);
     tap_is_int(key_normalize(buf, sizeof(buf) - 1, out, &port), KEY_TOO_LONG, "599 bytes");
+    /* one label of 20 three-byte characters */
+    for (j = 0; j < 20; j++)
+	memcpy(buf + 3 * j, "\xe4\xbe\x8b", 3);
+    memcpy(buf + 60, ".example", 9);
+    tap_is_int(key_normalize(buf, strlen(buf), out, &port), KEY_OK, "60 bytes of UTF-8, one label");
+    for (i = 0; i < 300; i += 3)
+	memcpy(buf + i, "\xe4\xbe\x8b", 3);
+    memcpy(buf + 300, ".example", 9);
+    tap_is_int(key_normalize(buf, strlen(buf), out, &port), KEY_BAD_IDN,
+	       "308-byte UTF-8 key: a label too long for an A-label");
 }
 
 int     main(void)

@@ -1,6 +1,7 @@
 /* unit_sts - MTA-STS policy text and TXT record parsers */
 #include <string.h>
 
+#include "sts_fetch.h"
 #include "sts_policy.h"
 #include "sts_txt.h"
 #include "tap.h"
@@ -33,18 +34,31 @@ static const POL_CASE pol_cases[] = {
     {"version: STSv1\nmode: enforce\nmx: a.example\n", 0, 0, "no max_age"},
     {"version: STSv1\nmode: enforce\nmax_age: 5\n", 0, 0, "without any mx"},
     {"version: STSv1\nmode: strict\nmx: a.example\nmax_age: 5\n", 0, 0, "bad mode"},
-    {"version: STSv1\nmode: enforce\nmx: 192.0.2.1\nmax_age: 5\n", 0, 0, "bad mx"},
-    {"version: STSv1\nmode: enforce\nmx: [192.0.2.1]\nmax_age: 5\n", 0, 0, "bad mx"},
-    {"version: STSv1\nmode: enforce\nmx: a.example servername=evil\nmax_age: 5\n", 0, 0, "bad mx"},
-    {"version: STSv1\nmode: enforce\nmx: a.example\tprotocols=x\nmax_age: 5\n", 0, 0, "bad mx"},
-    {"version: STSv1\nmode: enforce\nmx: match=a.example\nmax_age: 5\n", 0, 0, "bad mx"},
-    {"version: STSv1\nmode: enforce\nmx: a.example:25\nmax_age: 5\n", 0, 0, "bad mx"},
-    {"version: STSv1\nmode: enforce\nmx: a.ex\001ample\nmax_age: 5\n", 0, 0, "bad mx"},
-    {"version: STSv1\nmode: enforce\nmx: *\nmax_age: 5\n", 0, 0, "bad mx"},
-    {"version: STSv1\nmode: enforce\nmx: *.com.\nmax_age: 5\n", 0, 0, "bad mx"},
-    {"version: STSv1\nmode: enforce\nmx: a.*.example\nmax_age: 5\n", 0, 0, "bad mx"},
-    {"version: STSv1\nmode: enforce\nmx: localhost\nmax_age: 5\n", 0, 0, "bad mx"},
+    {"version: STSv1\nmode: enforce\nmx: 192.0.2.1\nmax_age: 5\n", 0, 0, "without any mx: bad mx pattern"},
+    {"version: STSv1\nmode: enforce\nmx: [192.0.2.1]\nmax_age: 5\n", 0, 0, "without any mx: bad mx pattern"},
+    {"version: STSv1\nmode: enforce\nmx: a.example servername=evil\nmax_age: 5\n", 0, 0, "without any mx: bad mx pattern"},
+    {"version: STSv1\nmode: enforce\nmx: a.example\tprotocols=x\nmax_age: 5\n", 0, 0, "without any mx: bad mx pattern"},
+    {"version: STSv1\nmode: enforce\nmx: match=a.example\nmax_age: 5\n", 0, 0, "without any mx: bad mx pattern"},
+    {"version: STSv1\nmode: enforce\nmx: a.example:25\nmax_age: 5\n", 0, 0, "without any mx: bad mx pattern"},
+    {"version: STSv1\nmode: enforce\nmx: a.ex\001ample\nmax_age: 5\n", 0, 0, "without any mx: bad mx pattern"},
+    {"version: STSv1\nmode: enforce\nmx: *\nmax_age: 5\n", 0, 0, "without any mx: bad mx pattern"},
+    {"version: STSv1\nmode: enforce\nmx: *.com.\nmax_age: 5\n", 0, 0, "without any mx: bad mx pattern"},
+    {"version: STSv1\nmode: enforce\nmx: a.*.example\nmax_age: 5\n", 0, 0, "without any mx: bad mx pattern"},
+    {"version: STSv1\nmode: enforce\nmx: localhost\nmax_age: 5\n", 0, 0, "without any mx: bad mx pattern"},
     {"version: STSv1\nmode: enforce\nmx: a.example\nmax_age: 5\ngarbage line\n", 0, 0, "line without"},
+    /* one bad mx line is ignored, the rest of the policy kept */
+    {"version: STSv1\nmode: enforce\nmx: mx.example.\nmx: mx2.example\nmax_age: 5\n", 1,
+    "secure match=mx2.example servername=hostname", 0},
+    {"version: STSv1\nmode: enforce\nmx: 192.0.2.1\nmx: *.example.net\nmax_age: 5\n", 1,
+    "secure match=.example.net servername=hostname", 0},
+    {"version: STSv1\nmode: enforce\nmx: a.example\nmx: b\xc3\xbc" "cher.example\nmax_age: 5\n", 1,
+    "secure match=a.example servername=hostname", 0},
+    {"version: STSv1\nmode: testing\nmx: a.example servername=evil\nmx: b.example\nmax_age: 5\n", 1,
+    "secure match=b.example servername=hostname", 0},
+    {"version: STSv1\nmode: enforce\nmx: mx.example.\nmx: [192.0.2.1]\nmax_age: 5\n", 0, 0,
+    "mode enforce without any mx: bad mx pattern \"mx.example.\" ignored; bad mx pattern \"[192.0.2.1]\""},
+    {"version: STSv1\nmode: testing\nmx: 192.0.2.1\nmax_age: 5\n", 0, 0, "mode testing without any mx"},
+    {"version: STSv1\nmode: none\nmx: 192.0.2.1\nmax_age: 5\n", 1, "secure match= servername=hostname", 0},
     {"", 0, 0, "no version"},
 };
 
@@ -88,6 +102,8 @@ static void details(void)
     VSTR   *out = vstr_new(64);
     VSTR   *why = vstr_new(64);
     static char big[STSP_MAX_BODY + 2];
+    static const char bad_mx[] = "version: STSv1\nmode: enforce\nmx: mx1.example.com.\n"
+	"mx: mx2.example.com\nmx: b\xc3\xbc" "cher.example\nmax_age: 86400\n";
     STSP    pol;
 
     stsp_init(&pol);
@@ -110,6 +126,16 @@ static void details(void)
     stsp_free(&pol);
     stsp_init(&pol);
     tap_is_int(stsp_parse("version: STSv1\0", 15, &pol, why), -1, "NUL rejected");
+    stsp_free(&pol);
+    stsp_init(&pol);
+    tap_is_int(stsp_parse(bad_mx, strlen(bad_mx), &pol, why), 0, "policy with bad mx lines parses");
+    tap_is_int(pol.nbad, 2, "two mx values ignored");
+    tap_is_str(vstr_str(pol.ignored), "bad mx pattern \"mx1.example.com.\" ignored;"
+	       " bad mx pattern \"b\\xc3\\xbccher.example\" ignored", "ignored values, printable");
+    vstr_reset(out);
+    stsp_tlsrpt(&pol, "example.com", out);
+    tap_ok(strstr(vstr_str(out), "mx1.example.com.") == 0 && strstr(vstr_str(out), "cher") == 0,
+	   "ignored mx values stay out of the TLSRPT policy_string");
     stsp_free(&pol);
     vstr_free(out);
     vstr_free(why);
@@ -138,6 +164,12 @@ static const TXT_CASE txt_cases[] = {
     {{"v=STSv1; id=a; bad name=x", 0}, STSTXT_INVALID, 0},
     {{"v=STSv10; id=a", 0}, STSTXT_NONE, 0},
     {{"V=STSv1; id=a", 0}, STSTXT_NONE, 0},
+    /* RFC 8461 3.1: records not beginning with "v=STSv1;" are discarded */
+    {{"v=STSv1 id=abc", 0}, STSTXT_NONE, 0},
+    {{"v=STSv1", 0}, STSTXT_NONE, 0},
+    {{"v=STSv1\tid=abc;", 0}, STSTXT_NONE, 0},
+    {{"v=STSv1 id=a", "v=STSv1; id=b", 0}, STSTXT_OK, "b"},
+    {{"v=STSv1 ; id=c", 0}, STSTXT_OK, "c"},
 };
 
 /* txt_records - selection and parsing */
@@ -167,8 +199,39 @@ static void txt_records(void)
     vstr_free(why);
 }
 
+/* fetch_text - the pin is never cut; libcurl's words are made safe */
+static void fetch_text(void)
+{
+    VSTR   *pin = vstr_new(16);
+    VSTR   *addrs = vstr_new(16);
+    VSTR   *why = vstr_new(16);
+    size_t  i;
+    const char *p;
+
+    for (i = 0; i < 60; i++)
+	vstr_printf(addrs, "%s[2001:db8:ffff:ffff:ffff:ffff:ffff:%zx]", i ? "," : "", i);
+    stsf_pin(pin, "example.com", vstr_str(addrs));
+    tap_ok(vstr_len(addrs) > 600, "address list longer than 600 bytes");
+    tap_is_int((long long) vstr_len(pin), (long long) (strlen("mta-sts.example.com:443:")
+						       + vstr_len(addrs)),
+	       "CURLOPT_RESOLVE pin keeps every address");
+    tap_ok(strcmp(vstr_str(pin) + vstr_len(pin) - 4, ":3b]") == 0, "last address intact");
+    stsf_curl_why(why, "SSL: no alternative certificate subject name matches"
+		  " 'x\nJan  1 00:00:00 host tlspolicyd[1]: forged\r\033[2J'");
+    for (p = vstr_str(why); *p; p++)
+	if ((unsigned char) *p < 0x20 || (unsigned char) *p >= 0x7f)
+	    break;
+    tap_ok(*p == 0, "libcurl error text: no control bytes reach log or cache");
+    tap_ok(strstr(vstr_str(why), "\\x0a") != 0 || strstr(vstr_str(why), "\\n") != 0,
+	   "newline shown escaped");
+    vstr_free(pin);
+    vstr_free(addrs);
+    vstr_free(why);
+}
+
 int     main(void)
 {
+    fetch_text();
     policies();
     details();
     txt_records();

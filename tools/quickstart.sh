@@ -20,7 +20,7 @@ set -eu
 cd "$(dirname "$0")/.."
 
 BUILD_PACKAGES="build-essential autoconf automake pkg-config
- libc-ares-dev libcurl4-openssl-dev libsqlite3-dev libssl-dev"
+ libc-ares-dev libcurl4-openssl-dev libsqlite3-dev libssl-dev libidn2-dev"
 TEST_PACKAGES="sqlite3 postfix unbound nsd ldnsutils nginx openssl curl python3
  util-linux bsdutils mount procps iproute2 strace"
 DEV_PACKAGES="valgrind clang cppcheck clang-tidy"

@@ -3,6 +3,7 @@
 
 #include "fuzz.h"
 #include "ovr.h"
+#include "pfsplit.h"
 
 int     LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -17,6 +18,8 @@ int     LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    fuzz_require(strlen(pol) <= OVR_MAX_POLICY);
 	    fuzz_require(strchr(pol, '\n') == 0 && strchr(pol, '\t') == 0);
 	    fuzz_require(ovr_policy_word_ok(pol, strcspn(pol, " ")));
+	    /* Postfix reads exactly the words we checked, all allowed */
+	    fuzz_require(pf_split(pol) == pf_words(pol));
 	}
 	ovr_free(ovr);
     } else {

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "fuzz.h"
+#include "pfsplit.h"
 #include "sts_policy.h"
 
 /* fuzz_reply_safe - "secure match=P:P... servername=hostname" only */
@@ -28,6 +29,7 @@ int     LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     VSTR   *why = vstr_new(64);
     VSTR   *out = vstr_new(64);
     STSP    pol;
+    const char *cp;
 
     stsp_init(&pol);
     if (stsp_parse((const char *) data, size, &pol, why) == 0) {
@@ -35,9 +37,14 @@ int     LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_require(pol.mode == STSP_NONE || pol.nmx > 0);
 	stsp_reply(&pol, out);
 	fuzz_reply_safe(vstr_str(out));
+	/* Postfix reads exactly match= and servername= from it */
+	fuzz_require(pol.nmx == 0 || pf_split(vstr_str(out)) == 2);
 	stsp_tlsrpt(&pol, "example.com", out);
 	fuzz_require(strchr(vstr_str(out), '\n') == 0);
     }
+    /* what was ignored is logged: printable only */
+    for (cp = vstr_str(pol.ignored); *cp; cp++)
+	fuzz_require(*cp >= 0x20 && *cp < 0x7f);
     stsp_free(&pol);
     vstr_free(why);
     vstr_free(out);
