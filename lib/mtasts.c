@@ -161,7 +161,7 @@ static int mts_fetch(MTS_CTX *ctx, STSP *pol, VSTR *why)
 	if (stsf_fetch(&req, body, why) == 0)
 	    ret = stsp_parse(vstr_str(body), vstr_len(body), pol, why);
 	if (ret == 0 && pol->nbad > 0)
-	    log_warn("MTA-STS policy for %s: %s", domain, vstr_str(pol->ignored));
+	    log_warn("MTA-STS policy for %s: %s", ctx->domain, vstr_str(pol->ignored));
     }
     vstr_free(addrs);
     vstr_free(body);
