@@ -79,6 +79,7 @@
 #include <sqlite3.h>
 
 #include "cache.h"
+#include "dane_verdict.h"
 #include "log.h"
 #include "mem.h"
 #include "priv.h"
@@ -590,14 +591,13 @@ static CACHE_STATUS cache_read_dane(CACHE *cache, sqlite3_stmt *st,
 				            const char *domain, time_t now,
 				            CACHE_DANE *ent)
 {
-    static const char *const facts[] = {"dane-only", "dane", "none",
-    "nopolicy", 0};
+    DV_VERDICT verdict;
 
     if (!cache_types_ok(st, "TTIII"))
 	return cache_bad_row(cache, "dane", domain, "a column is NULL or of"
 			     " the wrong type");
     cache_copy_text(ent->verdict, sizeof(ent->verdict), sqlite3_column_text(st, 0));
-    if (!cache_in_list(facts, ent->verdict))
+    if (dv_verdict_from_name(ent->verdict, &verdict) < 0)
 	return cache_bad_row(cache, "dane", domain, strcmp(ent->verdict, "temp")
 			     == 0 ? "a temporary failure is not a fact" :
 			     "unknown verdict");

@@ -86,9 +86,9 @@ static void basics(const char *path)
     cache_prune(cache, 2000000000LL + 7200, 0);
     query_text(path, "SELECT count(*) FROM dane", text, sizeof(text));
     tap_is_str(text, "0", "expired entries pruned an hour after expiry");
-    tap_is_int(put_one(cache, "x1.example", "dane", 1, 2000000000LL), 0, "refill");
-    tap_is_int(put_one(cache, "x2.example", "dane", 1, 2000000001LL), 0, "refill");
-    tap_is_int(put_one(cache, "x3.example", "dane", 1, 2000000002LL), 0, "refill");
+    tap_is_int(put_one(cache, "x1.example", "dane-some", 1, 2000000000LL), 0, "refill");
+    tap_is_int(put_one(cache, "x2.example", "dane-some", 1, 2000000001LL), 0, "refill");
+    tap_is_int(put_one(cache, "x3.example", "dane-some", 1, 2000000002LL), 0, "refill");
     cache_prune(cache, 1000, 2);
     query_text(path, "SELECT group_concat(domain) FROM (SELECT domain FROM dane ORDER BY domain)",
 	       text, sizeof(text));
