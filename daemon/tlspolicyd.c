@@ -8,6 +8,7 @@
  *	tlspolicyd [-c file] [-o name=value]... [-v] -q domain
  *	tlspolicyd [-c file] [-o name=value]... -p
  *	tlspolicyd [-c file] [-o name=value]... -R domain
+ *	tlspolicyd -V
  * DESCRIPTION
  *	Without -q, tlspolicyd serves one connection on standard input
  *	and output, as a spawn(8) service of Postfix's master(8): many
@@ -19,6 +20,9 @@
  *	temporary failure. -v adds the explanation on stderr.
  *
  *	With -p, it prints the effective configuration.
+ *
+ *	With -V, it prints its version and those of c-ares, SQLite and
+ *	libcurl (loaded for the report only), and exits 0.
  *
  *	-R domain is how a helper refreshes a cache entry near expiry
  *	after it has answered: it runs itself again with -R in a new
@@ -51,6 +55,7 @@
 #include "policy.h"
 #include "priv.h"
 #include "server.h"
+#include "version.h"
 
 #define EXIT_FOUND	0
 #define EXIT_NOTFOUND	1
@@ -67,6 +72,7 @@ typedef struct OPTS {
     char  **argv;			/* for -R, from a helper */
     int     verbose;			/* -v */
     int     print;			/* -p */
+    int     version;			/* -V */
 } OPTS;
 
 /* usage - print a synopsis and exit */
@@ -75,7 +81,8 @@ static void usage(void)
     static const char text[] =
 	"usage: tlspolicyd [-c file] [-o name=value]... [-v]\n"
 	"       tlspolicyd [-c file] [-o name=value]... [-v] -q domain\n"
-	"       tlspolicyd [-c file] [-o name=value]... -p\n";
+	"       tlspolicyd [-c file] [-o name=value]... -p\n"
+	"       tlspolicyd -V\n";
 
     if (isatty(2))
 	(void) !write(2, text, sizeof(text) - 1);
@@ -91,7 +98,7 @@ static void parse_args(int argc, char **argv, OPTS *opts)
     opts->config = CFG_DEFAULT_FILE;
     opts->overrides = mem_calloc((size_t) argc + 1, sizeof(char *));
     opts->argv = argv;
-    while ((ch = getopt(argc, argv, "c:o:q:vpR:")) != -1) {
+    while ((ch = getopt(argc, argv, "c:o:q:vpR:V")) != -1) {
 	switch (ch) {
 	case 'c':
 	    opts->config = optarg;
@@ -111,6 +118,9 @@ static void parse_args(int argc, char **argv, OPTS *opts)
 	    break;
 	case 'R':
 	    opts->refresh = optarg;
+	    break;
+	case 'V':
+	    opts->version = 1;
 	    break;
 	default:
 	    usage();
@@ -282,6 +292,17 @@ static int run_cli(const OPTS *opts, CFG *cfg)
     return status;
 }
 
+/* run_version - -V: versions on stdout, no configuration needed */
+static int run_version(void)
+{
+    VSTR   *out = vstr_new(256);
+
+    ver_print(out);
+    fputs(vstr_str(out), stdout);
+    vstr_free(out);
+    return fflush(stdout) == 0 ? 0 : 1;
+}
+
 int     main(int argc, char **argv)
 {
     OPTS    opts;
@@ -289,6 +310,10 @@ int     main(int argc, char **argv)
     int     status;
 
     parse_args(argc, argv, &opts);
+    if (opts.version) {
+	mem_free(opts.overrides);
+	return run_version();
+    }
     cfg = cfg_new();
     if (opts.query || opts.print)
 	status = run_cli(&opts, cfg);

@@ -1,5 +1,5 @@
 #!/bin/sh
-# 01-cli.sh - the one-shot CLI (-q, -p), exit codes, configuration errors
+# 01-cli.sh - the one-shot CLI (-q, -p, -V), exit codes, configuration errors
 . "$top_srcdir/t/lib.sh"
 t_tmpdir
 t_binary
@@ -59,6 +59,18 @@ t_like "$rc:$out" "^75:.*cannot open .*missing.cf" "missing -c file: exit 75"
 printf 'a.example   encrypt\nb.example   tls-please\n' > "$T_DIR/bad.ovr"
 out=$("$TP" -c "$T_DIR/ok.cf" -o policy_overrides="$T_DIR/bad.ovr" -q a.example 2>&1); rc=$?
 t_like "$rc:$out" "^75:.*bad.ovr, line 2: unknown policy \"tls-please\"" "bad override policy: file and line"
+out=$("$TP" -V 2>&1); rc=$?
+t_like "$rc:$(printf '%s' "$out" | head -n 1)" "^0:tlspolicyd [0-9]+\.[0-9]+\.[0-9]+$" "-V: version first, exit 0"
+t_like "$out" "^c-ares [0-9.]+ \(built with [0-9.]+\)$" "-V: c-ares version"
+if command -v sqlite3 >/dev/null 2>&1; then
+    t_like "$out" "^SQLite $(command sqlite3 --version | cut -d' ' -f1) " "-V: the SQLite the CLI also uses"
+fi
+if command -v curl >/dev/null 2>&1; then
+    lc=$(curl --version | head -n 1 | sed -n 's|.* libcurl/\([^ ]*\).*|\1|p')
+    t_like "$out" "^libcurl $lc, .*loaded only to fetch" "-V: the libcurl curl(1) uses, loaded for the report"
+fi
+out=$("$TP" -V -c "$T_DIR/missing.cf" 2>&1); rc=$?
+t_is "$rc:$(printf '%s\n' "$out" | wc -l)" "0:4" "-V reads no configuration"
 "$TP" -x >/dev/null 2>&1; rc=$?
 t_is "$rc" 2 "unknown option: exit 2"
 "$TP" -q a.example extra >/dev/null 2>&1; rc=$?
