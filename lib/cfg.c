@@ -21,9 +21,15 @@
  *	given twice takes the last value, as in main.cf.
  *
  *	cfg_new() returns the built-in defaults. cfg_load_file() with
- *	must_exist == 0 accepts a missing file (the default path).
+ *	must_exist == 0 accepts a missing file (the default path); it
+ *	records the path and whether it was read (cfg->file, file_read).
  *	cfg_set_option() applies one "name=value" from the command line,
  *	as Postfix administrators write them in master.cf argv=.
+ *
+ *	cfg_print() writes what -p shows: a comment line that names the
+ *	file read ("# /etc/tlspolicyd/tlspolicyd.cf", or "# built-in
+ *	defaults (FILE not found)"), then "name = value" for every
+ *	parameter.
  * DIAGNOSTICS
  *	Each function returns 0 on success and -1 with a message in err
  *	that names the file and line (or the -o option) and the problem:
@@ -278,6 +284,7 @@ void cfg_free(CFG *cfg)
     for (p = cfg_params; p->name; p++)
 	if (p->type == CT_STR || p->type == CT_RESOLVER)
 	    mem_free(*(char **) ((char *) cfg + p->offset));
+    mem_free(cfg->file);
     mem_free(cfg);
 }
 
@@ -377,10 +384,14 @@ int     cfg_load_file(CFG *cfg, const char *path, int must_exist, VSTR *err)
     char   *buf;
     int     ret;
 
+    mem_free(cfg->file);
+    cfg->file = mem_strdup(path);
+    cfg->file_read = 0;
     if (!must_exist && access(path, F_OK) < 0 && errno == ENOENT)
 	return 0;
     if ((buf = lines_read_file(path, CFG_MAX_FILE, &len, err)) == 0)
 	return -1;
+    cfg->file_read = 1;
     ret = cfg_load_buf(cfg, path, buf, len, err);
     mem_free(buf);
     return ret;
@@ -412,12 +423,24 @@ int     cfg_set_option(CFG *cfg, const char *arg, VSTR *err)
     return cfg_set(cfg, name, nlen, eq, where, err);
 }
 
-/* cfg_print - "name = value" for every parameter, as -n would show */
+/* cfg_print_origin - a comment line: the file read, or why none was */
+static void cfg_print_origin(const CFG *cfg, VSTR *out)
+{
+    if (cfg->file == 0)
+	vstr_printf(out, "# built-in defaults\n");
+    else if (cfg->file_read)
+	vstr_printf(out, "# %s\n", cfg->file);
+    else
+	vstr_printf(out, "# built-in defaults (%s not found)\n", cfg->file);
+}
+
+/* cfg_print - the origin, then "name = value" for every parameter */
 void cfg_print(const CFG *cfg, VSTR *out)
 {
     const CFG_PARAM *p;
     const char *base = (const char *) cfg;
 
+    cfg_print_origin(cfg, out);
     for (p = cfg_params; p->name; p++) {
 	int     ival = *(const int *) (base + p->offset);
 

@@ -1,0 +1,34 @@
+#!/bin/sh
+# 03-docs.sh - every parameter that -p prints is documented in
+# tlspolicyd.cf(5) and in the README's configuration section, and -p
+# says which file its values came from.
+. "$top_srcdir/t/lib.sh"
+t_tmpdir
+t_binary
+
+man5=$top_srcdir/man/tlspolicyd.cf.5
+readme=$top_srcdir/README
+: > "$T_DIR/empty.cf"
+names=$("$TP" -c "$T_DIR/empty.cf" -p | sed -n 's/^\([a-z_][a-z0-9_]*\) = .*/\1/p')
+t_like "$names" "^dns_resolver$" "-p prints parameter names"
+for n in $names; do
+    # a .B heading, or \fBname\fR inside a heading that covers two
+    t_ok "tlspolicyd.cf(5) documents $n" \
+        grep -Eq "^\.B $n( |\$)|\\\\fB$n\\\\fR" "$man5"
+    t_ok "README documents $n" \
+        grep -Eq "^    ($n|.*, $n) =( |\$)" "$readme"
+done
+
+out=$("$TP" -c "$T_DIR/empty.cf" -p | head -n 1)
+t_is "$out" "# $T_DIR/empty.cf" "-p: first line names the file read"
+out=$("$TP" -p | head -n 1)
+case $out in
+"# built-in defaults ("*" not found)")
+    f=${out#"# built-in defaults ("}; f=${f%" not found)"}
+    t_ok "-p without the default file: says so and names it ($f)" test ! -e "$f" ;;
+*)
+    t_ok "-p with the default file: names it (${out#"# "})" test -f "${out#"# "}" ;;
+esac
+out=$("$TP" -c "$T_DIR/none.cf" -p 2>&1); rc=$?
+t_like "$rc:$out" "^75:.*none.cf" "-p with a missing -c file: an error, not defaults"
+t_done
