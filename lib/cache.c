@@ -12,6 +12,8 @@
  *	int	cache_put_dane(CACHE *cache, const char *domain,
  *				const CACHE_DANE *ent)
  *	int	cache_due(long long expires, long long lifetime, time_t now)
+ *	int	cache_forget(CACHE *cache, const char *domain,
+ *				long long *dane, long long *sts)
  *
  *	void	cache_close(CACHE *cache)
  * DESCRIPTION
@@ -38,6 +40,13 @@
  *	cache_due() says whether an entry that expires at expires, after
  *	lifetime seconds, is in the last quarter of its life: the rule for
  *	refreshing DANE verdicts and MTA-STS checks ahead.
+ *
+ *	cache_forget() deletes, in one transaction, the DANE verdict and
+ *	the MTA-STS row (policy, TXT check and failure marks) of domain,
+ *	or of every domain when domain is NULL, and stores how many rows
+ *	went in *dane and *sts. It returns 0, or -1 when nothing could be
+ *	deleted (disabled cache, lock held longer than busy_ms, read-only
+ *	file). Counters and leases stay.
  * DIAGNOSTICS
  *	A file that is not a database or is corrupt is renamed to
  *	path.corrupt-TIME-PID and recreated, with a warning. An unopenable
@@ -775,4 +784,46 @@ void    cache_prune(CACHE *cache, time_t now, long max_entries)
     cache_prune_sql(cache, "DELETE FROM sts WHERE domain IN (SELECT domain FROM"
 		    " sts ORDER BY expires LIMIT max(0, (SELECT count(*) FROM sts) - ?1))",
 		    max_entries);
+}
+
+/* cache_forget_sql - one DELETE, domain bound when not NULL; rows or -1 */
+static long long cache_forget_sql(CACHE *cache, const char *table,
+				          const char *domain)
+{
+    sqlite3_stmt *st;
+    char    sql[64];
+    int     rc;
+
+    (void) snprintf(sql, sizeof(sql), "DELETE FROM %s%s", table,
+		    domain ? " WHERE domain = ?1" : "");
+    if ((rc = sqlite3_prepare_v2(cache->db, sql, -1, &st, 0)) != SQLITE_OK) {
+	cache_failed(cache, "forget", rc);
+	return -1;
+    }
+    if (domain)
+	sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+	cache_failed(cache, "forget", rc);
+	return -1;
+    }
+    return sqlite3_changes(cache->db);
+}
+
+/* cache_forget - drop the DANE and MTA-STS rows of domain (NULL: all) */
+int     cache_forget(CACHE *cache, const char *domain, long long *dane,
+		             long long *sts)
+{
+    *dane = *sts = 0;
+    if (cache_begin(cache) < 0)
+	return -1;
+    if ((*dane = cache_forget_sql(cache, "dane", domain)) < 0
+	|| (*sts = cache_forget_sql(cache, "sts", domain)) < 0
+	|| cache_commit(cache) < 0) {
+	cache_rollback(cache);
+	*dane = *sts = 0;
+	return -1;
+    }
+    return 0;
 }

@@ -67,5 +67,7 @@ int     cache_lease_take(CACHE *cache, const char *domain, long holder,
 			         time_t now, int seconds);
 void    cache_lease_drop(CACHE *cache, const char *domain, long holder);
 void    cache_prune(CACHE *cache, time_t now, long max_entries);
+int     cache_forget(CACHE *cache, const char *domain, long long *dane,
+		             long long *sts);
 
 #endif

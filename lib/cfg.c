@@ -83,6 +83,7 @@ static const CFG_PARAM cfg_params[] = {
     {"log_file", CT_STR, F(log_file), "", 0, 0},
     {"idle_timeout", CT_TIME, F(idle_timeout), "600s", 1, 86400},
     {"verbose", CT_BOOL, F(verbose), "no", 0, 0},
+    {"user", CT_STR, F(user), "tlspolicy", 0, 0},
     {0, 0, 0, 0, 0, 0},
 };
 

@@ -25,6 +25,7 @@ typedef struct CFG {
     char   *log_file;			/* empty: syslog */
     int     idle_timeout;		/* seconds */
     int     verbose;			/* boolean */
+    char   *user;			/* -q, -t, -F as root become it */
     /* Not parameters: where the values came from, for -p. */
     char   *file;			/* the file cfg_load_file() was given */
     int     file_read;			/* it was read (else: missing, optional) */

@@ -2,6 +2,7 @@
 # 01-cli.sh - the one-shot CLI (-q, -p, -V), exit codes, configuration errors
 . "$top_srcdir/t/lib.sh"
 t_tmpdir
+t_user
 t_binary
 
 cat > "$T_DIR/overrides" <<EOC
@@ -77,6 +78,24 @@ t_is "$rc" 2 "unknown option: exit 2"
 t_is "$rc" 2 "stray argument: exit 2"
 
 if t_is_root; then
+    # -q as root reads every file as the helper's user, as Postfix's helpers do
+    cp "$T_DIR/ok.cf" "$T_DIR/root-only.cf"
+    chmod 0600 "$T_DIR/root-only.cf"
+    out=$("$TP" -c "$T_DIR/root-only.cf" -q partner.example 2>&1); rc=$?
+    t_like "$rc:$out" "^75:.*root-only.cf.*Permission denied.*read as user $T_USER" "-q as root: a file only root can read fails as it does for the helper"
+    cp "$T_DIR/overrides" "$T_DIR/root-only.ovr"
+    chmod 0600 "$T_DIR/root-only.ovr"
+    out=$("$TP" -c "$T_DIR/ok.cf" -o policy_overrides="$T_DIR/root-only.ovr" -q partner.example 2>&1); rc=$?
+    t_like "$rc:$out" "^75:.*root-only.ovr.*Permission denied" "-q as root: an override table only root can read fails too"
+    out=$("$TP" -c "$T_DIR/ok.cf" -o user=no-such-user-tp -q partner.example 2>&1); rc=$?
+    t_like "$rc:$(echo $out)" "^75:.*user \"no-such-user-tp\" does not exist.*su -s /bin/sh NAME -c '.*-q partner.example'" "-q as root without the user: refused, says what to run"
+    { cat "$T_DIR/ok.cf"; echo "user = nobody"; } > "$T_DIR/nobody.cf"
+    out=$("$TP" -c "$T_DIR/nobody.cf" -q partner.example 2>&1); rc=$?
+    t_like "$rc:$out" "^75:.*nobody.cf sets user = nobody, but .* run again with -o user=nobody" "-q as root: a file naming another user says which -o to add"
+    out=$("$TP" -c "$T_DIR/nobody.cf" -o user=nobody -q partner.example 2>&1); rc=$?
+    t_is "$rc:$out" "0:encrypt" "-q as root with -o user= matching the file: answers"
+    out=$("$TP" -c "$T_DIR/ok.cf" -v -q partner.example 2>&1 >/dev/null)
+    t_like "$out" "running as user $T_USER \(uid [0-9]+" "-q -v as root says which user it became"
     out=$(script -qec "$TP -c $T_DIR/ok.cf" /dev/null </dev/null 2>&1)
     t_like "$out" "refusing to run with user ID 0" "service mode as root: refused with a clear message"
     "$TP" -c "$T_DIR/ok.cf" </dev/null >"$T_DIR/o" 2>"$T_DIR/e"; rc=$?
