@@ -8,6 +8,8 @@
  *	tlspolicyd [-c file] [-o name=value]... [-v] -q domain
  *	tlspolicyd [-c file] [-o name=value]... -p
  *	tlspolicyd [-c file] [-o name=value]... -R domain
+ *	tlspolicyd [-c file] [-o name=value]... -F domain|all
+ *	tlspolicyd [-c file] [-o name=value]... -t
  *	tlspolicyd -V
  * DESCRIPTION
  *	Without -q, tlspolicyd serves one connection on standard input
@@ -20,6 +22,11 @@
  *	temporary failure. -v adds the explanation on stderr.
  *
  *	With -p, it prints the effective configuration.
+ *
+ *	With -F, it forgets the cached results for a domain, or for all
+ *	domains. With -t, it checks the configuration, the resolver (it
+ *	must set the AD bit), the cache and the CA file, one line each.
+ *	Run as root, -q, -t and -F first switch to the helper's user.
  *
  *	With -V, it prints its version and those of c-ares, SQLite and
  *	libcurl (loaded for the report only), and exits 0.
@@ -49,6 +56,7 @@
 #include <unistd.h>
 
 #include "cfg.h"
+#include "check.h"
 #include "forget.h"
 #include "log.h"
 #include "mem.h"
@@ -72,6 +80,7 @@ typedef struct OPTS {
     const char *query;			/* -q */
     const char *refresh;		/* -R */
     const char *forget;			/* -F */
+    int     test;			/* -t */
     char  **argv;			/* for -R, from a helper */
     int     verbose;			/* -v */
     int     print;			/* -p */
@@ -86,6 +95,7 @@ static void usage(void)
 	"       tlspolicyd [-c file] [-o name=value]... [-v] -q domain\n"
 	"       tlspolicyd [-c file] [-o name=value]... -p\n"
 	"       tlspolicyd [-c file] [-o name=value]... -F domain|all\n"
+	"       tlspolicyd [-c file] [-o name=value]... -t\n"
 	"       tlspolicyd -V\n";
 
     if (isatty(2))
@@ -102,7 +112,7 @@ static void parse_args(int argc, char **argv, OPTS *opts)
     opts->config = CFG_DEFAULT_FILE;
     opts->overrides = mem_calloc((size_t) argc + 1, sizeof(char *));
     opts->argv = argv;
-    while ((ch = getopt(argc, argv, "c:o:q:vpR:VF:")) != -1) {
+    while ((ch = getopt(argc, argv, "c:o:q:vpR:VF:t")) != -1) {
 	switch (ch) {
 	case 'c':
 	    opts->config = optarg;
@@ -129,13 +139,16 @@ static void parse_args(int argc, char **argv, OPTS *opts)
 	case 'F':
 	    opts->forget = optarg;
 	    break;
+	case 't':
+	    opts->test = 1;
+	    break;
 	default:
 	    usage();
 	}
     }
     if (optind != argc || argc > POL_REFRESH_ARGS
 	|| (opts->query != 0) + opts->print + (opts->forget != 0)
-	+ (opts->refresh != 0) > 1)
+	+ (opts->refresh != 0) + opts->test > 1)
 	usage();
 }
 
@@ -254,7 +267,7 @@ static int run_service(const OPTS *opts, CFG *cfg)
 /* cli_fail_status - exit status of a mode that could not start */
 static int cli_fail_status(const OPTS *opts)
 {
-    return opts->forget ? FORGET_FAILED : EXIT_TEMP;
+    return opts->forget || opts->test ? 1 : EXIT_TEMP;
 }
 
 /* cli_user - the user parameter from -o or the default: no file read */
@@ -327,7 +340,10 @@ static int cli_load_config(const OPTS *opts, CFG *cfg, OVR **ovr,
 {
     if (load_config(opts, cfg, ovr, err) == 0)
 	return 0;
-    fprintf(stderr, "tlspolicyd: %s%s%s%s\n", vstr_str(err),
+    if (opts->test)
+	printf("FAIL: configuration: %s\n", vstr_str(err));
+    else
+	fprintf(stderr, "tlspolicyd: %s%s%s%s\n", vstr_str(err),
 	    user ? " (read as user " : "", user ? user : "",
 	    user ? ", as the helpers read it)" : "");
     return -1;
@@ -344,6 +360,36 @@ static int cli_forget(const CFG *cfg, const char *what)
     return status;
 }
 
+/* cli_test_one - print one check's line at once; 1 if it failed */
+static int cli_test_one(int (*check) (const CFG *, VSTR *), const CFG *cfg,
+			        VSTR *buf)
+{
+    int     failed;
+
+    vstr_reset(buf);
+    failed = check(cfg, buf) < 0;
+    fputs(vstr_str(buf), stdout);
+    (void) fflush(stdout);
+    return failed;
+}
+
+/* cli_test - -t: one line per check, exit 0 when all pass */
+static int cli_test(const CFG *cfg, VSTR *buf)
+{
+    int     failed = 0;
+
+    vstr_reset(buf);
+    cfg_origin(cfg, buf);
+    printf("ok: configuration: %s%s%s%s\n", vstr_str(buf),
+	   cfg->file_read ? " parses" : "",
+	   *cfg->policy_overrides ? "; policy_overrides parses: " : "",
+	   cfg->policy_overrides);
+    failed += cli_test_one(check_resolver, cfg, buf);
+    failed += cli_test_one(check_cache, cfg, buf);
+    failed += cli_test_one(check_ca_file, cfg, buf);
+    return failed ? 1 : 0;
+}
+
 /* cli_dispatch - the mode, once the configuration is loaded */
 static int cli_dispatch(const OPTS *opts, POL_CTX *ctx, VSTR *buf)
 {
@@ -354,6 +400,8 @@ static int cli_dispatch(const OPTS *opts, POL_CTX *ctx, VSTR *buf)
     }
     if (opts->forget)
 	return cli_forget(ctx->cfg, opts->forget);
+    if (opts->test)
+	return cli_test(ctx->cfg, buf);
     return run_query(ctx, opts->query);
 }
 
@@ -411,7 +459,7 @@ int     main(int argc, char **argv)
 	return run_version();
     }
     cfg = cfg_new();
-    if (opts.query || opts.print || opts.forget)
+    if (opts.query || opts.print || opts.forget || opts.test)
 	status = run_cli(&opts, cfg);
     else
 	status = run_service(&opts, cfg);

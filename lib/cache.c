@@ -14,6 +14,7 @@
  *	int	cache_due(long long expires, long long lifetime, time_t now)
  *	int	cache_forget(CACHE *cache, const char *domain,
  *				long long *dane, long long *sts)
+ *	int	cache_check(const char *path, int busy_ms, VSTR *why)
  *
  *	void	cache_close(CACHE *cache)
  * DESCRIPTION
@@ -47,6 +48,13 @@
  *	went in *dane and *sts. It returns 0, or -1 when nothing could be
  *	deleted (disabled cache, lock held longer than busy_ms, read-only
  *	file). Counters and leases stay.
+ *
+ *	cache_check() is for tlspolicyd -t: it opens an existing cache
+ *	file without creating, migrating or repairing it, runs PRAGMA
+ *	integrity_check, and takes the write lock and gives it back at
+ *	once (waiting at most busy_ms for a writer). It returns 0, or -1
+ *	with the reason in why (cannot open, read-only for this user,
+ *	damaged, lock not obtained).
  * DIAGNOSTICS
  *	A file that is not a database or is corrupt is renamed to
  *	path.corrupt-TIME-PID and recreated, with a warning. An unopenable
@@ -826,4 +834,56 @@ int     cache_forget(CACHE *cache, const char *domain, long long *dane,
 	return -1;
     }
     return 0;
+}
+
+/* cache_check_db - integrity, then a write lock taken and given back */
+static int cache_check_db(sqlite3 *db, VSTR *why)
+{
+    sqlite3_stmt *st;
+    int     rc;
+
+    if (sqlite3_db_readonly(db, "main") == 1) {
+	vstr_printf(why, "the file is read-only for this user");
+	return -1;
+    }
+    rc = sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, 0);
+    if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW
+	&& strcmp((const char *) sqlite3_column_text(st, 0), "ok") != 0) {
+	vstr_printf(why, "PRAGMA integrity_check: %s", sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return -1;
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW) {
+	vstr_printf(why, "PRAGMA integrity_check failed: %s", sqlite3_errmsg(db));
+	return -1;
+    }
+    if (cache_exec(db, "BEGIN IMMEDIATE") != SQLITE_OK) {
+	vstr_printf(why, "cannot take the write lock: %s", sqlite3_errmsg(db));
+	return -1;
+    }
+    (void) cache_exec(db, "ROLLBACK");
+    return 0;
+}
+
+/* cache_check - an existing cache: opens, intact, writable; never repairs */
+int     cache_check(const char *path, int busy_ms, VSTR *why)
+{
+    sqlite3 *db = 0;
+    int     rc;
+    int     ret;
+
+    rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE
+			 | SQLITE_OPEN_NOMUTEX, 0);
+    if (rc != SQLITE_OK) {
+	vstr_printf(why, "cannot open it: %s", db ? sqlite3_errmsg(db)
+		    : sqlite3_errstr(rc));
+	sqlite3_close(db);
+	return -1;
+    }
+    sqlite3_busy_timeout(db, busy_ms);
+    cache_keep_wal(db);
+    ret = cache_check_db(db, why);
+    sqlite3_close(db);
+    return ret;
 }

@@ -69,5 +69,6 @@ void    cache_lease_drop(CACHE *cache, const char *domain, long holder);
 void    cache_prune(CACHE *cache, time_t now, long max_entries);
 int     cache_forget(CACHE *cache, const char *domain, long long *dane,
 		             long long *sts);
+int     cache_check(const char *path, int busy_ms, VSTR *why);
 
 #endif

@@ -13,6 +13,7 @@
  *				size_t len, VSTR *err)
  *	int	cfg_set_option(CFG *cfg, const char *name_eq_value, VSTR *err)
  *	void	cfg_print(const CFG *cfg, VSTR *out)
+ *	void	cfg_origin(const CFG *cfg, VSTR *out)
  * DESCRIPTION
  *	The file uses Postfix main.cf syntax: "name = value" lines;
  *	lines whose first non-blank character is "#" are comments; a line
@@ -29,7 +30,7 @@
  *	cfg_print() writes what -p shows: a comment line that names the
  *	file read ("# /etc/tlspolicyd/tlspolicyd.cf", or "# built-in
  *	defaults (FILE not found)"), then "name = value" for every
- *	parameter.
+ *	parameter. cfg_origin() appends that origin without "# ".
  * DIAGNOSTICS
  *	Each function returns 0 on success and -1 with a message in err
  *	that names the file and line (or the -o option) and the problem:
@@ -424,15 +425,15 @@ int     cfg_set_option(CFG *cfg, const char *arg, VSTR *err)
     return cfg_set(cfg, name, nlen, eq, where, err);
 }
 
-/* cfg_print_origin - a comment line: the file read, or why none was */
-static void cfg_print_origin(const CFG *cfg, VSTR *out)
+/* cfg_origin - the file read, or "built-in defaults (FILE not found)" */
+void    cfg_origin(const CFG *cfg, VSTR *out)
 {
     if (cfg->file == 0)
-	vstr_printf(out, "# built-in defaults\n");
+	vstr_printf(out, "built-in defaults");
     else if (cfg->file_read)
-	vstr_printf(out, "# %s\n", cfg->file);
+	vstr_printf(out, "%s", cfg->file);
     else
-	vstr_printf(out, "# built-in defaults (%s not found)\n", cfg->file);
+	vstr_printf(out, "built-in defaults (%s not found)", cfg->file);
 }
 
 /* cfg_print - the origin, then "name = value" for every parameter */
@@ -441,7 +442,9 @@ void cfg_print(const CFG *cfg, VSTR *out)
     const CFG_PARAM *p;
     const char *base = (const char *) cfg;
 
-    cfg_print_origin(cfg, out);
+    vstr_printf(out, "# ");
+    cfg_origin(cfg, out);
+    vstr_printf(out, "\n");
     for (p = cfg_params; p->name; p++) {
 	int     ival = *(const int *) (base + p->offset);
 

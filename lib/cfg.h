@@ -39,5 +39,6 @@ int     cfg_load_buf(CFG *cfg, const char *origin, const char *buf,
 int     cfg_set_option(CFG *cfg, const char *name_eq_value, VSTR *err);
 int     cfg_parse_time(const char *str, long long *secs);
 void    cfg_print(const CFG *cfg, VSTR *out);
+void    cfg_origin(const CFG *cfg, VSTR *out);
 
 #endif

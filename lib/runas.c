@@ -12,7 +12,7 @@
  *	name (the "user" parameter, which should match user= of the spawn
  *	service in master.cf), as spawn(8) does for the helpers: primary
  *	group of the account and no supplementary group, then the user
- *	ID. "tlspolicyd -q" and -F call it before they read any file,
+ *	ID. "tlspolicyd -q", -t and -F call it before they read any file,
  *	so that they read the configuration, the override table and the
  *	cache with exactly the rights of the helpers Postfix runs, and a
  *	file only root can read fails here as it fails for Postfix.
