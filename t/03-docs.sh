@@ -1,6 +1,7 @@
 #!/bin/sh
 # 03-docs.sh - every parameter that -p prints is documented in
-# tlspolicyd.cf(5) and in the README's configuration section, and -p
+# tlspolicyd.cf(5), in the README's configuration section and, with its
+# default, in the commented tlspolicyd.cf the package installs; and -p
 # says which file its values came from.
 . "$top_srcdir/t/lib.sh"
 t_tmpdir
@@ -8,6 +9,7 @@ t_binary
 
 man5=$top_srcdir/man/tlspolicyd.cf.5
 readme=$top_srcdir/README
+example=$top_srcdir/tlspolicyd.cf
 : > "$T_DIR/empty.cf"
 names=$("$TP" -c "$T_DIR/empty.cf" -p | sed -n 's/^\([a-z_][a-z0-9_]*\) = .*/\1/p')
 t_like "$names" "^dns_resolver$" "-p prints parameter names"
@@ -17,7 +19,12 @@ for n in $names; do
         grep -Eq "^\.B $n( |\$)|\\\\fB$n\\\\fR" "$man5"
     t_ok "README documents $n" \
         grep -Eq "^    ($n|.*, $n) =( |\$)" "$readme"
+    t_ok "tlspolicyd.cf shows $n (commented out)" grep -Eq "^#$n =( |\$)" "$example"
 done
+# uncommented, the example file must give exactly the built-in defaults
+sed -n 's/^#\([a-z_]* =\)/\1/p' "$example" > "$T_DIR/uncommented.cf"
+t_is "$("$TP" -c "$T_DIR/uncommented.cf" -p 2>&1 | sed 1d)" \
+    "$("$TP" -c "$T_DIR/empty.cf" -p | sed 1d)" "tlspolicyd.cf shows the built-in defaults"
 
 out=$("$TP" -c "$T_DIR/empty.cf" -p | head -n 1)
 t_is "$out" "# $T_DIR/empty.cf" "-p: first line names the file read"
