@@ -91,9 +91,9 @@ static int check_cache_dir(const CFG *cfg, const char *what, VSTR *out,
     int     err = errno;
 
     if (ok) {
-	vstr_printf(why, "does not exist yet; the first lookup creates it (");
+	vstr_printf(why, "does not exist yet; the first lookup creates it: ");
 	check_user(why);
-	vstr_printf(why, " may write to %s)", dir);
+	vstr_printf(why, " may write to %s", dir);
     } else {
 	vstr_printf(why, "does not exist, and ");
 	check_user(why);
