@@ -15,6 +15,14 @@
 # logs are kept in OUTDIR (default: a new directory under /tmp); the
 # script prints how long each step took and exits 1 on the first failure.
 # Needs: debhelper, dpkg-dev, fakeroot, lintian and the Build-Depends.
+#
+# With DEB_CHECK_ROOT=ROOT.tar (a fresh Debian root, as root made by
+#   mmdebstrap --variant=minbase --include=adduser,libcurl4,libc-ares2,libsqlite3-0 \
+#       bookworm ROOT.tar
+# ) it also installs the package in a copy of that root (chroot, no
+# network), and checks the account, /var/lib/tlspolicyd, -V, -p, -t
+# (the resolver check must fail: nothing listens there), -F, and that
+# purge removes the cache and the conffile but keeps the account.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-$(mktemp -d /tmp/tlspolicyd-deb.XXXXXX)}
@@ -67,4 +75,28 @@ grep -q 'adduser --system' "$work/ctrl/postinst" || fail "postinst makes no acco
 grep -q '/var/lib/tlspolicyd' "$work/ctrl/postinst" || fail "postinst makes no cache directory"
 grep -q 'rm -rf /var/lib/tlspolicyd' "$work/ctrl/postrm" || fail "purge keeps the cache"
 echo "deb-check: package contents: ok"
+
+root_check() {	# root_check ROOTDIR: install, use, purge inside it
+    cp "$deb" "$1/tmp/" || return 1
+    unshare -n chroot "$1" sh -ex -c '
+        dpkg -i /tmp/'"$(basename "$deb")"'
+        test "$(stat -c %U:%G:%a /var/lib/tlspolicyd)" = tlspolicy:tlspolicy:750
+        getent passwd tlspolicy | grep -q ":/usr/sbin/nologin$"
+        tlspolicyd -V | grep -q "^tlspolicyd "
+        test "$(tlspolicyd -p | head -n 1)" = "# /etc/tlspolicyd/tlspolicyd.cf"
+        if tlspolicyd -t > /tmp/t.out; then exit 1; fi
+        grep -q "^FAIL: resolver 127.0.0.1:53" /tmp/t.out
+        grep -q "^ok: cache /var/lib/tlspolicyd/cache.db" /tmp/t.out
+        tlspolicyd -o dns_resolver=127.0.0.1:9 -q example.com || test $? = 75
+        test "$(stat -c %U /var/lib/tlspolicyd/cache.db)" = tlspolicy
+        tlspolicyd -F all
+        dpkg --purge tlspolicyd
+        test ! -e /var/lib/tlspolicyd && test ! -e /etc/tlspolicyd
+        getent passwd tlspolicy >/dev/null'
+}
+if [ -n "${DEB_CHECK_ROOT:-}" ]; then
+    mkdir -p "$work/root" && tar -C "$work/root" -xf "$DEB_CHECK_ROOT" \
+        || fail "cannot unpack $DEB_CHECK_ROOT"
+    step "install, use and purge in a fresh root" root.log root_check "$work/root"
+fi
 echo "deb-check: all ok in $(($(date +%s) - t0)) s; $out/$(basename "$deb")"
