@@ -8,6 +8,9 @@
  *	tlspolicyd [-c file] [-o name=value]... [-v] -q domain
  *	tlspolicyd [-c file] [-o name=value]... -p
  *	tlspolicyd [-c file] [-o name=value]... -R domain
+ *	tlspolicyd [-c file] [-o name=value]... -F domain|all
+ *	tlspolicyd [-c file] [-o name=value]... -t
+ *	tlspolicyd -V
  * DESCRIPTION
  *	Without -q, tlspolicyd serves one connection on standard input
  *	and output, as a spawn(8) service of Postfix's master(8): many
@@ -19,6 +22,14 @@
  *	temporary failure. -v adds the explanation on stderr.
  *
  *	With -p, it prints the effective configuration.
+ *
+ *	With -F, it forgets the cached results for a domain, or for all
+ *	domains. With -t, it checks the configuration, the resolver (it
+ *	must set the AD bit), the cache and the CA file, one line each.
+ *	Run as root, -q, -t and -F first switch to the helper's user.
+ *
+ *	With -V, it prints its version and those of c-ares, SQLite and
+ *	libcurl (loaded for the report only), and exits 0.
  *
  *	-R domain is how a helper refreshes a cache entry near expiry
  *	after it has answered: it runs itself again with -R in a new
@@ -45,12 +56,16 @@
 #include <unistd.h>
 
 #include "cfg.h"
+#include "check.h"
+#include "forget.h"
 #include "log.h"
 #include "mem.h"
 #include "ovr.h"
 #include "policy.h"
 #include "priv.h"
+#include "runas.h"
 #include "server.h"
+#include "version.h"
 
 #define EXIT_FOUND	0
 #define EXIT_NOTFOUND	1
@@ -64,9 +79,12 @@ typedef struct OPTS {
     int     noverrides;
     const char *query;			/* -q */
     const char *refresh;		/* -R */
+    const char *forget;			/* -F */
+    int     test;			/* -t */
     char  **argv;			/* for -R, from a helper */
     int     verbose;			/* -v */
     int     print;			/* -p */
+    int     version;			/* -V */
 } OPTS;
 
 /* usage - print a synopsis and exit */
@@ -75,7 +93,10 @@ static void usage(void)
     static const char text[] =
 	"usage: tlspolicyd [-c file] [-o name=value]... [-v]\n"
 	"       tlspolicyd [-c file] [-o name=value]... [-v] -q domain\n"
-	"       tlspolicyd [-c file] [-o name=value]... -p\n";
+	"       tlspolicyd [-c file] [-o name=value]... -p\n"
+	"       tlspolicyd [-c file] [-o name=value]... -F domain|all\n"
+	"       tlspolicyd [-c file] [-o name=value]... -t\n"
+	"       tlspolicyd -V\n";
 
     if (isatty(2))
 	(void) !write(2, text, sizeof(text) - 1);
@@ -91,7 +112,7 @@ static void parse_args(int argc, char **argv, OPTS *opts)
     opts->config = CFG_DEFAULT_FILE;
     opts->overrides = mem_calloc((size_t) argc + 1, sizeof(char *));
     opts->argv = argv;
-    while ((ch = getopt(argc, argv, "c:o:q:vpR:")) != -1) {
+    while ((ch = getopt(argc, argv, "c:o:q:vpR:VF:t")) != -1) {
 	switch (ch) {
 	case 'c':
 	    opts->config = optarg;
@@ -112,11 +133,22 @@ static void parse_args(int argc, char **argv, OPTS *opts)
 	case 'R':
 	    opts->refresh = optarg;
 	    break;
+	case 'V':
+	    opts->version = 1;
+	    break;
+	case 'F':
+	    opts->forget = optarg;
+	    break;
+	case 't':
+	    opts->test = 1;
+	    break;
 	default:
 	    usage();
 	}
     }
-    if (optind != argc || argc > POL_REFRESH_ARGS)
+    if (optind != argc || argc > POL_REFRESH_ARGS
+	|| (opts->query != 0) + opts->print + (opts->forget != 0)
+	+ (opts->refresh != 0) + opts->test > 1)
 	usage();
 }
 
@@ -233,55 +265,188 @@ static int run_service(const OPTS *opts, CFG *cfg)
     return 0;
 }
 
-/* cli_privileges - -q as root runs as the cache directory's owner */
-static void cli_privileges(POL_CTX *ctx)
+/* cli_fail_status - exit status of a mode that could not start */
+static int cli_fail_status(const OPTS *opts)
 {
-    VSTR   *why;
-
-    (void) umask(027);
-    if (!priv_is_root() || *ctx->cfg->cache_file == 0)
-	return;
-    why = vstr_new(64);
-    if (priv_become_owner(ctx->cfg->cache_file, why) < 0) {
-	log_debug("running as root without the cache: %s", vstr_str(why));
-	ctx->no_cache = 1;
-    }
-    vstr_free(why);
+    return opts->forget || opts->test ? 1 : EXIT_TEMP;
 }
 
-/* run_cli - -q and -p: errors go to stderr */
+/* cli_user - the user parameter from -o or the default: no file read */
+static char *cli_user(const OPTS *opts)
+{
+    CFG    *early = cfg_new();
+    VSTR   *ignored = vstr_new(64);
+    char   *user;
+    int     i;
+
+    /* A bad -o is reported when the configuration is loaded. */
+    for (i = 0; i < opts->noverrides; i++)
+	(void) cfg_set_option(early, opts->overrides[i], ignored);
+    user = mem_strdup(early->user);
+    vstr_free(ignored);
+    cfg_free(early);
+    return user;
+}
+
+/* cli_refuse_root - say why root cannot go on, and what to run instead */
+static void cli_refuse_root(const OPTS *opts, const char *why)
+{
+    int     i;
+
+    fprintf(stderr, "tlspolicyd: run as root, this command switches to the"
+	    " helper's account (parameter user) before it reads any file,"
+	    " but %s.\ntlspolicyd: create the account (README, Installation),"
+	    " or name the account of user= in master.cf with -o user=NAME,"
+	    " or run the command as that account:\n  su -s /bin/sh NAME -c '",
+	    why);
+    for (i = 0; opts->argv[i]; i++)
+	fprintf(stderr, "%s%s", i ? " " : "", opts->argv[i]);
+    fprintf(stderr, "'\n");
+}
+
+/* cli_become_user - root becomes the helper's user first; -1: refused */
+static int cli_become_user(const OPTS *opts, char **user)
+{
+    VSTR   *why;
+    int     ret = 0;
+
+    *user = 0;
+    if (!priv_is_root() || opts->print)
+	return 0;
+    *user = cli_user(opts);
+    why = vstr_new(64);
+    if (runas_user(*user, why) < 0) {
+	cli_refuse_root(opts, vstr_str(why));
+	ret = -1;
+    }
+    vstr_free(why);
+    return ret;
+}
+
+/* cli_same_user - the file must not name another user than we became */
+static int cli_same_user(const CFG *cfg, const char *user)
+{
+    if (user == 0 || strcmp(cfg->user, user) == 0)
+	return 0;
+    fprintf(stderr, "tlspolicyd: %s sets user = %s, but tlspolicyd had"
+	    " already switched to user %s (the default, or -o user=) to read"
+	    " it; run again with -o user=%s\n", cfg->file, cfg->user, user,
+	    cfg->user);
+    return -1;
+}
+
+/* cli_load_config - load_config, errors on stderr */
+static int cli_load_config(const OPTS *opts, CFG *cfg, OVR **ovr,
+			           const char *user, VSTR *err)
+{
+    if (load_config(opts, cfg, ovr, err) == 0)
+	return 0;
+    if (opts->test)
+	printf("FAIL: configuration: %s\n", vstr_str(err));
+    else
+	fprintf(stderr, "tlspolicyd: %s%s%s%s\n", vstr_str(err),
+	    user ? " (read as user " : "", user ? user : "",
+	    user ? ", as the helpers read it)" : "");
+    return -1;
+}
+
+/* cli_forget - -F: the outcome on stdout, a failure on stderr */
+static int cli_forget(const CFG *cfg, const char *what)
+{
+    VSTR   *out = vstr_new(128);
+    int     status = forget_run(cfg, what, out);
+
+    fputs(vstr_str(out), status == FORGET_OK ? stdout : stderr);
+    vstr_free(out);
+    return status;
+}
+
+/* cli_test_one - print one check's line at once; 1 if it failed */
+static int cli_test_one(int (*check) (const CFG *, VSTR *), const CFG *cfg,
+			        VSTR *buf)
+{
+    int     failed;
+
+    vstr_reset(buf);
+    failed = check(cfg, buf) < 0;
+    fputs(vstr_str(buf), stdout);
+    (void) fflush(stdout);
+    return failed;
+}
+
+/* cli_test - -t: one line per check, exit 0 when all pass */
+static int cli_test(const CFG *cfg, VSTR *buf)
+{
+    int     failed = 0;
+
+    vstr_reset(buf);
+    cfg_origin(cfg, buf);
+    printf("ok: configuration: %s%s%s%s\n", vstr_str(buf),
+	   cfg->file_read ? " parses" : "",
+	   *cfg->policy_overrides ? "; policy_overrides parses: " : "",
+	   cfg->policy_overrides);
+    failed += cli_test_one(check_resolver, cfg, buf);
+    failed += cli_test_one(check_cache, cfg, buf);
+    failed += cli_test_one(check_ca_file, cfg, buf);
+    return failed ? 1 : 0;
+}
+
+/* cli_dispatch - the mode, once the configuration is loaded */
+static int cli_dispatch(const OPTS *opts, POL_CTX *ctx, VSTR *buf)
+{
+    if (opts->print) {
+	cfg_print(ctx->cfg, buf);
+	fputs(vstr_str(buf), stdout);
+	return 0;
+    }
+    if (opts->forget)
+	return cli_forget(ctx->cfg, opts->forget);
+    if (opts->test)
+	return cli_test(ctx->cfg, buf);
+    return run_query(ctx, opts->query);
+}
+
+/* run_cli - -q, -p, -F: errors go to stderr */
 static int run_cli(const OPTS *opts, CFG *cfg)
 {
     POL_CTX ctx;
     OVR    *ovr = 0;
     VSTR   *err = vstr_new(128);
+    char   *user = 0;
     int     status;
 
     memset(&ctx, 0, sizeof(ctx));
     ctx.cfg = cfg;
+    (void) umask(027);
     log_init("tlspolicyd", LOG_DEST_STDERR);
     log_set_verbose(opts->verbose);
     priv_refuse_setid();
-    if (load_config(opts, cfg, &ovr, err) < 0) {
-	fprintf(stderr, "tlspolicyd: %s\n", vstr_str(err));
-	vstr_free(err);
-	return EXIT_TEMP;
-    }
-    log_set_verbose(opts->verbose || cfg->verbose);
-    log_set_info(log_verbose());
-    ctx.ovr = ovr;
-    if (opts->print) {
-	cfg_print(cfg, err);
-	fputs(vstr_str(err), stdout);
-	status = 0;
+    if (cli_become_user(opts, &user) < 0
+	|| cli_load_config(opts, cfg, &ovr, user, err) < 0
+	|| cli_same_user(cfg, user) < 0) {
+	status = cli_fail_status(opts);
     } else {
-	cli_privileges(&ctx);
-	status = run_query(&ctx, opts->query);
+	log_set_verbose(opts->verbose || cfg->verbose);
+	log_set_info(log_verbose());
+	ctx.ovr = ovr;
+	status = cli_dispatch(opts, &ctx, err);
     }
     pol_ctx_close(&ctx);
     ovr_free(ovr);
     vstr_free(err);
+    mem_free(user);
     return status;
+}
+
+/* run_version - -V: versions on stdout, no configuration needed */
+static int run_version(void)
+{
+    VSTR   *out = vstr_new(256);
+
+    ver_print(out);
+    fputs(vstr_str(out), stdout);
+    vstr_free(out);
+    return fflush(stdout) == 0 ? 0 : 1;
 }
 
 int     main(int argc, char **argv)
@@ -291,8 +456,12 @@ int     main(int argc, char **argv)
     int     status;
 
     parse_args(argc, argv, &opts);
+    if (opts.version) {
+	mem_free(opts.overrides);
+	return run_version();
+    }
     cfg = cfg_new();
-    if (opts.query || opts.print)
+    if (opts.query || opts.print || opts.forget || opts.test)
 	status = run_cli(&opts, cfg);
     else
 	status = run_service(&opts, cfg);

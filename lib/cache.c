@@ -16,6 +16,9 @@
  *	int	cache_due(long long expires, long long lifetime, time_t now)
  *	int	cache_refused(const CACHE *cache)
  *	void	cache_set_max_ttl(CACHE *cache, long max_ttl)
+ *	int	cache_forget(CACHE *cache, const char *domain,
+ *				long long *dane, long long *sts)
+ *	int	cache_check(const char *path, int busy_ms, VSTR *why)
  *
  *	void	cache_close(CACHE *cache)
  * DESCRIPTION
@@ -48,6 +51,20 @@
  *	permissions (see SECURITY). cache_set_max_ttl() sets the longest
  *	life a DANE entry or TXT check may claim when read back
  *	(cache_max_ttl; CACHE_DEFAULT_MAX_TTL until set).
+ *
+ *	cache_forget() deletes, in one transaction, the DANE verdict and
+ *	the MTA-STS row (policy, TXT check and failure marks) of domain,
+ *	or of every domain when domain is NULL, and stores how many rows
+ *	went in *dane and *sts. It returns 0, or -1 when nothing could be
+ *	deleted (disabled cache, lock held longer than busy_ms, read-only
+ *	file). Counters and leases stay.
+ *
+ *	cache_check() is for tlspolicyd -t: it opens an existing cache
+ *	file without creating, migrating or repairing it, runs PRAGMA
+ *	integrity_check, and takes the write lock and gives it back at
+ *	once (waiting at most busy_ms for a writer). It returns 0, or -1
+ *	with the reason in why (cannot open, read-only for this user,
+ *	damaged, lock not obtained).
  * SECURITY
  *	Whoever can write the cache can forge any answer. cache_open()
  *	refuses (disabled cache, one warning) a file or directory that is
@@ -1028,4 +1045,98 @@ void    cache_lease_extend(CACHE *cache, const char *domain, long holder,
     sqlite3_bind_int64(st, 3, until);
     (void) sqlite3_step(st);
     sqlite3_finalize(st);
+}
+
+/* cache_forget_sql - one DELETE, domain bound when not NULL; rows or -1 */
+static long long cache_forget_sql(CACHE *cache, const char *table,
+				          const char *domain)
+{
+    sqlite3_stmt *st;
+    char    sql[64];
+    int     rc;
+
+    (void) snprintf(sql, sizeof(sql), "DELETE FROM %s%s", table,
+		    domain ? " WHERE domain = ?1" : "");
+    if ((rc = sqlite3_prepare_v2(cache->db, sql, -1, &st, 0)) != SQLITE_OK) {
+	cache_failed(cache, "forget", rc);
+	return -1;
+    }
+    if (domain)
+	sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+	cache_failed(cache, "forget", rc);
+	return -1;
+    }
+    return sqlite3_changes(cache->db);
+}
+
+/* cache_forget - drop the DANE and MTA-STS rows of domain (NULL: all) */
+int     cache_forget(CACHE *cache, const char *domain, long long *dane,
+		             long long *sts)
+{
+    *dane = *sts = 0;
+    if (cache_begin(cache) < 0)
+	return -1;
+    if ((*dane = cache_forget_sql(cache, "dane", domain)) < 0
+	|| (*sts = cache_forget_sql(cache, "sts", domain)) < 0
+	|| cache_commit(cache) < 0) {
+	cache_rollback(cache);
+	*dane = *sts = 0;
+	return -1;
+    }
+    return 0;
+}
+
+/* cache_check_db - integrity, then a write lock taken and given back */
+static int cache_check_db(sqlite3 *db, VSTR *why)
+{
+    sqlite3_stmt *st;
+    int     rc;
+
+    if (sqlite3_db_readonly(db, "main") == 1) {
+	vstr_printf(why, "the file is read-only for this user");
+	return -1;
+    }
+    rc = sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, 0);
+    if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW
+	&& strcmp((const char *) sqlite3_column_text(st, 0), "ok") != 0) {
+	vstr_printf(why, "PRAGMA integrity_check: %s", sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return -1;
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW) {
+	vstr_printf(why, "PRAGMA integrity_check failed: %s", sqlite3_errmsg(db));
+	return -1;
+    }
+    if (cache_exec(db, "BEGIN IMMEDIATE") != SQLITE_OK) {
+	vstr_printf(why, "cannot take the write lock: %s", sqlite3_errmsg(db));
+	return -1;
+    }
+    (void) cache_exec(db, "ROLLBACK");
+    return 0;
+}
+
+/* cache_check - an existing cache: opens, intact, writable; never repairs */
+int     cache_check(const char *path, int busy_ms, VSTR *why)
+{
+    sqlite3 *db = 0;
+    int     rc;
+    int     ret;
+
+    rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE
+			 | SQLITE_OPEN_NOMUTEX, 0);
+    if (rc != SQLITE_OK) {
+	vstr_printf(why, "cannot open it: %s", db ? sqlite3_errmsg(db)
+		    : sqlite3_errstr(rc));
+	sqlite3_close(db);
+	return -1;
+    }
+    sqlite3_busy_timeout(db, busy_ms);
+    cache_keep_wal(db);
+    ret = cache_check_db(db, why);
+    sqlite3_close(db);
+    return ret;
 }

@@ -74,5 +74,8 @@ int     cache_lease_held(CACHE *cache, const char *domain, time_t now);
 void    cache_lease_extend(CACHE *cache, const char *domain, long holder,
 			           long long until);
 void    cache_prune(CACHE *cache, time_t now, long max_entries);
+int     cache_forget(CACHE *cache, const char *domain, long long *dane,
+		             long long *sts);
+int     cache_check(const char *path, int busy_ms, VSTR *why);
 
 #endif

@@ -13,6 +13,7 @@
  *				size_t len, VSTR *err)
  *	int	cfg_set_option(CFG *cfg, const char *name_eq_value, VSTR *err)
  *	void	cfg_print(const CFG *cfg, VSTR *out)
+ *	void	cfg_origin(const CFG *cfg, VSTR *out)
  * DESCRIPTION
  *	The file uses Postfix main.cf syntax: "name = value" lines;
  *	lines whose first non-blank character is "#" are comments; a line
@@ -21,9 +22,15 @@
  *	given twice takes the last value, as in main.cf.
  *
  *	cfg_new() returns the built-in defaults. cfg_load_file() with
- *	must_exist == 0 accepts a missing file (the default path).
+ *	must_exist == 0 accepts a missing file (the default path); it
+ *	records the path and whether it was read (cfg->file, file_read).
  *	cfg_set_option() applies one "name=value" from the command line,
  *	as Postfix administrators write them in master.cf argv=.
+ *
+ *	cfg_print() writes what -p shows: a comment line that names the
+ *	file read ("# /etc/tlspolicyd/tlspolicyd.cf", or "# built-in
+ *	defaults (FILE not found)"), then "name = value" for every
+ *	parameter. cfg_origin() appends that origin without "# ".
  * DIAGNOSTICS
  *	Each function returns 0 on success and -1 with a message in err
  *	that names the file and line (or the -o option) and the problem:
@@ -77,6 +84,7 @@ static const CFG_PARAM cfg_params[] = {
     {"log_file", CT_STR, F(log_file), "", 0, 0},
     {"idle_timeout", CT_TIME, F(idle_timeout), "600s", 1, 86400},
     {"verbose", CT_BOOL, F(verbose), "no", 0, 0},
+    {"user", CT_STR, F(user), "tlspolicy", 0, 0},
     {0, 0, 0, 0, 0, 0},
 };
 
@@ -278,6 +286,7 @@ void cfg_free(CFG *cfg)
     for (p = cfg_params; p->name; p++)
 	if (p->type == CT_STR || p->type == CT_RESOLVER)
 	    mem_free(*(char **) ((char *) cfg + p->offset));
+    mem_free(cfg->file);
     mem_free(cfg);
 }
 
@@ -377,10 +386,14 @@ int     cfg_load_file(CFG *cfg, const char *path, int must_exist, VSTR *err)
     char   *buf;
     int     ret;
 
+    mem_free(cfg->file);
+    cfg->file = mem_strdup(path);
+    cfg->file_read = 0;
     if (!must_exist && access(path, F_OK) < 0 && errno == ENOENT)
 	return 0;
     if ((buf = lines_read_file(path, CFG_MAX_FILE, &len, err)) == 0)
 	return -1;
+    cfg->file_read = 1;
     ret = cfg_load_buf(cfg, path, buf, len, err);
     mem_free(buf);
     return ret;
@@ -412,12 +425,26 @@ int     cfg_set_option(CFG *cfg, const char *arg, VSTR *err)
     return cfg_set(cfg, name, nlen, eq, where, err);
 }
 
-/* cfg_print - "name = value" for every parameter, as -n would show */
+/* cfg_origin - the file read, or "built-in defaults (FILE not found)" */
+void    cfg_origin(const CFG *cfg, VSTR *out)
+{
+    if (cfg->file == 0)
+	vstr_printf(out, "built-in defaults");
+    else if (cfg->file_read)
+	vstr_printf(out, "%s", cfg->file);
+    else
+	vstr_printf(out, "built-in defaults (%s not found)", cfg->file);
+}
+
+/* cfg_print - the origin, then "name = value" for every parameter */
 void cfg_print(const CFG *cfg, VSTR *out)
 {
     const CFG_PARAM *p;
     const char *base = (const char *) cfg;
 
+    vstr_printf(out, "# ");
+    cfg_origin(cfg, out);
+    vstr_printf(out, "\n");
     for (p = cfg_params; p->name; p++) {
 	int     ival = *(const int *) (base + p->offset);
 

@@ -25,6 +25,10 @@ typedef struct CFG {
     char   *log_file;			/* empty: syslog */
     int     idle_timeout;		/* seconds */
     int     verbose;			/* boolean */
+    char   *user;			/* -q, -t, -F as root become it */
+    /* Not parameters: where the values came from, for -p. */
+    char   *file;			/* the file cfg_load_file() was given */
+    int     file_read;			/* it was read (else: missing, optional) */
 } CFG;
 
 CFG    *cfg_new(void);
@@ -36,5 +40,6 @@ int     cfg_set_option(CFG *cfg, const char *name_eq_value, VSTR *err);
 int     cfg_parse_time(const char *str, long long *secs);
 void    cfg_print(const CFG *cfg, VSTR *out);
 int     cfg_clamp_ttl(const CFG *cfg, unsigned ttl);
+void    cfg_origin(const CFG *cfg, VSTR *out);
 
 #endif

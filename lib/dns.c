@@ -38,7 +38,8 @@
  *	dns_run() and never from inside c-ares or dns_query(); it may add
  *	more queries. A name that is not plain text (letters, digits,
  *	"-", "_", "*", labels of 1-63 bytes, at most 253 bytes; one final
- *	dot is dropped) completes as DNS_BADRESP without being sent.
+ *	dot is dropped; "." alone is the root, whose final name is "")
+ *	completes as DNS_BADRESP without being sent.
  *
  *	dns_run() runs the event loop with poll() (c-ares reports its
  *	sockets through the socket-state callback) until every query has
@@ -476,6 +477,8 @@ static char *dns_normalize(const char *name)
     size_t  label = 0;
     char   *cp;
 
+    if (strcmp(copy, ".") == 0)		/* the root, named as dmsg_parse() does */
+	return memset(copy, 0, 1);
     if (len > 1 && copy[len - 1] == '.')
 	copy[--len] = 0;
     for (cp = copy; *cp; cp++) {

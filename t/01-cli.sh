@@ -1,7 +1,8 @@
 #!/bin/sh
-# 01-cli.sh - the one-shot CLI (-q, -p), exit codes, configuration errors
+# 01-cli.sh - the one-shot CLI (-q, -p, -V), exit codes, configuration errors
 . "$top_srcdir/t/lib.sh"
 t_tmpdir
+t_user
 t_binary
 
 cat > "$T_DIR/overrides" <<EOC
@@ -59,12 +60,42 @@ t_like "$rc:$out" "^75:.*cannot open .*missing.cf" "missing -c file: exit 75"
 printf 'a.example   encrypt\nb.example   tls-please\n' > "$T_DIR/bad.ovr"
 out=$("$TP" -c "$T_DIR/ok.cf" -o policy_overrides="$T_DIR/bad.ovr" -q a.example 2>&1); rc=$?
 t_like "$rc:$out" "^75:.*bad.ovr, line 2: unknown policy \"tls-please\"" "bad override policy: file and line"
+out=$("$TP" -V 2>&1); rc=$?
+t_like "$rc:$(printf '%s' "$out" | head -n 1)" "^0:tlspolicyd [0-9]+\.[0-9]+\.[0-9]+$" "-V: version first, exit 0"
+t_like "$out" "^c-ares [0-9.]+ \(built with [0-9.]+\)$" "-V: c-ares version"
+if command -v sqlite3 >/dev/null 2>&1; then
+    t_like "$out" "^SQLite $(command sqlite3 --version | cut -d' ' -f1) " "-V: the SQLite the CLI also uses"
+fi
+if command -v curl >/dev/null 2>&1; then
+    lc=$(curl --version | head -n 1 | sed -n 's|.* libcurl/\([^ ]*\).*|\1|p')
+    t_like "$out" "^libcurl $lc, .*loaded only to fetch" "-V: the libcurl curl(1) uses, loaded for the report"
+fi
+out=$("$TP" -V -c "$T_DIR/missing.cf" 2>&1); rc=$?
+t_is "$rc:$(printf '%s\n' "$out" | wc -l)" "0:4" "-V reads no configuration"
 "$TP" -x >/dev/null 2>&1; rc=$?
 t_is "$rc" 2 "unknown option: exit 2"
 "$TP" -q a.example extra >/dev/null 2>&1; rc=$?
 t_is "$rc" 2 "stray argument: exit 2"
 
 if t_is_root; then
+    # -q as root reads every file as the helper's user, as Postfix's helpers do
+    cp "$T_DIR/ok.cf" "$T_DIR/root-only.cf"
+    chmod 0600 "$T_DIR/root-only.cf"
+    out=$("$TP" -c "$T_DIR/root-only.cf" -q partner.example 2>&1); rc=$?
+    t_like "$rc:$out" "^75:.*root-only.cf.*Permission denied.*read as user $T_USER" "-q as root: a file only root can read fails as it does for the helper"
+    cp "$T_DIR/overrides" "$T_DIR/root-only.ovr"
+    chmod 0600 "$T_DIR/root-only.ovr"
+    out=$("$TP" -c "$T_DIR/ok.cf" -o policy_overrides="$T_DIR/root-only.ovr" -q partner.example 2>&1); rc=$?
+    t_like "$rc:$out" "^75:.*root-only.ovr.*Permission denied" "-q as root: an override table only root can read fails too"
+    out=$("$TP" -c "$T_DIR/ok.cf" -o user=no-such-user-tp -q partner.example 2>&1); rc=$?
+    t_like "$rc:$(echo $out)" "^75:.*user \"no-such-user-tp\" does not exist.*su -s /bin/sh NAME -c '.*-q partner.example'" "-q as root without the user: refused, says what to run"
+    { cat "$T_DIR/ok.cf"; echo "user = nobody"; } > "$T_DIR/nobody.cf"
+    out=$("$TP" -c "$T_DIR/nobody.cf" -q partner.example 2>&1); rc=$?
+    t_like "$rc:$out" "^75:.*nobody.cf sets user = nobody, but .* run again with -o user=nobody" "-q as root: a file naming another user says which -o to add"
+    out=$("$TP" -c "$T_DIR/nobody.cf" -o user=nobody -q partner.example 2>&1); rc=$?
+    t_is "$rc:$out" "0:encrypt" "-q as root with -o user= matching the file: answers"
+    out=$("$TP" -c "$T_DIR/ok.cf" -v -q partner.example 2>&1 >/dev/null)
+    t_like "$out" "running as user $T_USER \(uid [0-9]+" "-q -v as root says which user it became"
     out=$(script -qec "$TP -c $T_DIR/ok.cf" /dev/null </dev/null 2>&1)
     t_like "$out" "refusing to run with user ID 0" "service mode as root: refused with a clear message"
     "$TP" -c "$T_DIR/ok.cf" </dev/null >"$T_DIR/o" 2>"$T_DIR/e"; rc=$?

@@ -36,7 +36,7 @@ for pass in "cold cache" "warm cache"; do
 $expect
 EOE
 done
-t_ok "-q as root created the cache as $T_USER (the cache directory's owner)" \
+t_ok "-q as root created the cache as $T_USER (the user parameter's default)" \
     test "$(stat -c %U "$T_DIR/q/cache.db")" = "$T_USER"
 rows=$(sqlite3 "$T_DIR/q/cache.db" "select domain || ' ' || verdict from dane_view order by domain")
 t_like "$rows" "^dane-only.test dane-only$" "sqlite3: dane_view shows dane-only.test"

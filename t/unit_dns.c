@@ -134,7 +134,7 @@ static void test_loopback(void)
 static void test_bad_names(const char *servers)
 {
     static const char *names[] = {
-	"", ".", "a..b", "bad name.example", "a\\.b.example", ".example",
+	"", "..", "a..b", "bad name.example", "a\\.b.example", ".example",
 	"tab\t.example", "x.example..",
 	"a123456789012345678901234567890123456789012345678901234567890123.example",
     };

@@ -1,0 +1,178 @@
+/*++
+ * NAME
+ *	check 3
+ * SUMMARY
+ *	tlspolicyd -t: is this installation ready to serve?
+ * SYNOPSIS
+ *	#include "check.h"
+ *
+ *	int	check_resolver(const CFG *cfg, VSTR *out)
+ *	int	check_cache(const CFG *cfg, VSTR *out)
+ *	int	check_ca_file(const CFG *cfg, VSTR *out)
+ * DESCRIPTION
+ *	Each function checks one thing a helper depends on, appends one
+ *	line to out, "ok: ..." or "FAIL: ...", and returns 0 or -1.
+ *
+ *	check_resolver(): dns_resolver answers the root SOA with the AD
+ *	bit (probe(3)); a resolver that answers without it does not
+ *	validate, and one that does not answer makes every lookup defer.
+ *
+ *	check_cache(): cache_file opens, passes PRAGMA integrity_check
+ *	and can be written by the user running the check (the helper's
+ *	user when root runs -t); a cache that does not exist yet passes
+ *	when its directory lets this user create it. An empty cache_file
+ *	passes (no cache).
+ *
+ *	check_ca_file(): mtasts_ca_file, when set, can be read and holds
+ *	at least one PEM certificate.
+ * SECURITY
+ *	Nothing is created or repaired: the cache is opened without
+ *	SQLITE_OPEN_CREATE and the write lock is given back at once.
+ *--*/
+#include <errno.h>
+#include <libgen.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cache.h"
+#include "check.h"
+#include "dns.h"
+#include "mem.h"
+#include "probe.h"
+
+#define CHECK_CA_MAX	(4L * 1024 * 1024)	/* a CA bundle is smaller */
+#define CHECK_PEM	"-----BEGIN CERTIFICATE-----"
+
+/* check_result - one line; the status as the return value */
+static int check_result(VSTR *out, int ok, const char *what, const char *why)
+{
+    vstr_printf(out, "%s: %s: %s\n", ok ? "ok" : "FAIL", what, why);
+    return ok ? 0 : -1;
+}
+
+/* check_user - "user NAME (uid N)" of the effective user */
+static void check_user(VSTR *buf)
+{
+    const struct passwd *pw = getpwuid(geteuid());
+
+    vstr_printf(buf, "user %s (uid %ld)", pw ? pw->pw_name : "?",
+		(long) geteuid());
+}
+
+/* check_resolver - answers, with AD, on the root SOA */
+int     check_resolver(const CFG *cfg, VSTR *out)
+{
+    VSTR   *what = vstr_new(64);
+    VSTR   *why = vstr_new(128);
+    PROBE_STATUS st;
+    int     ret;
+
+    vstr_printf(what, "resolver %s", cfg->dns_resolver);
+    st = probe_resolver(cfg->dns_resolver, cfg->dns_timeout,
+			cfg->dns_deadline, why);
+    if (st == PROBE_VALIDATING && !dns_servers_loopback(cfg->dns_resolver))
+	vstr_printf(why, " (but not on the loopback interface: its AD bit"
+		    " crosses the network unprotected)");
+    ret = check_result(out, st == PROBE_VALIDATING, vstr_str(what), vstr_str(why));
+    vstr_free(what);
+    vstr_free(why);
+    return ret;
+}
+
+/* check_cache_dir - no cache yet: may this user create one? */
+static int check_cache_dir(const CFG *cfg, const char *what, VSTR *out,
+			           VSTR *why)
+{
+    char   *copy = mem_strdup(cfg->cache_file);
+    const char *dir = dirname(copy);
+    int     ok = access(dir, W_OK | X_OK) == 0;
+    int     err = errno;
+
+    if (ok) {
+	vstr_printf(why, "does not exist yet; the first lookup creates it: ");
+	check_user(why);
+	vstr_printf(why, " may write to %s", dir);
+    } else {
+	vstr_printf(why, "does not exist, and ");
+	check_user(why);
+	vstr_printf(why, " cannot create it in %s: %s", dir, strerror(err));
+    }
+    mem_free(copy);
+    return check_result(out, ok, what, vstr_str(why));
+}
+
+/* check_cache - opens, intact, writable by this user */
+int     check_cache(const CFG *cfg, VSTR *out)
+{
+    VSTR   *what = vstr_new(64);
+    VSTR   *why = vstr_new(128);
+    int     ret;
+
+    vstr_printf(what, "cache %s", cfg->cache_file);
+    if (*cfg->cache_file == 0) {
+	ret = check_result(out, 1, "cache", "none (cache_file is empty)");
+    } else if (access(cfg->cache_file, F_OK) < 0 && errno == ENOENT) {
+	ret = check_cache_dir(cfg, vstr_str(what), out, why);
+    } else if (cache_check(cfg->cache_file, cfg->cache_busy_timeout * 1000,
+			   why) < 0) {
+	vstr_printf(why, " (checked as ");
+	check_user(why);
+	vstr_printf(why, ")");
+	ret = check_result(out, 0, vstr_str(what), vstr_str(why));
+    } else {
+	vstr_printf(why, "integrity ok, writable by ");
+	check_user(why);
+	ret = check_result(out, 1, vstr_str(what), vstr_str(why));
+    }
+    vstr_free(what);
+    vstr_free(why);
+    return ret;
+}
+
+/* check_pem_count - PEM certificates in a file; -1 with errno */
+static int check_pem_count(const char *path)
+{
+    FILE   *fp = fopen(path, "r");
+    char    line[256];
+    int     n = 0;
+    long    bytes = 0;
+
+    if (fp == 0)
+	return -1;
+    while (bytes < CHECK_CA_MAX && fgets(line, sizeof(line), fp) != 0) {
+	bytes += (long) strlen(line);
+	n += strncmp(line, CHECK_PEM, sizeof(CHECK_PEM) - 1) == 0;
+    }
+    (void) fclose(fp);
+    return n;
+}
+
+/* check_ca_file - mtasts_ca_file readable, with certificates */
+int     check_ca_file(const CFG *cfg, VSTR *out)
+{
+    VSTR   *what = vstr_new(64);
+    VSTR   *why = vstr_new(128);
+    int     n;
+    int     ret;
+
+    vstr_printf(what, "mtasts_ca_file %s", cfg->mtasts_ca_file);
+    if (*cfg->mtasts_ca_file == 0) {
+	ret = check_result(out, 1, "mtasts_ca_file", "not set: libcurl uses"
+			   " the system CA bundle");
+    } else if ((n = check_pem_count(cfg->mtasts_ca_file)) < 0) {
+	int     err = errno;
+
+	vstr_printf(why, "cannot read it as ");
+	check_user(why);
+	vstr_printf(why, ": %s", strerror(err));
+	ret = check_result(out, 0, vstr_str(what), vstr_str(why));
+    } else {
+	vstr_printf(why, "%d PEM certificate%s", n, n == 1 ? "" : "s");
+	ret = check_result(out, n > 0, vstr_str(what), vstr_str(why));
+    }
+    vstr_free(what);
+    vstr_free(why);
+    return ret;
+}

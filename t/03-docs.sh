@@ -1,0 +1,45 @@
+#!/bin/sh
+# 03-docs.sh - every parameter that -p prints is documented in
+# tlspolicyd.cf(5), in the README's configuration section and, with its
+# default, in the commented tlspolicyd.cf the package installs; and -p
+# says which file its values came from.
+. "$top_srcdir/t/lib.sh"
+t_tmpdir
+t_binary
+
+man5=$top_srcdir/man/tlspolicyd.cf.5
+readme=$top_srcdir/README
+example=$top_srcdir/tlspolicyd.cf
+: > "$T_DIR/empty.cf"
+names=$("$TP" -c "$T_DIR/empty.cf" -p | sed -n 's/^\([a-z_][a-z0-9_]*\) = .*/\1/p')
+t_like "$names" "^dns_resolver$" "-p prints parameter names"
+for n in $names; do
+    # a .B heading, or \fBname\fR inside a heading that covers two
+    t_ok "tlspolicyd.cf(5) documents $n" \
+        grep -Eq "^\.B $n( |\$)|\\\\fB$n\\\\fR" "$man5"
+    t_ok "README documents $n" \
+        grep -Eq "^    ($n|.*, $n) =( |\$)" "$readme"
+    t_ok "tlspolicyd.cf shows $n (commented out)" grep -Eq "^#$n =( |\$)" "$example"
+done
+# uncommented, the example file must give exactly the built-in defaults;
+# cache_file's directory follows configure's localstatedir (make
+# distcheck installs elsewhere), the file shows the package's /var
+sed -n 's/^#\([a-z_]* =\)/\1/p' "$example" > "$T_DIR/uncommented.cf"
+t_is "$("$TP" -c "$T_DIR/uncommented.cf" -p 2>&1 | sed '1d; /^cache_file = /d')" \
+    "$("$TP" -c "$T_DIR/empty.cf" -p | sed '1d; /^cache_file = /d')" "tlspolicyd.cf shows the built-in defaults"
+t_like "$("$TP" -c "$T_DIR/empty.cf" -p | grep '^cache_file = ')" "^cache_file = .*/lib/tlspolicyd/cache.db$" \
+    "the default cache_file is LOCALSTATEDIR/lib/tlspolicyd/cache.db, as tlspolicyd.cf shows for /var"
+
+out=$("$TP" -c "$T_DIR/empty.cf" -p | head -n 1)
+t_is "$out" "# $T_DIR/empty.cf" "-p: first line names the file read"
+out=$("$TP" -p | head -n 1)
+case $out in
+"# built-in defaults ("*" not found)")
+    f=${out#"# built-in defaults ("}; f=${f%" not found)"}
+    t_ok "-p without the default file: says so and names it ($f)" test ! -e "$f" ;;
+*)
+    t_ok "-p with the default file: names it (${out#"# "})" test -f "${out#"# "}" ;;
+esac
+out=$("$TP" -c "$T_DIR/none.cf" -p 2>&1); rc=$?
+t_like "$rc:$out" "^75:.*none.cf" "-p with a missing -c file: an error, not defaults"
+t_done
