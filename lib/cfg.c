@@ -48,6 +48,7 @@
 #include <unistd.h>
 
 #include "cfg.h"
+#include "dns.h"
 #include "lines.h"
 #include "log.h"
 #include "mem.h"
@@ -128,70 +129,6 @@ int cfg_parse_time(const char *str, long long *secs)
     return 0;
 }
 
-/* cfg_check_endpoint - one "ipv4[:port]" or "[ipv6]:port" or "ipv6" */
-static int cfg_check_endpoint(const char *ep)
-{
-    char    host[INET6_ADDRSTRLEN + 1];
-    unsigned char addr[16];
-    const char *port = 0;
-    const char *end;
-    size_t  hlen;
-
-    if (*ep == '[') {
-	if ((end = strchr(ep, ']')) == 0)
-	    return -1;
-	hlen = (size_t) (end - ep - 1);
-	ep++;
-	if (end[1] == ':')
-	    port = end + 2;
-	else if (end[1] != 0)
-	    return -1;
-    } else if ((end = strchr(ep, ':')) != 0 && strchr(end + 1, ':') == 0) {
-	hlen = (size_t) (end - ep);
-	port = end + 1;
-    } else {
-	hlen = strlen(ep);
-    }
-    if (hlen == 0 || hlen >= sizeof(host))
-	return -1;
-    memcpy(host, ep, hlen);
-    host[hlen] = 0;
-    if (inet_pton(AF_INET, host, addr) != 1
-	&& inet_pton(AF_INET6, host, addr) != 1)
-	return -1;
-    if (port) {
-	char   *pend;
-	long    p;
-
-	errno = 0;
-	p = strtol(port, &pend, 10);
-	if (*port == 0 || *pend != 0 || errno || p < 1 || p > 65535
-	    || !isdigit((unsigned char) *port))
-	    return -1;
-    }
-    return 0;
-}
-
-/* cfg_check_resolver - comma or space separated endpoints */
-static int cfg_check_resolver(const char *value)
-{
-    char   *copy = mem_strdup(value);
-    char   *save = 0;
-    char   *ep;
-    int     count = 0;
-    int     ret = 0;
-
-    for (ep = strtok_r(copy, ", \t", &save); ep; ep = strtok_r(0, ", \t", &save)) {
-	if (cfg_check_endpoint(ep) < 0) {
-	    ret = -1;
-	    break;
-	}
-	count++;
-    }
-    mem_free(copy);
-    return (ret == 0 && count > 0) ? 0 : -1;
-}
-
 /* cfg_parse_bool - yes/no, as in main.cf */
 static int cfg_parse_bool(const char *value, int *out)
 {
@@ -204,6 +141,29 @@ static int cfg_parse_bool(const char *value, int *out)
     return 0;
 }
 
+/* cfg_assign_resolver - dns.c's parser; its canonical form is stored */
+static int cfg_assign_resolver(CFG *cfg, const CFG_PARAM *p, const char *value,
+			               VSTR *why)
+{
+    char  **slot = (char **) ((char *) cfg + p->offset);
+    VSTR   *csv = vstr_new(64);
+    VSTR   *err = vstr_new(64);
+    int     ret = -1;
+
+    if (dns_servers_parse(value, csv, err) < 0) {
+	vstr_printf(why, "%s: expected at most %d IP addresses with optional"
+		    " ports (127.0.0.1:53, [::1]:53)", vstr_str(err),
+		    DNS_MAX_SERVERS);
+    } else {
+	mem_free(*slot);
+	*slot = mem_strdup(vstr_str(csv));
+	ret = 0;
+    }
+    vstr_free(csv);
+    vstr_free(err);
+    return ret;
+}
+
 /* cfg_assign - validate and store one value; -1 with a reason */
 static int cfg_assign(CFG *cfg, const CFG_PARAM *p, const char *value,
 		              VSTR *why)
@@ -213,12 +173,7 @@ static int cfg_assign(CFG *cfg, const CFG_PARAM *p, const char *value,
 
     switch (p->type) {
     case CT_RESOLVER:
-	if (cfg_check_resolver(value) < 0) {
-	    vstr_printf(why, "expected IP addresses with optional ports"
-			" (127.0.0.1:53, [::1]:53)");
-	    return -1;
-	}
-	/* FALLTHROUGH */
+	return cfg_assign_resolver(cfg, p, value, why);
     case CT_STR:
 	mem_free(*(char **) (base + p->offset));
 	*(char **) (base + p->offset) = mem_strdup(value);

@@ -73,7 +73,8 @@
  *
  *	dns_servers_parse() turns "127.0.0.1, 192.0.2.1:5353 [::1]:53 ::1"
  *	(separated by commas or white space; port 53 by default; a port
- *	on an IPv6 address needs brackets) into the c-ares form
+ *	on an IPv6 address needs brackets, which an IPv4 address may have
+ *	too, as in Postfix: "[127.0.0.1]:53") into the c-ares form
  *	"127.0.0.1:53,192.0.2.1:5353,[::1]:53,[::1]:53". It returns the
  *	number of servers (1 to DNS_MAX_SERVERS), or -1 with a reason.
  *
@@ -205,13 +206,13 @@ static int dns_server_one(char *tok, VSTR *csv, int *loopback)
     int     family = AF_INET;
     int     pnum = 53;
 
-    if (*tok == '[') {
+    if (*tok == '[') {			/* "[ip6]" or "[ip4]", as Postfix */
 	if ((cp = strchr(tok, ']')) == 0 || (cp[1] != 0 && cp[1] != ':'))
 	    return -1;
 	*cp = 0;
 	host = tok + 1;
 	port = cp[1] ? cp + 2 : 0;
-	family = AF_INET6;
+	family = strchr(host, ':') ? AF_INET6 : AF_INET;
     } else if ((cp = strchr(tok, ':')) != 0 && strchr(cp + 1, ':') == 0) {
 	*cp = 0;
 	port = cp + 1;

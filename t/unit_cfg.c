@@ -23,7 +23,10 @@ static const CFG_CASE cases[] = {
     {"tlsrpt = maybe\n", 0, "expected yes or no"},
     {"mtasts_testing = sometimes\n", 0, "expected ignore or enforce"},
     {"dns_resolver = 127.0.0.1:53, [::1]:5353\n", 1, 0},
-    {"dns_resolver = resolver.example\n", 0, "expected IP addresses"},
+    {"dns_resolver = resolver.example\n", 0, "expected at most 8 IP addresses"},
+    {"dns_resolver = 1.1.1.1 2.2.2.2 3.3.3.3 4.4.4.4 5.5.5.5 6.6.6.6 7.7.7.7"
+	" 8.8.8.8 9.9.9.9\n", 0, "more than 8 DNS servers"},
+    {"dns_resolver = [127.0.0.1]:53\n", 1, 0},
     {"dns_resolver = 127.0.0.1:0\n", 0, "bad value for dns_resolver"},
     {"dns_resolver = 127.0.0.1:65536\n", 0, "bad value"},
     {"dns_resolver = [::1\n", 0, "bad value"},
@@ -53,7 +56,8 @@ static void check_values(void)
     tap_is_int(cfg->dns_timeout, 2, "default dns_timeout");
     tap_is_int(cfg->tlsrpt, 0, "default tlsrpt = no");
     tap_is_int(cfg_load_buf(cfg, "test.cf", text, strlen(text), err), 0, "load");
-    tap_is_str(cfg->dns_resolver, "127.0.0.1:5300, [::1]:53", "continuation joined");
+    tap_is_str(cfg->dns_resolver, "127.0.0.1:5300,[::1]:53",
+	       "continuation joined, stored in the DNS module's canonical form");
     tap_is_int(cfg->mtasts_testing, MTASTS_TESTING_ENFORCE, "enum value");
     tap_is_int(cfg->tlsrpt, 1, "boolean value");
     tap_is_int(cfg->idle_timeout, 600, "last value wins");
