@@ -7,6 +7,8 @@
  *	#include "cfg.h"
  *
  *	CFG	*cfg_new(void)
+ *
+ *	void	cfg_free(CFG *cfg)
  *	int	cfg_load_file(CFG *cfg, const char *path, int must_exist,
  *				VSTR *err)
  *	int	cfg_load_buf(CFG *cfg, const char *origin, const char *buf,
@@ -14,6 +16,8 @@
  *	int	cfg_set_option(CFG *cfg, const char *name_eq_value, VSTR *err)
  *	void	cfg_print(const CFG *cfg, VSTR *out)
  *	void	cfg_origin(const CFG *cfg, VSTR *out)
+ *
+ *	int	cfg_clamp_ttl(const CFG *cfg, unsigned ttl)
  * DESCRIPTION
  *	The file uses Postfix main.cf syntax: "name = value" lines;
  *	lines whose first non-blank character is "#" are comments; a line
@@ -101,7 +105,7 @@ static const CFG_PARAM *cfg_find(const char *name, size_t len)
 }
 
 /* cfg_parse_time - "30", "30s", "5m", "2h", "1d", "1w" to seconds */
-int cfg_parse_time(const char *str, long long *secs)
+static int cfg_parse_time(const char *str, long long *secs)
 {
     long long val = 0;
     long long unit = 1;

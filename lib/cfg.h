@@ -37,7 +37,6 @@ int     cfg_load_file(CFG *cfg, const char *path, int must_exist, VSTR *err);
 int     cfg_load_buf(CFG *cfg, const char *origin, const char *buf,
 		             size_t len, VSTR *err);
 int     cfg_set_option(CFG *cfg, const char *name_eq_value, VSTR *err);
-int     cfg_parse_time(const char *str, long long *secs);
 void    cfg_print(const CFG *cfg, VSTR *out);
 int     cfg_clamp_ttl(const CFG *cfg, unsigned ttl);
 void    cfg_origin(const CFG *cfg, VSTR *out);

@@ -6,6 +6,10 @@
  * SYNOPSIS
  *	#include "dane.h"
  *
+ *	void	dane_result_init(DANE_RESULT *res)
+ *
+ *	void	dane_result_free(DANE_RESULT *res)
+ *
  *	void	dane_lookup(DNS *dns, const char *domain, DANE_RESULT *res)
  * DESCRIPTION
  *	dane_lookup() asks for the MX records of domain; as soon as they

@@ -18,6 +18,9 @@
  *	int	dns_servers_loopback(const char *servers)
  *	unsigned long dns_count_queries(const DNS *dns)
  *	unsigned long dns_count_failures(const DNS *dns)
+ *
+ *	const char *dns_status_name(DNS_STATUS status)
+ *	const char *dns_type_name(int qtype)
  * DESCRIPTION
  *	dns_new() makes a c-ares channel that asks only the given
  *	servers, never appends search domains, does not read the servers,

@@ -12,7 +12,6 @@
  *
  *	int	dmsg_follow_cname(const DMSG *msg, const char *qname,
  *				int qtype, const char **final, unsigned *ttl)
- *	int	dmsg_chain(...)		same, the older name
  *	const DMSG_RR *dmsg_next_rr(const DMSG *msg, const DMSG_RR *prev,
  *				const char *owner, int type)
  *	int	dmsg_negative_ttl(const DMSG *msg, unsigned *ttl)

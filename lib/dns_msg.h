@@ -71,7 +71,6 @@ int     dmsg_parse(const unsigned char *buf, size_t len, DMSG *msg,
 void    dmsg_free(DMSG *msg);
 int     dmsg_follow_cname(const DMSG *msg, const char *qname, int qtype,
 			          const char **final, unsigned *ttl);
-#define dmsg_chain dmsg_follow_cname	/* the older name */
 const DMSG_RR *dmsg_next_rr(const DMSG *msg, const DMSG_RR *prev,
 			            const char *owner, int type);
 int     dmsg_negative_ttl(const DMSG *msg, unsigned *ttl);

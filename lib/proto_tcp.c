@@ -9,6 +9,8 @@
  *	int	tcpt_decode_request(const char *line, size_t len, VSTR *key,
  *				const char **why)
  *	int	tcpt_format_reply(VSTR *out, TCPT_CODE code, const char *text)
+ *
+ *	int	tcpt_unquote(VSTR *out, const char *text, size_t len)
  * DESCRIPTION
  *	A request is one line "get SP key" (without its newline here);
  *	the key is %XX-quoted by Postfix. tcpt_decode_request() stores the
@@ -61,7 +63,7 @@ int     tcpt_unquote(VSTR *out, const char *text, size_t len)
 }
 
 /* tcpt_quote - %XX encoding like Postfix hex_quote() */
-void    tcpt_quote(VSTR *out, const char *text, size_t len)
+static void tcpt_quote(VSTR *out, const char *text, size_t len)
 {
     size_t  i;
 

@@ -17,7 +17,6 @@ typedef enum {
 int     tcpt_decode_request(const char *line, size_t len, VSTR *key,
 			            const char **why);
 int     tcpt_format_reply(VSTR *out, TCPT_CODE code, const char *text);
-void    tcpt_quote(VSTR *out, const char *text, size_t len);
 int     tcpt_unquote(VSTR *out, const char *text, size_t len);
 
 #endif

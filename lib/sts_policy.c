@@ -6,9 +6,15 @@
  * SYNOPSIS
  *	#include "sts_policy.h"
  *
+ *	void	stsp_init(STSP *pol)
+ *
+ *	void	stsp_free(STSP *pol)
+ *
  *	int	stsp_parse(const char *body, size_t len, STSP *pol, VSTR *why)
  *	void	stsp_reply(const STSP *pol, VSTR *out)
  *	void	stsp_tlsrpt(const STSP *pol, const char *domain, VSTR *out)
+ *
+ *	const char *stsp_mode_name(STSP_MODE mode)
  * DESCRIPTION
  *	stsp_parse() reads the body of mta-sts.txt: lines end in CRLF or
  *	LF; each non-empty line is "key:" optional blanks "value" (trailing
@@ -82,7 +88,7 @@ const char *stsp_mode_name(STSP_MODE mode)
 }
 
 /* stsp_pattern_ok - "host.name" or "*.host.name", lower case LDH */
-int     stsp_pattern_ok(const char *pat, size_t len)
+static int stsp_pattern_ok(const char *pat, size_t len)
 {
     if (len > 2 && pat[0] == '*' && pat[1] == '.') {
 	pat += 2;

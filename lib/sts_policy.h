@@ -29,6 +29,5 @@ int     stsp_parse(const char *body, size_t len, STSP *pol, VSTR *why);
 void    stsp_reply(const STSP *pol, VSTR *out);
 void    stsp_tlsrpt(const STSP *pol, const char *domain, VSTR *out);
 const char *stsp_mode_name(STSP_MODE mode);
-int     stsp_pattern_ok(const char *pat, size_t len);
 
 #endif

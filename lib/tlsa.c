@@ -8,6 +8,8 @@
  *
  *	TLSA_USE tlsa_usable(int usage, int selector, int mtype,
  *				const unsigned char *data, size_t len)
+ *
+ *	const char *tlsa_use_reason(TLSA_USE use)
  * DESCRIPTION
  *	RFC 7672 3.1: SMTP clients use only DANE-TA(2) and DANE-EE(3).
  *	Selector 0 (certificate) or 1 (SubjectPublicKeyInfo); matching

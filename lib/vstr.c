@@ -7,6 +7,10 @@
  *	#include "vstr.h"
  *
  *	VSTR	*vstr_new(size_t hint)
+ *	void	vstr_free(VSTR *vs)
+ *	void	vstr_reset(VSTR *vs)
+ *	void	vstr_addch(VSTR *vs, int ch)
+ *	void	vstr_addstr(VSTR *vs, const char *str)
  *	void	vstr_addmem(VSTR *vs, const void *mem, size_t len)
  *	void	vstr_printf(VSTR *vs, const char *fmt, ...)
  *	char	*vstr_export(VSTR *vs)
@@ -91,8 +95,11 @@ void vstr_addstr(VSTR *vs, const char *str)
     vstr_addmem(vs, str, strlen(str));
 }
 
+static void vstr_vprintf(VSTR *, const char *, va_list)
+	__attribute__((format(printf, 2, 0)));
+
 /* vstr_vprintf - append formatted text */
-void vstr_vprintf(VSTR *vs, const char *fmt, va_list ap)
+static void vstr_vprintf(VSTR *vs, const char *fmt, va_list ap)
 {
     va_list ap2;
     int     n;
@@ -117,15 +124,6 @@ void vstr_printf(VSTR *vs, const char *fmt,...)
     va_start(ap, fmt);
     vstr_vprintf(vs, fmt, ap);
     va_end(ap);
-}
-
-/* vstr_truncate - shorten to len bytes */
-void vstr_truncate(VSTR *vs, size_t len)
-{
-    if (len < vs->len) {
-	vs->len = len;
-	vs->data[len] = 0;
-    }
 }
 
 /* vstr_export - hand the buffer to the caller, destroy the VSTR */

@@ -19,9 +19,6 @@ void    vstr_addmem(VSTR *vs, const void *mem, size_t len);
 void    vstr_addstr(VSTR *vs, const char *str);
 void    vstr_printf(VSTR *vs, const char *fmt,...)
 	__attribute__((format(printf, 2, 3)));
-void    vstr_vprintf(VSTR *vs, const char *fmt, va_list ap)
-	__attribute__((format(printf, 2, 0)));
-void    vstr_truncate(VSTR *vs, size_t len);
 char   *vstr_export(VSTR *vs);
 
 #define vstr_str(vs)	((vs)->data)

@@ -27,8 +27,8 @@ int     LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rr->type == DMSG_T_TXT)
 	    fuzz_require(rr->dlen <= size);
     }
-    (void) dmsg_chain(&msg, msg.qname, DMSG_T_MX, &final, &ttl);
-    (void) dmsg_chain(&msg, msg.qname, DMSG_T_TLSA, &final, &ttl);
+    (void) dmsg_follow_cname(&msg, msg.qname, DMSG_T_MX, &final, &ttl);
+    (void) dmsg_follow_cname(&msg, msg.qname, DMSG_T_TLSA, &final, &ttl);
     (void) dmsg_negative_ttl(&msg, &ttl);
     dmsg_free(&msg);
     return 0;
