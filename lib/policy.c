@@ -70,6 +70,7 @@ void    pol_answer_init(POL_ANSWER *ans)
     ans->text = vstr_new(128);
     ans->source = "none";
     ans->rule = "none";
+    ans->kind = "notfound";
     ans->domain[0] = 0;
     ans->port = 0;
     ans->ttl = 0;
@@ -104,6 +105,7 @@ static void pol_set(POL_ANSWER *ans, POL_STATUS status, const char *source,
     ans->status = status;
     ans->source = source;
     ans->rule = source;
+    ans->kind = status == POL_FOUND ? source : pol_status_name(status);
     vstr_reset(ans->text);
     vstr_addstr(ans->text, text);
 }
@@ -269,6 +271,7 @@ static void pol_from_rule(POL_ANSWER *ans, const DECIDE_RULE *rule,
 {
     vstr_reset(ans->text);
     ans->rule = rule->name;
+    ans->kind = decide_answer_name(rule->answer);
     switch (rule->answer) {
     case DECIDE_TEMP:
 	ans->status = POL_TEMP;

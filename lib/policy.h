@@ -40,6 +40,8 @@ typedef struct POL_ANSWER {
     VSTR   *text;			/* policy text or reason */
     const char *source;			/* "override", "gate", "cache", ... */
     const char *rule;			/* the rule that decided (decide.c) */
+    const char *kind;			/* temp notfound override dane-only
+					 * dane secure: for the metrics */
     char    domain[256];		/* normalized key, or "" */
     int     port;			/* "domain:port" key, else 0 */
     int     ttl;			/* seconds the answer stays valid */

@@ -203,21 +203,9 @@ static int srv_nonblock(int fd, int flags)
 static void srv_count(const char *protocol, const POL_ANSWER *ans)
 {
     char    labels[96];
-    const char *answer;
 
-    if (ans->status == POL_TEMP)
-	answer = "temp";
-    else if (ans->status == POL_NOTFOUND)
-	answer = "notfound";
-    else if (strcmp(ans->source, "override") == 0)
-	answer = "override";
-    else if (strcspn(vstr_str(ans->text), " ") == 6
-	     && strncmp(vstr_str(ans->text), "secure", 6) == 0)
-	answer = "secure";
-    else
-	answer = strncmp(vstr_str(ans->text), "dane-only", 9) == 0 ? "dane-only" : "dane";
     (void) snprintf(labels, sizeof(labels), "protocol=\"%s\",answer=\"%s\"",
-		    protocol, answer);
+		    protocol, ans->kind);
     met_inc(MET_LOOKUPS, labels, 1);
 }
 
