@@ -5,9 +5,10 @@
 #       LISTEN is ADDR:PORT for the spawn service, TLSPOLICYD_ARGV the
 #       command line master.cf runs for it (as user tlspolicy).
 #   pf_main DIR "name = value"...   append main.cf settings
-#   pf_start DIR [HOSTS]
+#   pf_start DIR [HOSTS [RESOLV]]
 #       start master; with HOSTS, in a private mount namespace whose
-#       /etc/hosts is that file (so smtp(8) can resolve test names).
+#       /etc/hosts is that file (so smtp(8) can resolve test names), and
+#       with RESOLV too, whose /etc/resolv.conf is that file.
 #   pf_stop DIR     stop master and wait for it, by its PID
 #   pf_postmap DIR ARGS...   postmap -c DIR/etc ARGS...
 #   pf_answer DIR DOMAIN MAP postmap -q's answer as an expect word:
@@ -88,9 +89,10 @@ pf_main() {
 }
 
 pf_start() {
-    _d=$1 _hosts=${2:-}
+    _d=$1 _hosts=${2:-} _resolv=""
+    [ -z "${3:-}" ] || _resolv="mount --bind '$3' /etc/resolv.conf &&"
     if [ -n "$_hosts" ]; then
-        unshare -m sh -c "mount --bind '$_hosts' /etc/hosts && exec postfix -c '$_d/etc' start" \
+        unshare -m sh -c "mount --bind '$_hosts' /etc/hosts && $_resolv exec postfix -c '$_d/etc' start" \
             >> "$_d/start.log" 2>&1 || return 1
     else
         postfix -c "$_d/etc" start >> "$_d/start.log" 2>&1 || return 1

@@ -203,6 +203,10 @@ addr-bogus.test. 300 IN MX 10 mx.expired.test.
 ;
 ; MTA-STS: every name below has an MX host without TLSA (no DANE), a
 ; _mta-sts TXT record and an mta-sts host served by t/world/https.sh
+; (sts-enforce.test and sts-lf.test also a TLSRPT policy: Postfix 3.10
+; reports only for domains that publish one)
+_smtp._tls.sts-enforce.test. 300 IN TXT "v=TLSRPTv1; rua=mailto:tlsrpt@sts-enforce.test"
+_smtp._tls.sts-lf.test. 300 IN TXT "v=TLSRPTv1; rua=mailto:tlsrpt@sts-lf.test"
 EOZ
     for d in enforce testing none wildcard maxage ctype charset 404 redirect big \
              wrongcert selfsigned slow lf hostile outage ratelimit long \
