@@ -19,6 +19,9 @@
  *	unsigned long dns_count_queries(const DNS *dns)
  *	unsigned long dns_count_failures(const DNS *dns)
  *
+ *	void	dns_set_until(DNS *dns, const struct timespec *until)
+ *	long	dns_ms_until(const DNS *dns)
+ *
  *	const char *dns_status_name(DNS_STATUS status)
  *	const char *dns_type_name(int qtype)
  * DESCRIPTION
@@ -53,6 +56,12 @@
  *	(usually a callback) may set q->optional: once only optional
  *	queries are pending, dns_run() stops waiting for them and they
  *	complete as DNS_TIMEOUT with why "not waited for".
+ *
+ *	dns_set_until() sets an absolute CLOCK_MONOTONIC time (NULL: none)
+ *	that no dns_run() goes past, whatever deadline_s allows: the
+ *	caller's limit for a whole lookup made of several dns_run() calls.
+ *	dns_ms_until() says how many milliseconds of it are left (LONG_MAX
+ *	without a limit), for other work of the same lookup.
  *
  *	dns_begin() starts a new lookup: it forgets the earlier queries
  *	(their DNS_Q handles become invalid) without running callbacks.
@@ -133,6 +142,7 @@ struct DNS {
     size_t  maxsocks;
     int     deadline_s;
     struct timespec deadline;		/* of the running dns_run() */
+    struct timespec until;		/* dns_set_until(), or 0 */
     int     expired;			/* the deadline has passed */
     int     cancelling;			/* dns_begin() or dns_free() */
     DNS_Q  *queries;			/* this lookup's, newest first */
@@ -881,6 +891,34 @@ static int dns_only_optional(const DNS *dns)
     return 1;
 }
 
+/* dns_before - a earlier than b */
+static int dns_before(const struct timespec *a, const struct timespec *b)
+{
+    return a->tv_sec < b->tv_sec
+	|| (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+/* dns_set_until - no dns_run() goes past this time (NULL: no limit) */
+void    dns_set_until(DNS *dns, const struct timespec *until)
+{
+    if (until)
+	dns->until = *until;
+    else
+	dns->until.tv_sec = dns->until.tv_nsec = 0;
+}
+
+/* dns_ms_until - milliseconds left of the dns_set_until() limit */
+long    dns_ms_until(const DNS *dns)
+{
+    struct timespec now;
+
+    if (dns->until.tv_sec == 0)
+	return LONG_MAX;
+    (void) clock_gettime(CLOCK_MONOTONIC, &now);
+    return (long) (dns->until.tv_sec - now.tv_sec) * 1000L
+	+ (dns->until.tv_nsec - now.tv_nsec) / 1000000L;
+}
+
 /* dns_run - until every query is done, or the deadline */
 void    dns_run(DNS *dns)
 {
@@ -888,6 +926,8 @@ void    dns_run(DNS *dns)
 
     (void) clock_gettime(CLOCK_MONOTONIC, &dns->deadline);
     dns->deadline.tv_sec += dns->deadline_s;
+    if (dns->until.tv_sec != 0 && dns_before(&dns->until, &dns->deadline))
+	dns->deadline = dns->until;	/* the lookup's overall limit */
     dns->expired = 0;
     for (;;) {
 	dns_deliver(dns);

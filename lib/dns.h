@@ -2,6 +2,7 @@
 #ifndef TP_DNS_H
 #define TP_DNS_H
 
+#include <time.h>
 #include "dns_msg.h"
 #include "vstr.h"
 
@@ -51,6 +52,8 @@ void    dns_free(DNS *dns);
 void    dns_begin(DNS *dns);
 DNS_Q  *dns_query(DNS *dns, const char *name, int qtype, DNS_CB cb, void *ctx);
 void    dns_run(DNS *dns);
+void    dns_set_until(DNS *dns, const struct timespec *until);
+long    dns_ms_until(const DNS *dns);
 const char *dns_status_name(DNS_STATUS status);
 const char *dns_type_name(int qtype);
 int     dns_servers_parse(const char *servers, VSTR *csv, VSTR *err);

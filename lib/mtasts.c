@@ -151,11 +151,15 @@ static int mts_fetch(MTS_CTX *ctx, STSP *pol, VSTR *why)
     STSF_REQ req;
     int     ret = -1;
 
-    if (mts_addrs(ctx->dns, ctx->domain, addrs, why) == 0) {
+    req.timeout_ms = ctx->cfg->mtasts_fetch_timeout * 1000L;
+    if (dns_ms_until(ctx->dns) < req.timeout_ms)	/* the lookup's limit */
+	req.timeout_ms = dns_ms_until(ctx->dns);
+    if (req.timeout_ms <= 0) {
+	vstr_addstr(why, "no time left for the fetch in this lookup");
+    } else if (mts_addrs(ctx->dns, ctx->domain, addrs, why) == 0) {
 	req.domain = ctx->domain;
 	req.addrs = vstr_str(addrs);
 	req.ca_file = ctx->cfg->mtasts_ca_file;
-	req.timeout = ctx->cfg->mtasts_fetch_timeout;
 	log_debug("fetching https://mta-sts.%s/.well-known/mta-sts.txt from %s",
 		  ctx->domain, vstr_str(addrs));
 	if (stsf_fetch(&req, body, why) == 0)

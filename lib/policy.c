@@ -160,6 +160,8 @@ static DNS *pol_dns(POL_CTX *ctx)
 		       ctx->cfg->dns_deadline, err);
     if (ctx->dns == 0)
 	log_warn("%s", vstr_str(err));
+    else
+	dns_set_until(ctx->dns, &ctx->until);
     vstr_free(err);
     return ctx->dns;
 }
@@ -299,13 +301,24 @@ static void pol_from_rule(POL_ANSWER *ans, const DECIDE_RULE *rule,
     }
 }
 
+/* pol_start_clock - one limit for the whole lookup: DNS and HTTPS */
+static void pol_start_clock(POL_CTX *ctx)
+{
+    (void) clock_gettime(CLOCK_MONOTONIC, &ctx->until);
+    ctx->until.tv_sec += POL_LOOKUP_LIMIT(ctx->cfg);
+    if (ctx->dns)
+	dns_set_until(ctx->dns, &ctx->until);
+}
+
 /* pol_decide - DANE facts, MTA-STS state, then the one rule table */
 static void pol_decide(POL_CTX *ctx, POL_ANSWER *ans, int tlsrpt)
 {
-    DV_VERDICT verdict = pol_dane(ctx, ans);
+    DV_VERDICT verdict;
     const DECIDE_RULE *rule;
     MTS_RESULT sts;
 
+    pol_start_clock(ctx);
+    verdict = pol_dane(ctx, ans);
     mts_result_init(&sts);
     if (decide_needs_sts(verdict))
 	pol_mtasts(ctx, ans->domain, &sts);
@@ -364,6 +377,7 @@ static int pol_refresh_work(POL_CTX *ctx, const char *domain, VSTR *why)
     int     ttl;
     int     ok;
 
+    pol_start_clock(ctx);
     verdict = pol_dane_fetch(ctx, domain, why, &ttl);
     ok = verdict != DV_TEMP && verdict != DV_HOST_FAIL;
     if (decide_needs_sts(verdict) && pol_refresh_mtasts(ctx, domain, why) < 0)

@@ -24,6 +24,7 @@ typedef struct POL_CTX {
     DNS    *dns;			/* made on first use */
     unsigned long dns_queries;		/* counted into the metrics */
     unsigned long dns_failures;
+    struct timespec until;		/* this lookup's time limit */
     char    refresh[256];		/* cached domain near expiry, or "" */
     char  **refresh_argv;		/* our own command line, for -R */
     int     pruned;			/* expired rows pruned once */
@@ -31,9 +32,10 @@ typedef struct POL_CTX {
 
 #define POL_REFRESH_ARGS	64	/* argv words kept for -R */
 #define POL_REFRESH_BACKOFF	60	/* seconds after a refresh that failed */
+/* one lookup, all of its DNS and HTTPS work, ends within this limit */
+#define POL_LOOKUP_LIMIT(cfg)	((cfg)->dns_deadline + (cfg)->mtasts_fetch_timeout)
 /* the lease a refresh holds while it runs: every wait it may do */
-#define POL_REFRESH_BUDGET(cfg)	(2 * (cfg)->dns_deadline \
-				 + (cfg)->mtasts_fetch_timeout + 5)
+#define POL_REFRESH_BUDGET(cfg)	(POL_LOOKUP_LIMIT(cfg) + 5)
 
 typedef struct POL_ANSWER {
     POL_STATUS status;

@@ -22,7 +22,8 @@
  *	environment says; status 200 only; Content-Type text/plain (with
  *	parameters such as charset); at most 64 KiB of body, also when the
  *	server sends more than it declared; the whole transfer within
- *	timeout seconds.
+ *	timeout_ms milliseconds (the caller passes what is left of the
+ *	lookup's overall limit when that is less than mtasts_fetch_timeout).
  *
  *	libcurl is loaded with dlopen() on the first fetch: a helper that
  *	answers from the cache never maps it (it costs ~10 ms per spawned
@@ -156,8 +157,8 @@ static void stsf_options(CURL *h, const STSF_REQ *req, const char *url,
     stsf_curl.setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
     if (req->ca_file && *req->ca_file)
 	stsf_curl.setopt(h, CURLOPT_CAINFO, req->ca_file);
-    stsf_curl.setopt(h, CURLOPT_TIMEOUT_MS, (long) req->timeout * 1000L);
-    stsf_curl.setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long) req->timeout * 1000L);
+    stsf_curl.setopt(h, CURLOPT_TIMEOUT_MS, req->timeout_ms);
+    stsf_curl.setopt(h, CURLOPT_CONNECTTIMEOUT_MS, req->timeout_ms);
     stsf_curl.setopt(h, CURLOPT_MAXFILESIZE, (long) STSP_MAX_BODY);
     stsf_curl.setopt(h, CURLOPT_NOSIGNAL, 1L);
     stsf_curl.setopt(h, CURLOPT_USERAGENT, "tlspolicyd");

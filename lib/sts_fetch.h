@@ -8,7 +8,7 @@ typedef struct STSF_REQ {
     const char *domain;			/* policy domain */
     const char *addrs;			/* "192.0.2.1,[2001:db8::1]" */
     const char *ca_file;		/* empty: system bundle */
-    int     timeout;			/* seconds, whole transfer */
+    long    timeout_ms;			/* whole transfer */
 } STSF_REQ;
 
 int     stsf_fetch(const STSF_REQ *req, VSTR *body, VSTR *why);

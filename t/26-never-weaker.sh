@@ -116,6 +116,17 @@ for d in plain.insecure.test insecure-addr.test; do
     t_ok "$d: answered in $((t1 - t0)) ms, well under the 10 s DNS deadline (< 5000)" test $((t1 - t0)) -lt 5000
 done
 t_ok "the breaker saw the dropped TLSA queries" grep -q "^_25._tcp.host.insecure.test TLSA drop" "$T_DIR/world/breaker.log"
+# --- one limit for the whole lookup (dns_deadline + mtasts_fetch_timeout):
+# the DANE lookup waits out its AAAA, then the TXT query and the policy
+# host's addresses hang too; each used to get its own dns_deadline
+rules "mx.sts-enforce.test AAAA drop" "_mta-sts.sts-enforce.test TXT drop" \
+    "mta-sts.sts-enforce.test * drop"
+t0=$(ms)
+a=$(word sts-enforce.test -o cache_file= -o dns_timeout=1s -o dns_deadline=3s -o mtasts_fetch_timeout=2s)
+t1=$(ms)
+t_is "$a" notfound "three hanging phases: no policy could be seen (RFC 8461 3.3)"
+t_ok "three hanging phases: answered in $((t1 - t0)) ms, within the 5 s lookup limit (< 6000)" \
+    test $((t1 - t0)) -lt 6000
 rules ""
 t_is "$(word sts-enforce.test -o cache_file=)" "$ENF" "rules removed: sts-enforce.test is itself again"
 t_done
