@@ -26,6 +26,7 @@ mixed.case.example   secure match=.mixed.case.example servername=hostname
 .sub.example         dane-only
 enc.example          encrypt
 plain.example        may
+xn--bcher-kva.example encrypt
 EOC
 . "$top_srcdir/t/unbound.sh"
 ub_start "$T_DIR/ub" 127.77.10.3 5353 other.example unknown.example -- \
@@ -61,6 +62,10 @@ for proto in "tcp:$LISTEN" "socketmap:inet:$LISTEN:QUERY"; do
         got=$(pf_postmap "$T_DIR" -q "$dom" "$proto")
         t_is "$got" "$want" "$proto: $dom -> $want"
     done
+    # Postfix with smtputf8_enable sends a UTF-8 domain as it is: the
+    # A-label's entry answers (UTS #46, as Postfix's own conversion)
+    got=$(pf_postmap "$T_DIR" -q "bücher.example" "$proto")
+    t_is "$got" encrypt "$proto: UTF-8 key bücher.example -> xn--bcher-kva.example's entry"
     got=$(pf_postmap "$T_DIR" -q Mixed.CASE.example "$proto")
     t_is "$got" "secure match=.mixed.case.example servername=hostname" \
         "$proto: Mixed.CASE.example found, attributes intact"
