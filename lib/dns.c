@@ -87,8 +87,11 @@
  *	(separated by commas or white space; port 53 by default; a port
  *	on an IPv6 address needs brackets, which an IPv4 address may have
  *	too, as in Postfix: "[127.0.0.1]:53") into the c-ares form
- *	"127.0.0.1:53,192.0.2.1:5353,[::1]:53,[::1]:53". It returns the
- *	number of servers (1 to DNS_MAX_SERVERS), or -1 with a reason.
+ *	"127.0.0.1:53,192.0.2.1:5353,[::1]:53": addresses in canonical
+ *	form, a server listed twice only once (c-ares 1.34 drops such
+ *	duplicates, 1.18 would ask the same server twice). It returns the
+ *	number of distinct servers (1 to DNS_MAX_SERVERS), or -1 with a
+ *	reason.
  *
  *	dns_servers_loopback() is true when every server is on 127/8, ::1
  *	or ::ffff:127/104.
@@ -209,6 +212,28 @@ static int dns_is_loopback(int family, const unsigned char *a)
 	|| (memcmp(a, mapped, 12) == 0 && a[12] == 127);
 }
 
+/* dns_server_add - append "ip:port" in canonical form; 0 if already there */
+static int dns_server_add(VSTR *csv, int family, const unsigned char *addr, int port)
+{
+    char    host[INET6_ADDRSTRLEN];
+    char    entry[INET6_ADDRSTRLEN + 10];
+    const char *cp = vstr_str(csv);
+    size_t  len;
+
+    if (inet_ntop(family, addr, host, sizeof(host)) == 0)
+	return -1;
+    (void) snprintf(entry, sizeof(entry), family == AF_INET6 ? "[%s]:%d" : "%s:%d",
+		    host, port);
+    len = strlen(entry);
+    for (; (cp = strstr(cp, entry)) != 0; cp += len)
+	if ((cp == vstr_str(csv) || cp[-1] == ',') && (cp[len] == 0 || cp[len] == ','))
+	    return 0;			/* c-ares 1.34 would drop it */
+    if (vstr_len(csv) > 0)
+	vstr_addch(csv, ',');
+    vstr_addstr(csv, entry);
+    return 1;
+}
+
 /* dns_server_one - one "ip", "ip:port", "[ip6]", "[ip6]:port" or "ip6" */
 static int dns_server_one(char *tok, VSTR *csv, int *loopback)
 {
@@ -237,10 +262,7 @@ static int dns_server_one(char *tok, VSTR *csv, int *loopback)
 	return -1;
     if (!dns_is_loopback(family, addr))
 	*loopback = 0;
-    if (vstr_len(csv) > 0)
-	vstr_addch(csv, ',');
-    vstr_printf(csv, family == AF_INET6 ? "[%s]:%d" : "%s:%d", host, pnum);
-    return 0;
+    return dns_server_add(csv, family, addr, pnum);
 }
 
 /* dns_servers_scan - the whole list; count or -1 */
@@ -252,16 +274,17 @@ static int dns_servers_scan(const char *servers, VSTR *csv, VSTR *err,
     char   *save = 0;
     char   *tok;
     int     n = 0;
+    int     added;
 
     *loopback = 1;
     vstr_reset(csv);
     for (tok = strtok_r(copy, sep, &save); tok; tok = strtok_r(0, sep, &save)) {
-	if (strlen(tok) > 64 || dns_server_one(tok, csv, loopback) < 0) {
+	if (strlen(tok) > 64 || (added = dns_server_one(tok, csv, loopback)) < 0) {
 	    vstr_printf(err, "bad DNS server address \"%.64s\"", tok);
 	    n = -1;
 	    break;
 	}
-	if (++n > DNS_MAX_SERVERS) {
+	if ((n += added) > DNS_MAX_SERVERS) {
 	    vstr_printf(err, "more than %d DNS servers", DNS_MAX_SERVERS);
 	    n = -1;
 	    break;
