@@ -61,7 +61,7 @@ t_ok "TLSRPT socket ready" t_wait_file "$T_DIR/rpt.pid" 10
 
 # --- Postfix: MX lookups through the world's resolver, our helper over socketmap
 pf_tlspolicyd_conf "$T_DIR" "dns_resolver = $WORLD_RESOLVER" "cache_file = $T_DIR/spawn/cache.db" \
-    "mtasts_ca_file = $WORLD_CA" "mtasts_fetch_timeout = 2s" "verbose = yes"
+    "mtasts_ca_file = $WORLD_CA" "mtasts_fetch_timeout = $T_FETCH_TIMEOUT" "verbose = yes"
 pf_setup "$T_DIR" "$ADDR:$PORT" "$TP -c $T_DIR/tlspolicyd.cf"
 printf '%s\n' "$ADDR:$SHORT inet n n n - 0 spawn -o $ADDR:${SHORT}_time_limit=3s user=tlspolicy argv=$TP -c $T_DIR/tlspolicyd.cf" \
     >> "$T_DIR/etc/master.cf"

@@ -66,7 +66,7 @@ done
 # --- the same through Postfix (no cache: every lookup asks the breaker)
 LISTEN=127.77.26.1:10028
 pf_tlspolicyd_conf "$T_DIR" "dns_resolver = $WORLD_BREAKER" "cache_file =" \
-    "mtasts_ca_file = $WORLD_CA" "mtasts_fetch_timeout = 2s" "dns_timeout = 1s" "dns_deadline = 6s"
+    "mtasts_ca_file = $WORLD_CA" "mtasts_fetch_timeout = $T_FETCH_TIMEOUT" "dns_timeout = 1s" "dns_deadline = 6s"
 pf_setup "$T_DIR" "$LISTEN" "$TP -c $T_DIR/tlspolicyd.cf"
 pf_start "$T_DIR" || { t_result 1 "postfix starts"; t_done; }
 for map in "tcp:$LISTEN" "socketmap:inet:$LISTEN:QUERY"; do

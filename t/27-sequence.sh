@@ -26,7 +26,7 @@ chmod 755 "$T_DIR/world" "$T_DIR/world/https"
 t_q_conf "$WORLD_BREAKER" "cache_min_ttl = 1s" "cache_max_ttl = 2s"
 LISTEN=127.77.27.1:10028
 pf_tlspolicyd_conf "$T_DIR" "dns_resolver = $WORLD_BREAKER" "cache_file = $T_DIR/q/cache.db" \
-    "mtasts_ca_file = $WORLD_CA" "mtasts_fetch_timeout = 2s" "cache_min_ttl = 1s" "cache_max_ttl = 12s"
+    "mtasts_ca_file = $WORLD_CA" "mtasts_fetch_timeout = $T_FETCH_TIMEOUT" "cache_min_ttl = 1s" "cache_max_ttl = 12s"
 pf_setup "$T_DIR" "$LISTEN" "$TP -c $T_DIR/tlspolicyd.cf"
 pf_start "$T_DIR" || { t_result 1 "postfix starts"; t_done; }
 pm() { pf_answer "$T_DIR" "$1" "tcp:$LISTEN"; }

@@ -112,7 +112,7 @@ $(for n in enforce testing none wildcard maxage big lf hostile outage ratelimit 
 $(server ctype good "" text/html)
 $(server charset good "charset utf-8; charset_types text/plain;")
 $(server redirect good "return 301 https://mta-sts.sts-enforce.test/.well-known/mta-sts.txt;")
-$(server slow good "limit_rate 16;")
+$(server slow good "limit_rate 4;")
 $(server wrongcert wrong "")
 $(server selfsigned self "")
 }
