@@ -20,15 +20,18 @@
  *	4. A "domain:port" key with a port other than 25 and a
  *	   single-label name are not looked up: DANE and MTA-STS
  *	   answers describe SMTP to port 25 of real domains.
- *	5. The DANE verdict, from the cache when a fresh entry exists,
- *	   else from DNS (and then cached for its TTL, clamped to
- *	   cache_min_ttl..cache_max_ttl, unless it came from a failure):
- *	   dane-only and dane are answered; a failure is a temporary
- *	   failure (MTA-STS never replaces DANE because of a failure); a
- *	   null MX is not found.
- *	6. Only when fresh DANE data proves there is no DANE: MTA-STS
- *	   (mts_lookup()). TLSRPT attributes are put in ans->tlsrpt when
- *	   the caller asked for them.
+ *	5. The DANE verdict (dane_verdict.c), from the cache when a fresh
+ *	   entry exists, else from DNS (dane_lookup(), then cached for its
+ *	   TTL, clamped by cfg_clamp_ttl(), unless a lookup failed).
+ *	6. MTA-STS (mts_lookup()), whenever decide_needs_sts() says its
+ *	   state can change the answer.
+ *	7. decide_answer(): one rule table (decide.c) turns the verdict and
+ *	   the MTA-STS state into the answer, never weaker than what the
+ *	   domain published. TLSRPT attributes are put in ans->tlsrpt when
+ *	   the caller asked for them and the answer is MTA-STS's.
+ *	Steps 5 to 7 share one time limit, POL_LOOKUP_LIMIT (dns_deadline
+ *	+ mtasts_fetch_timeout): every DNS round and the HTTPS fetch get
+ *	what is left of it.
  *
  *	The cache and the DNS client are set up on first use, so keys
  *	answered by the gates or the overrides cost no file or socket.
@@ -40,13 +43,15 @@
  *	waiting, starts "tlspolicyd ... -R domain" (fork and exec: an SQLite
  *	connection must not cross fork()), which takes a lease on the
  *	domain in the cache (one refresher per domain across all helpers),
- *	looks the domain up again and stores the new verdict, then, for a
- *	domain without DANE, checks its cached MTA-STS policy's TXT record
- *	(pol_refresh()). The parent goes back to its client at once: no
- *	answer ever waits for a refresh.
+ *	looks the domain up again and stores the new verdict, then, where
+ *	MTA-STS can change the answer, checks its cached policy's TXT record
+ *	and refetches it when due (pol_refresh()). A refresh that does not
+ *	renew everything keeps its lease POL_REFRESH_BACKOFF seconds longer,
+ *	and no refresh process is started while a lease is held. The parent
+ *	goes back to its client at once: no answer ever waits for a refresh.
  *
- *	One info line per decided lookup is logged: domain, answer and
- *	source.
+ *	One info line per decided lookup is logged: domain, answer, the
+ *	rule that decided (rule=NAME) and source.
  *--*/
 #include <fcntl.h>
 #include <signal.h>
