@@ -13,6 +13,10 @@
  *				const CACHE_DANE *ent)
  *	int	cache_due(long long expires, long long lifetime, time_t now)
  *
+ *	void	cache_read_begin(CACHE *cache)
+ *	void	cache_read_end(CACHE *cache)
+ *	void	cache_checkpoint(CACHE *cache)
+ *
  *	void	cache_close(CACHE *cache)
  * DESCRIPTION
  *	cache_open() opens or creates the database at path in WAL mode
@@ -34,6 +38,16 @@
  *	cache_get_dane() returns the entry for domain, CACHE_FRESH or
  *	CACHE_STALE depending on now, or CACHE_MISS.
  *	cache_put_dane() inserts or replaces the entry.
+ *
+ *	cache_read_begin() and cache_read_end() put the reads of one
+ *	lookup (the DANE verdict, the MTA-STS entry) in one read
+ *	transaction: one snapshot, one lock on the -shm file instead of
+ *	one per read. End it before any wait and any write.
+ *
+ *	cache_checkpoint(), called after a reply, resets the WAL to zero
+ *	bytes once a commit has left CACHE_WAL_PAGES pages in it, unless
+ *	another process reads or writes at that moment (it never waits).
+ *	Closing does not checkpoint: see cache_keep_wal().
  *
  *	cache_due() says whether an entry that expires at expires, after
  *	lifetime seconds, is in the last quarter of its life: the rule for
@@ -66,6 +80,7 @@ struct CACHE {
     int     busy_ms;
     int     recovered;			/* moved a corrupt file aside once */
     time_t  write_pause;		/* no writes before this time */
+    int     wal_due;			/* the WAL passed CACHE_WAL_PAGES */
     sqlite3_stmt *get_dane;
     sqlite3_stmt *put_dane;
     sqlite3_stmt *get_sts;
@@ -270,6 +285,18 @@ static int cache_migrate(sqlite3 *db)
     return rc;
 }
 
+/* cache_wal_hook - after each commit: note a WAL to reset; cap its growth */
+static int cache_wal_hook(void *ctx, sqlite3 *db, const char *name, int pages)
+{
+    CACHE  *cache = (CACHE *) ctx;
+
+    if (pages >= CACHE_WAL_PAGES)
+	cache->wal_due = 1;
+    if (pages >= CACHE_WAL_PAGES_MAX)	/* no reply came to reset it */
+	(void) sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, 0, 0);
+    return SQLITE_OK;
+}
+
 /* cache_prepare - the statements of the hot path */
 static int cache_prepare(CACHE *cache)
 {
@@ -297,6 +324,8 @@ static int cache_prepare(CACHE *cache)
 				" fail_why, txt_expires, txt_ttl)"
 				" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
 				-1, &cache->put_sts, 0);
+    if (rc == SQLITE_OK)
+	(void) sqlite3_wal_hook(cache->db, cache_wal_hook, cache);
     return rc;
 }
 
@@ -317,15 +346,20 @@ static void cache_disconnect(CACHE *cache)
  * cache_keep_wal - helpers come and go with every Postfix connection, and
  * the last one to close a WAL database deletes the -wal and -shm files,
  * which the next one creates again: about 200 us of a new connection's
- * first answer. Keep both files; the last close still checkpoints, and
- * with journal_size_limit set it truncates the WAL to zero bytes, so the
- * next helper has nothing to recover.
+ * first answer. Keep both files. Nor does the last one checkpoint: that
+ * took an EXCLUSIVE lock on the database and three fdatasync() calls
+ * after every connection's last reply, while the next connection's
+ * helper was starting (and could wait in the busy handler for that
+ * lock). The WAL is reset by cache_checkpoint() instead, after a reply,
+ * once it holds CACHE_WAL_PAGES pages, so that a helper that finds no
+ * other one rebuilds the WAL index from a few pages only.
  */
 static void cache_keep_wal(sqlite3 *db)
 {
     int     persist = 1;
 
     (void) sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
+    (void) sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *) 0);
 }
 
 /* cache_connect - open, WAL, schema, statements; an SQLite code */
@@ -854,4 +888,39 @@ void    cache_lease_extend(CACHE *cache, const char *domain, long holder,
     sqlite3_bind_int64(st, 3, until);
     (void) sqlite3_step(st);
     sqlite3_finalize(st);
+}
+
+/*
+ * One read transaction per lookup. SQLite takes and drops a POSIX lock on
+ * the -shm file for every read transaction; a lookup that reads the DANE
+ * verdict and the MTA-STS entry in one transaction pays that once. The
+ * transaction must end before anything that waits (DNS, HTTPS, a lease)
+ * and before any write: a reader holds back checkpoints, and a write
+ * from an old snapshot fails with SQLITE_BUSY_SNAPSHOT.
+ */
+
+/* cache_read_begin - start the read transaction of one lookup */
+void    cache_read_begin(CACHE *cache)
+{
+    if (cache_enabled(cache) && sqlite3_get_autocommit(cache->db))
+	(void) cache_exec(cache->db, "BEGIN");
+}
+
+/* cache_read_end - end it (nothing to do outside a transaction) */
+void    cache_read_end(CACHE *cache)
+{
+    if (cache_enabled(cache) && !sqlite3_get_autocommit(cache->db))
+	(void) cache_exec(cache->db, "COMMIT");
+}
+
+/* cache_checkpoint - after a reply: reset a WAL that has grown, no waiting */
+void    cache_checkpoint(CACHE *cache)
+{
+    if (!cache_enabled(cache) || !cache->wal_due)
+	return;
+    cache->wal_due = 0;
+    sqlite3_busy_timeout(cache->db, 0);
+    (void) sqlite3_wal_checkpoint_v2(cache->db, "main",
+				     SQLITE_CHECKPOINT_TRUNCATE, 0, 0);
+    sqlite3_busy_timeout(cache->db, cache->busy_ms);
 }

@@ -8,6 +8,8 @@
 #define CACHE_SCHEMA_VERSION	6
 #define CACHE_KEEP_EXPIRED	3600	/* seconds before expired rows go */
 #define CACHE_WAL_LIMIT	"1048576"	/* bytes the WAL keeps after a checkpoint */
+#define CACHE_WAL_PAGES	16	/* WAL pages: reset it after the reply */
+#define CACHE_WAL_PAGES_MAX	1000	/* WAL pages: checkpoint at commit */
 #define CACHE_WRITE_PAUSE	30	/* seconds without writes after one failed */
 
 typedef struct CACHE CACHE;
@@ -70,5 +72,8 @@ int     cache_lease_held(CACHE *cache, const char *domain, time_t now);
 void    cache_lease_extend(CACHE *cache, const char *domain, long holder,
 			           long long until);
 void    cache_prune(CACHE *cache, time_t now, long max_entries);
+void    cache_read_begin(CACHE *cache);
+void    cache_read_end(CACHE *cache);
+void    cache_checkpoint(CACHE *cache);
 
 #endif
