@@ -519,6 +519,7 @@ static void pol_refresh_child(char **argv)
 {
     int     fd = open("/dev/null", O_RDWR);
 
+    log_forked();
     if (fd < 0)
 	_exit(1);
     (void) dup2(fd, 0);			/* the client belongs to the parent */
