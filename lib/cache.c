@@ -422,10 +422,21 @@ static void cache_reconnect(CACHE *cache)
     }
 }
 
+/* cache_library - a helper is one thread: SQLite without mutexes and
+ * without memory statistics (a mutex per allocation); once per process,
+ * before the first connection (later calls are refused, harmlessly) */
+static void cache_library(void)
+{
+    (void) sqlite3_config(SQLITE_CONFIG_SINGLETHREAD);
+    (void) sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 /* cache_open - never NULL; check cache_enabled() */
 CACHE  *cache_open(const char *path, int busy_ms)
 {
     CACHE  *cache = mem_calloc(1, sizeof(*cache));
+
+    cache_library();
 
     cache->path = mem_strdup(path);
     cache->busy_ms = busy_ms;
