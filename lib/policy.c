@@ -483,6 +483,32 @@ static int pol_refresh_work(POL_CTX *ctx, const char *domain, VSTR *why)
     return ok ? 0 : -1;
 }
 
+/* pol_refresh_due - still due? Helpers that saw the entry due at the same
+ * moment each start a refresh process; the first one renews it */
+static int pol_refresh_due(POL_CTX *ctx, const char *domain)
+{
+    CACHE  *cache = pol_cache(ctx);
+    CACHE_DANE ent;
+    MTS_RESULT sts;
+    DV_VERDICT verdict;
+    time_t  now = time(0);
+    int     due = 1;
+
+    cache_dane_init(&ent);
+    cache_read_begin(cache);
+    if (cache_get_dane(cache, domain, now, &ent) == CACHE_FRESH
+	&& !cache_due(ent.expires, ent.ttl, now)
+	&& dv_verdict_from_name(ent.verdict, &verdict) == 0) {
+	mts_result_init(&sts);
+	due = decide_needs_sts(verdict)
+	    && !(mts_lookup_cached(cache, ctx->cfg, domain, &sts) && !sts.refresh_due);
+	mts_result_free(&sts);
+    }
+    cache_read_end(cache);
+    cache_dane_free(&ent);
+    return due;
+}
+
 /* pol_refresh - (tlspolicyd -R) lease, look up, store; exit status */
 int     pol_refresh(POL_CTX *ctx, const char *domain)
 {
@@ -492,7 +518,10 @@ int     pol_refresh(POL_CTX *ctx, const char *domain)
 
     taken = cache_lease_take(pol_cache(ctx), domain, pid, time(0),
 			     POL_REFRESH_BUDGET(ctx->cfg));
-    if (taken == 1) {
+    if (taken == 1 && !pol_refresh_due(ctx, domain)) {
+	log_info("refresh of %s: already renewed by another helper", domain);
+	cache_lease_drop(ctx->cache, domain, pid);
+    } else if (taken == 1) {
 	log_info("refresh of %s started (entry near expiry)", domain);
 	met_inc(MET_REFRESHES, "", 1);
 	if (pol_refresh_work(ctx, domain, why) == 0) {
