@@ -31,6 +31,8 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -61,6 +63,7 @@ typedef struct SRV {
     VSTR   *reply;
     unsigned long count;		/* requests answered */
     time_t  flushed;			/* metrics last written */
+    int     rcvtimeo;			/* in_fd times out reads: idle_timeout */
 } SRV;
 
 typedef enum { FILL_DATA, FILL_EOF, FILL_TIMEOUT, FILL_ERROR, FILL_FULL } FILL;
@@ -453,6 +456,37 @@ static int srv_one(SRV *srv, SRV_END *end)
     return 0;
 }
 
+/* srv_idle_timer - a socket's receive timeout is the idle timeout: then
+ * the wait for the next request is one read(), not poll() and read() */
+static void srv_idle_timer(SRV *srv)
+{
+    struct timeval tv;
+
+    tv.tv_sec = srv->idle_timeout;
+    tv.tv_usec = 0;
+    srv->rcvtimeo = srv->idle_timeout > 0
+	&& setsockopt(srv->in_fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == 0;
+}
+
+/* srv_fill_idle - between requests: read, waiting at most idle_timeout */
+static FILL srv_fill_idle(SRV *srv)
+{
+    ssize_t n;
+
+    if (!srv->rcvtimeo)
+	return srv_fill(srv, srv_now() + srv->idle_timeout);
+    srv->start = srv->end = 0;		/* nothing is buffered */
+    do {
+	n = read(srv->in_fd, srv->buf, sizeof(srv->buf));
+    } while (n < 0 && errno == EINTR);
+    if (n < 0)
+	return errno == EAGAIN || errno == EWOULDBLOCK ? FILL_TIMEOUT : FILL_ERROR;
+    if (n == 0)
+	return FILL_EOF;
+    srv->end = (size_t) n;
+    return FILL_DATA;
+}
+
 /* srv_wait_first - wait for the first byte of a request */
 static int srv_wait_first(SRV *srv, SRV_END *end)
 {
@@ -460,7 +494,7 @@ static int srv_wait_first(SRV *srv, SRV_END *end)
 
     if (srv->end > srv->start)
 	return 0;
-    fill = srv_fill(srv, srv_now() + srv->idle_timeout);
+    fill = srv_fill_idle(srv);
     if (fill != FILL_DATA) {
 	*end = srv_close_msg(srv, fill, "");
 	return -1;
@@ -484,6 +518,7 @@ SRV_END srv_serve(POL_CTX *pol, int in_fd, int out_fd, int idle_timeout)
     srv.flushed = srv_now();
     srv.key = vstr_new(256);
     srv.reply = vstr_new(TCPT_MAX_REPLY + 64);
+    srv_idle_timer(&srv);
     while (srv_wait_first(&srv, &end) == 0) {
 	srv.deadline = srv_now() + SRV_REQUEST_TIMEOUT;
 	if (srv.proto == SRV_PROTO_NONE) {
