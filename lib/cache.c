@@ -85,6 +85,8 @@ struct CACHE {
     sqlite3_stmt *put_dane;
     sqlite3_stmt *get_sts;
     sqlite3_stmt *put_sts;
+    sqlite3_stmt *begin;		/* "BEGIN", prepared at first use */
+    sqlite3_stmt *commit;		/* "COMMIT", likewise */
 };
 
 static const char *const cache_schema_v1[] = {
@@ -336,7 +338,10 @@ static void cache_disconnect(CACHE *cache)
     sqlite3_finalize(cache->put_dane);
     sqlite3_finalize(cache->get_sts);
     sqlite3_finalize(cache->put_sts);
+    sqlite3_finalize(cache->begin);
+    sqlite3_finalize(cache->commit);
     cache->get_dane = cache->put_dane = cache->get_sts = cache->put_sts = 0;
+    cache->begin = cache->commit = 0;
     if (cache->db)
 	sqlite3_close(cache->db);
     cache->db = 0;
@@ -910,18 +915,27 @@ void    cache_lease_extend(CACHE *cache, const char *domain, long holder,
  * from an old snapshot fails with SQLITE_BUSY_SNAPSHOT.
  */
 
+/* cache_run - step a statement without results, prepared at first use */
+static void cache_run(CACHE *cache, sqlite3_stmt **st, const char *sql)
+{
+    if (*st == 0 && sqlite3_prepare_v2(cache->db, sql, -1, st, 0) != SQLITE_OK)
+	return;
+    (void) sqlite3_step(*st);
+    (void) sqlite3_reset(*st);
+}
+
 /* cache_read_begin - start the read transaction of one lookup */
 void    cache_read_begin(CACHE *cache)
 {
     if (cache_enabled(cache) && sqlite3_get_autocommit(cache->db))
-	(void) cache_exec(cache->db, "BEGIN");
+	cache_run(cache, &cache->begin, "BEGIN");
 }
 
 /* cache_read_end - end it (nothing to do outside a transaction) */
 void    cache_read_end(CACHE *cache)
 {
     if (cache_enabled(cache) && !sqlite3_get_autocommit(cache->db))
-	(void) cache_exec(cache->db, "COMMIT");
+	cache_run(cache, &cache->commit, "COMMIT");
 }
 
 /* cache_checkpoint - after a reply: reset a WAL that has grown, no waiting */
