@@ -30,6 +30,12 @@
  *	   (mts_lookup()). TLSRPT attributes are put in ans->tlsrpt when
  *	   the caller asked for them.
  *
+ *	The reads of one lookup run in one read transaction of the cache.
+ *	A miss is looked up once across all helpers: the helper that takes
+ *	the lease "lookup DOMAIN" in the cache looks the domain up; the
+ *	others poll the cache until it gives the lease back and answer from
+ *	the cache, or look up themselves after dns_deadline seconds.
+ *
  *	The cache and the DNS client are set up on first use, so keys
  *	answered by the gates or the overrides cost no file or socket.
  *
@@ -40,7 +46,9 @@
  *	waiting, starts "tlspolicyd ... -R domain" (fork and exec: an SQLite
  *	connection must not cross fork()), which takes a lease on the
  *	domain in the cache (one refresher per domain across all helpers),
- *	looks the domain up again and stores the new verdict, then, for a
+ *	checks that the entry is still due (another helper's refresh may
+ *	have renewed it), looks the domain up again and stores the new
+ *	verdict, then, for a
  *	domain without DANE, checks its cached MTA-STS policy's TXT record
  *	(pol_refresh()). The parent goes back to its client at once: no
  *	answer ever waits for a refresh.
