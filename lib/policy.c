@@ -43,7 +43,9 @@
  *	than a quarter of its TTL left, or a cached MTA-STS policy in the
  *	last quarter of its TXT check or max_age, is remembered; pol_refresh_pending(),
  *	called by the server once the reply is sent and no request is
- *	waiting, starts "tlspolicyd ... -R domain" (fork and exec: an SQLite
+ *	waiting, unless another helper started one for the domain in the
+ *	last POL_REFRESH_START seconds (the lease "refresh DOMAIN"), starts
+ *	"tlspolicyd ... -R domain" (fork and exec: an SQLite
  *	connection must not cross fork()), which takes a lease on the
  *	domain in the cache (one refresher per domain across all helpers),
  *	checks that the entry is still due (another helper's refresh may
@@ -569,6 +571,17 @@ static void pol_refresh_child(char **argv)
     _exit(1);
 }
 
+/* pol_refresh_claim - one helper starts the refresh process: 0 when
+ * another one started it in the last POL_REFRESH_START seconds */
+static int pol_refresh_claim(POL_CTX *ctx)
+{
+    char    key[300];
+
+    (void) snprintf(key, sizeof(key), "refresh %s", ctx->refresh);
+    return cache_lease_take(pol_cache(ctx), key, (long) getpid(), time(0),
+			    POL_REFRESH_START) != 0;
+}
+
 /* pol_refresh_pending - after a reply: refresh in a new process */
 void    pol_refresh_pending(POL_CTX *ctx)
 {
@@ -578,7 +591,8 @@ void    pol_refresh_pending(POL_CTX *ctx)
 
     if (ctx->refresh[0] == 0 || ctx->refresh_argv == 0)
 	return;
-    if (cache_lease_held(pol_cache(ctx), ctx->refresh, time(0))) {
+    if (cache_lease_held(pol_cache(ctx), ctx->refresh, time(0))
+	|| !pol_refresh_claim(ctx)) {
 	log_debug("refresh of %s: running or backing off", ctx->refresh);
 	ctx->refresh[0] = 0;
 	return;

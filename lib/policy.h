@@ -32,6 +32,7 @@ typedef struct POL_CTX {
 #define POL_WAIT_FIRST_MS	2	/* first poll for another helper's lookup */
 #define POL_WAIT_MAX_MS		32	/* polls at most this far apart */
 #define POL_REFRESH_ARGS	64	/* argv words kept for -R */
+#define POL_REFRESH_START	5	/* seconds: one helper starts the refresh */
 #define POL_REFRESH_BACKOFF	60	/* seconds after a refresh that failed */
 /* the lease a refresh holds while it runs: every wait it may do */
 #define POL_REFRESH_BUDGET(cfg)	(2 * (cfg)->dns_deadline \

@@ -65,7 +65,8 @@ sed 's/^/# /' "$T_DIR/burst2"
 t_is "$(head -1 "$T_DIR/burst2")" "$N 200 dane-only" "all $N clients answered from the cache"
 t_wait_grep "$T_DIR/tlspolicyd.log" "refresh of $D (done|did not)" 15
 wait_refreshes $D
-echo "# refresh processes: $(grep -c "refresh of $D" "$T_DIR/tlspolicyd.log")"
+t_is "$(grep -Ec "refresh of $D (started|: )" "$T_DIR/tlspolicyd.log")" 1 \
+    "one refresh process started (the lease \"refresh $D\")"
 t_is "$(grep -c "refresh of $D started" "$T_DIR/tlspolicyd.log")" 1 "one refresh for $N helpers"
 t_is "$(asked $D MX)" 1 "one MX query for the refresh"
 t_is "$(repeats)" "" "no question asked twice"
