@@ -28,7 +28,7 @@ repeats() { awk '{ print tolower($1), $2 }' "$BLOG" | sort | uniq -d | tr '\n' '
 # wait_refreshes DOMAIN: until no refresh process of DOMAIN runs (15 s)
 wait_refreshes() {
     _i=0
-    while pgrep -f -- "-R $1\$" > /dev/null && [ $_i -lt 150 ]; do sleep 0.1; _i=$((_i + 1)); done
+    while pgrep -f -- "^$TP .*-R $1\$" > /dev/null && [ $_i -lt 150 ]; do sleep 0.1; _i=$((_i + 1)); done
 }
 
 # --- a burst of misses for one MTA-STS domain
