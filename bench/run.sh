@@ -221,13 +221,13 @@ refresh_burst() {	# "refreshes-started refresh-processes queries"
         expires = strftime('%s','now') + 5 where domain = 'dane-only.test';
         delete from leases where domain = 'refresh dane-only.test'"	# the last run's
     _s=$(grep -c "refresh of dane-only.test started" "$T_DIR/tlspolicyd-b.log")
-    _p=$(grep -c "refresh of dane-only.test" "$T_DIR/tlspolicyd-b.log")
+    _p=$(grep -Ec "refresh of dane-only.test (started|: )" "$T_DIR/tlspolicyd-b.log")
     _q=$(lines "$BLOG")
     python3 "$top_srcdir/t/burst.py" $A $PB 64 dane-only.test 30 > /dev/null
     _i=0	# until every refresh process is gone (15 s)
     while pgrep -f -- "^$TP .*-R dane-only.test\$" > /dev/null && [ $_i -lt 150 ]; do sleep 0.1; _i=$((_i + 1)); done
     echo "$(($(grep -c "refresh of dane-only.test started" "$T_DIR/tlspolicyd-b.log") - _s))" \
-        "$(($(grep -c "refresh of dane-only.test" "$T_DIR/tlspolicyd-b.log") - _p))" \
+        "$(($(grep -Ec "refresh of dane-only.test (started|: )" "$T_DIR/tlspolicyd-b.log") - _p))" \
         "$(($(lines "$BLOG") - _q))"
 }
 runs burst 1 dane-only.test > "$T_DIR/r.one"
