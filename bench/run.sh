@@ -11,6 +11,10 @@
 #   4. private memory of an idle helper after one cached answer
 #   5. 64 concurrent clients through the spawn service on one cache
 #   6. the peer, postfix-mta-sts-resolver, on a cached MTA-STS policy
+#   7. 64 helpers missing one MTA-STS domain at once: resolver queries
+#      (the world's counting breaker) and HTTPS fetches (nginx's log),
+#      against one client's miss
+#   8. 64 helpers answering an entry due for refresh: refreshes started
 # Every figure is the median of RUNS runs (default 5); loops are bounded.
 set -u
 top_srcdir=$(cd "$(dirname "$0")/.." && pwd)
@@ -41,6 +45,13 @@ pf_tlspolicyd_conf "$T_DIR" "dns_resolver = $WORLD_RESOLVER" "cache_file = $T_DI
     "mtasts_ca_file = $WORLD_CA"
 pf_setup "$T_DIR" "$A:$P" "$TP -c $T_DIR/tlspolicyd.cf"
 echo "$A:$PMIN inet n n n - 0 spawn user=$T_USER argv=$T_DIR/bin/minimal" >> "$T_DIR/etc/master.cf"
+# 7-8: a second service, through the world's counting breaker, own cache
+PB=10030
+mkdir -p "$T_DIR/cacheb"; chown "$T_USER:$T_USER" "$T_DIR/cacheb"
+: > "$T_DIR/tlspolicyd-b.log"; chown "$T_USER" "$T_DIR/tlspolicyd-b.log"
+printf '%s\n' "log_file = $T_DIR/tlspolicyd-b.log" "dns_resolver = $WORLD_BREAKER" \
+    "cache_file = $T_DIR/cacheb/cache.db" "mtasts_ca_file = $WORLD_CA" > "$T_DIR/tlspolicyd-b.cf"
+echo "$A:$PB inet n n n - 0 spawn user=$T_USER argv=$TP -c $T_DIR/tlspolicyd-b.cf" >> "$T_DIR/etc/master.cf"
 pf_start "$T_DIR" || { echo "bench: postfix does not start"; exit 1; }
 pf_postmap "$T_DIR" -q dane-only.test "tcp:$A:$P" > /dev/null	# warm the cache
 
@@ -179,6 +190,51 @@ l_rate=$(col 1 < "$T_DIR/load" | median); l_err=$(col 2 < "$T_DIR/load" | total)
 runs "$BENCH/client" load $A $PMIN tcp dane-only.test 5 64 > "$T_DIR/load.min"
 lm_rate=$(col 1 < "$T_DIR/load.min" | median)
 warn=$(grep -c "warning" "$T_DIR/tlspolicyd.log")
+wal_kb=$(( $(stat -c %s "$T_DIR/cache/cache.db-wal" 2>/dev/null || echo 0) / 1024 ))
+busy=$(grep -ci "busy\|locked" "$T_DIR/tlspolicyd.log")
+
+# 7. N helpers miss one MTA-STS domain at once (the cache entry deleted
+# before each run); the baseline is one client's miss of the same domain
+BLOG=$T_DIR/world/breaker.log DB7=$T_DIR/cacheb/cache.db
+sql7() { sqlite3 -cmd ".timeout 5000" "$DB7" "$1"; }
+lines() { wc -l < "$1" | tr -d ' '; }
+burst() {	# burst CLIENTS DOMAIN: "queries fetches errors ms"
+    sql7 "delete from dane where domain = '$2'; delete from sts where domain = '$2'"
+    _q=$(lines "$BLOG"); _f=$(t_sts_fetches "$2")
+    python3 "$top_srcdir/t/burst.py" $A $PB "$1" "$2" 30 > "$T_DIR/burst.out"
+    echo "$(($(lines "$BLOG") - _q)) $(($(t_sts_fetches "$2") - _f))" \
+        "$(awk '/^errors/ { print $2 }' "$T_DIR/burst.out")" \
+        "$(awk '/^ms/ { print $2 }' "$T_DIR/burst.out")"
+}
+pf_postmap "$T_DIR" -q dane-only.test "tcp:$A:$PB" > /dev/null	# the helper creates the cache
+runs burst 1 sts-spf.test > "$T_DIR/b.one"
+runs burst 64 sts-spf.test > "$T_DIR/b.64"
+b1_q=$(col 1 < "$T_DIR/b.one" | median); b1_f=$(col 2 < "$T_DIR/b.one" | median)
+b1_ms=$(col 4 < "$T_DIR/b.one" | median)
+b_q=$(col 1 < "$T_DIR/b.64" | median); b_f=$(col 2 < "$T_DIR/b.64" | median)
+b_qmax=$(col 1 < "$T_DIR/b.64" | sort -n | tail -1); b_fmax=$(col 2 < "$T_DIR/b.64" | sort -n | tail -1)
+b_err=$(col 3 < "$T_DIR/b.64" | total); b_ms=$(col 4 < "$T_DIR/b.64" | median)
+
+# 8. N helpers answer a cached entry due for refresh (5 s left of 300)
+refresh_burst() {	# "refreshes-started refresh-processes queries"
+    sql7 "update dane set ttl = 300, fetched = strftime('%s','now') - 295,
+        expires = strftime('%s','now') + 5 where domain = 'dane-only.test';
+        delete from leases where domain = 'refresh dane-only.test'"	# the last run's
+    _s=$(grep -c "refresh of dane-only.test started" "$T_DIR/tlspolicyd-b.log")
+    _p=$(grep -Ec "refresh of dane-only.test (started|: )" "$T_DIR/tlspolicyd-b.log")
+    _q=$(lines "$BLOG")
+    python3 "$top_srcdir/t/burst.py" $A $PB 64 dane-only.test 30 > /dev/null
+    _i=0	# until every refresh process is gone (15 s)
+    while pgrep -f -- "^$TP .*-R dane-only.test\$" > /dev/null && [ $_i -lt 150 ]; do sleep 0.1; _i=$((_i + 1)); done
+    echo "$(($(grep -c "refresh of dane-only.test started" "$T_DIR/tlspolicyd-b.log") - _s))" \
+        "$(($(grep -Ec "refresh of dane-only.test (started|: )" "$T_DIR/tlspolicyd-b.log") - _p))" \
+        "$(($(lines "$BLOG") - _q))"
+}
+runs burst 1 dane-only.test > "$T_DIR/r.one"
+runs refresh_burst > "$T_DIR/r.64"
+r1_q=$(col 1 < "$T_DIR/r.one" | median)
+r_n=$(col 1 < "$T_DIR/r.64" | median); r_nmax=$(col 1 < "$T_DIR/r.64" | sort -n | tail -1)
+r_p=$(col 2 < "$T_DIR/r.64" | median); r_q=$(col 3 < "$T_DIR/r.64" | median)
 
 echo "tlspolicyd benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), median of $RUNS runs"
 printf '%-58s %14s %14s %8s %7s\n' "measurement" "tlspolicyd" "baseline" "ratio" "target"
@@ -195,7 +251,15 @@ printf '%-58s %14s\n' "   sequential DNS round trips (MX, then all hosts at once
 printf '%-58s %14s\n' "   verdict" "$verdicts"
 printf '%-58s %14s %14s %8s %7s\n' "4. idle helper after one cached answer: Pss (KiB)" "${mem_tp% *}" "${mem_min% *}" "$(ratio "${mem_tp% *}" "${mem_min% *}")" ""
 printf '%-58s %14s %14s %8s %7s\n' "   Private_Dirty (KiB)" "${mem_tp#* }" "${mem_min#* }" "" "<=2048"
-printf '%-58s %14s %14s %8s %7s\n' "5. 64 clients x 5 s: lookups/s (errors: $l_err, log warnings: $warn)" "$l_rate" "$lm_rate" "$(ratio "$l_rate" "$lm_rate")" "0 err"
+printf '%-58s %14s %14s %8s %7s\n' "5. 64 clients x 5 s: lookups/s (errors: $l_err, log warnings: $warn)" "$l_rate" "$lm_rate" "$(ratio "$l_rate" "$lm_rate")" ">=0.8"
+printf '%-58s %14s\n' "   SQLITE_BUSY / locked in the log" "$busy"
+printf '%-58s %14s\n' "   WAL after all 64-client runs (KiB)" "$wal_kb"
+printf '%-58s %14s %14s %8s %7s\n' "7. 64 helpers miss one MTA-STS domain: resolver queries" "$b_q" "$b1_q" "$(ratio "$b_q" "$b1_q")" "1.00"
+printf '%-58s %14s %14s %8s %7s\n' "   HTTPS fetches (max of $RUNS runs: $b_fmax; queries: $b_qmax)" "$b_f" "$b1_f" "$(ratio "$b_f" "$b1_f")" "<=1"
+printf '%-58s %14s %14s %8s %7s\n' "   ms to the last of 64 answers (errors: $b_err)" "$b_ms" "$b1_ms" "$(ratio "$b_ms" "$b1_ms")" ""
+printf '%-58s %14s %14s %8s %7s\n' "8. 64 helpers answer an entry due: refreshes (max: $r_nmax)" "$r_n" "1" "$(ratio "$r_n" 1)" "1.00"
+printf '%-58s %14s %14s %8s %7s\n' "   resolver queries of the refresh" "$r_q" "$r1_q" "$(ratio "$r_q" "$r1_q")" "1.00"
+printf '%-58s %14s\n' "   refresh processes started (one wins the lease)" "$r_p"
 printf '%-58s %14s %14s %8s %7s\n' "6. peer, socketmap, cached policy: p50 (us) [internal]" "$s_p50" "$(f 1 "$peer_int")" "$(ratio "$s_p50" "$(f 1 "$peer_int")")" ""
 printf '%-58s %14s %14s %8s %7s\n' "   p99 (us) [internal]" "$s_p99" "$(f 2 "$peer_int")" "$(ratio "$s_p99" "$(f 2 "$peer_int")")" ""
 printf '%-58s %14s %14s %8s %7s\n' "   lookups/s, one connection [internal] (errors: $s_err / $(f 4 "$peer_int"))" "$s_rate" "$(f 3 "$peer_int")" "$(ratio "$s_rate" "$(f 3 "$peer_int")")" ">=5"
@@ -206,6 +270,7 @@ printf '%-58s %14s %14s %8s %7s\n' "   lookups/s, 64 clients x 5 s [sqlite] (err
 printf '%-58s %14s %14s %8s %7s\n' "   memory: Pss (KiB) [helper / peer daemon, internal]" "${mem_tp% *}" "$(f 5 "$peer_int")" "$(ratio "${mem_tp% *}" "$(f 5 "$peer_int")")" ""
 printf '%-58s %14s %14s %8s %7s\n' "   memory: Private_Dirty (KiB)" "${mem_tp#* }" "$(f 6 "$peer_int")" "$(ratio "${mem_tp#* }" "$(f 6 "$peer_int")")" ""
 echo "baselines: 1-2, 4 and 5 the minimal responder (bench/minimal.c) under the same spawn service;"
+echo "7 one client's miss of the same domain (its queries, its fetch, its time); 8 one client's miss of dane-only.test;"
 echo "3 the same two rounds of queries (MX; then A, AAAA, TLSA of all 4 hosts at once) without DANE logic,"
 echo "  same resolver, same client library; and, for reference, two single queries (MX, then one A)."
 echo "6: the peer is postfix-mta-sts-resolver $(dpkg-query -W -f='${Version}' postfix-mta-sts-resolver 2>/dev/null) (one asyncio process; a tlspolicyd helper serves one connection)."

@@ -20,6 +20,10 @@
  *				long long *dane, long long *sts)
  *	int	cache_check(const char *path, int busy_ms, VSTR *why)
  *
+ *	void	cache_read_begin(CACHE *cache)
+ *	void	cache_read_end(CACHE *cache)
+ *	void	cache_checkpoint(CACHE *cache)
+ *
  *	void	cache_close(CACHE *cache)
  * DESCRIPTION
  *	cache_open() opens or creates the database at path in WAL mode
@@ -41,6 +45,16 @@
  *	cache_get_dane() returns the entry for domain, CACHE_FRESH or
  *	CACHE_STALE depending on now, or CACHE_MISS.
  *	cache_put_dane() inserts or replaces the entry.
+ *
+ *	cache_read_begin() and cache_read_end() put the reads of one
+ *	lookup (the DANE verdict, the MTA-STS entry) in one read
+ *	transaction: one snapshot, one lock on the -shm file instead of
+ *	one per read. End it before any wait and any write.
+ *
+ *	cache_checkpoint(), called after a reply, resets the WAL to zero
+ *	bytes once a commit has left CACHE_WAL_PAGES pages in it, unless
+ *	another process reads or writes at that moment (it never waits).
+ *	Closing does not checkpoint: see cache_keep_wal().
  *
  *	cache_due() says whether an entry that expires at expires, after
  *	lifetime seconds, is in the last quarter of its life: the rule for
@@ -112,10 +126,13 @@ struct CACHE {
     time_t  write_pause;		/* no writes before this time */
     long long max_ttl;			/* DANE and TXT lives read back, at most */
     int     refused;			/* unsafe permissions: not opened */
+    int     wal_due;			/* the WAL passed CACHE_WAL_PAGES */
     sqlite3_stmt *get_dane;
     sqlite3_stmt *put_dane;
     sqlite3_stmt *get_sts;
     sqlite3_stmt *put_sts;
+    sqlite3_stmt *begin;		/* "BEGIN", prepared at first use */
+    sqlite3_stmt *commit;		/* "COMMIT", likewise */
 };
 
 static const char *const cache_schema_v1[] = {
@@ -316,6 +333,18 @@ static int cache_migrate(sqlite3 *db)
     return rc;
 }
 
+/* cache_wal_hook - after each commit: note a WAL to reset; cap its growth */
+static int cache_wal_hook(void *ctx, sqlite3 *db, const char *name, int pages)
+{
+    CACHE  *cache = (CACHE *) ctx;
+
+    if (pages >= CACHE_WAL_PAGES)
+	cache->wal_due = 1;
+    if (pages >= CACHE_WAL_PAGES_MAX)	/* no reply came to reset it */
+	(void) sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, 0, 0);
+    return SQLITE_OK;
+}
+
 /* cache_prepare - the statements of the hot path */
 static int cache_prepare(CACHE *cache)
 {
@@ -343,6 +372,8 @@ static int cache_prepare(CACHE *cache)
 				" fail_why, txt_expires, txt_ttl)"
 				" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
 				-1, &cache->put_sts, 0);
+    if (rc == SQLITE_OK)
+	(void) sqlite3_wal_hook(cache->db, cache_wal_hook, cache);
     return rc;
 }
 
@@ -353,7 +384,10 @@ static void cache_disconnect(CACHE *cache)
     sqlite3_finalize(cache->put_dane);
     sqlite3_finalize(cache->get_sts);
     sqlite3_finalize(cache->put_sts);
+    sqlite3_finalize(cache->begin);
+    sqlite3_finalize(cache->commit);
     cache->get_dane = cache->put_dane = cache->get_sts = cache->put_sts = 0;
+    cache->begin = cache->commit = 0;
     if (cache->db)
 	sqlite3_close(cache->db);
     cache->db = 0;
@@ -363,15 +397,20 @@ static void cache_disconnect(CACHE *cache)
  * cache_keep_wal - helpers come and go with every Postfix connection, and
  * the last one to close a WAL database deletes the -wal and -shm files,
  * which the next one creates again: about 200 us of a new connection's
- * first answer. Keep both files; the last close still checkpoints, and
- * with journal_size_limit set it truncates the WAL to zero bytes, so the
- * next helper has nothing to recover.
+ * first answer. Keep both files. Nor does the last one checkpoint: that
+ * took an EXCLUSIVE lock on the database and three fdatasync() calls
+ * after every connection's last reply, while the next connection's
+ * helper was starting (and could wait in the busy handler for that
+ * lock). The WAL is reset by cache_checkpoint() instead, after a reply,
+ * once it holds CACHE_WAL_PAGES pages, so that a helper that finds no
+ * other one rebuilds the WAL index from a few pages only.
  */
 static void cache_keep_wal(sqlite3 *db)
 {
     int     persist = 1;
 
     (void) sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
+    (void) sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *) 0);
 }
 
 /* cache_connect - open, WAL, schema, statements; an SQLite code */
@@ -438,12 +477,22 @@ static void cache_reconnect(CACHE *cache)
     }
 }
 
+/* cache_library - a helper is one thread: SQLite without mutexes and
+ * without memory statistics (a mutex per allocation); once per process,
+ * before the first connection (later calls are refused, harmlessly) */
+static void cache_library(void)
+{
+    (void) sqlite3_config(SQLITE_CONFIG_SINGLETHREAD);
+    (void) sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 /* cache_open - never NULL; check cache_enabled() */
 CACHE  *cache_open(const char *path, int busy_ms)
 {
     CACHE  *cache = mem_calloc(1, sizeof(*cache));
 
     VSTR   *why;
+    cache_library();
 
     cache->path = mem_strdup(path);
     cache->busy_ms = busy_ms;
@@ -1139,4 +1188,48 @@ int     cache_check(const char *path, int busy_ms, VSTR *why)
     ret = cache_check_db(db, why);
     sqlite3_close(db);
     return ret;
+}
+
+/*
+ * One read transaction per lookup. SQLite takes and drops a POSIX lock on
+ * the -shm file for every read transaction; a lookup that reads the DANE
+ * verdict and the MTA-STS entry in one transaction pays that once. The
+ * transaction must end before anything that waits (DNS, HTTPS, a lease)
+ * and before any write: a reader holds back checkpoints, and a write
+ * from an old snapshot fails with SQLITE_BUSY_SNAPSHOT.
+ */
+
+/* cache_run - step a statement without results, prepared at first use */
+static void cache_run(CACHE *cache, sqlite3_stmt **st, const char *sql)
+{
+    if (*st == 0 && sqlite3_prepare_v2(cache->db, sql, -1, st, 0) != SQLITE_OK)
+	return;
+    (void) sqlite3_step(*st);
+    (void) sqlite3_reset(*st);
+}
+
+/* cache_read_begin - start the read transaction of one lookup */
+void    cache_read_begin(CACHE *cache)
+{
+    if (cache_enabled(cache) && sqlite3_get_autocommit(cache->db))
+	cache_run(cache, &cache->begin, "BEGIN");
+}
+
+/* cache_read_end - end it (nothing to do outside a transaction) */
+void    cache_read_end(CACHE *cache)
+{
+    if (cache_enabled(cache) && !sqlite3_get_autocommit(cache->db))
+	cache_run(cache, &cache->commit, "COMMIT");
+}
+
+/* cache_checkpoint - after a reply: reset a WAL that has grown, no waiting */
+void    cache_checkpoint(CACHE *cache)
+{
+    if (!cache_enabled(cache) || !cache->wal_due)
+	return;
+    cache->wal_due = 0;
+    sqlite3_busy_timeout(cache->db, 0);
+    (void) sqlite3_wal_checkpoint_v2(cache->db, "main",
+				     SQLITE_CHECKPOINT_TRUNCATE, 0, 0);
+    sqlite3_busy_timeout(cache->db, cache->busy_ms);
 }

@@ -8,6 +8,8 @@
 #define CACHE_SCHEMA_VERSION	6
 #define CACHE_KEEP_EXPIRED	3600	/* seconds before expired rows go */
 #define CACHE_WAL_LIMIT	"1048576"	/* bytes the WAL keeps after a checkpoint */
+#define CACHE_WAL_PAGES	16	/* WAL pages: reset it after the reply */
+#define CACHE_WAL_PAGES_MAX	1000	/* WAL pages: checkpoint at commit */
 #define CACHE_WRITE_PAUSE	30	/* seconds without writes after one failed */
 #define CACHE_DEFAULT_MAX_TTL	86400	/* until cache_set_max_ttl() */
 #define CACHE_STS_MAX_AGE	31557600	/* RFC 8461 max_age limit, seconds */
@@ -77,5 +79,8 @@ void    cache_prune(CACHE *cache, time_t now, long max_entries);
 int     cache_forget(CACHE *cache, const char *domain, long long *dane,
 		             long long *sts);
 int     cache_check(const char *path, int busy_ms, VSTR *why);
+void    cache_read_begin(CACHE *cache);
+void    cache_read_end(CACHE *cache);
+void    cache_checkpoint(CACHE *cache);
 
 #endif

@@ -7,6 +7,7 @@
  *	#include "log.h"
  *
  *	void	log_init(const char *ident, LOG_DEST dest)
+ *	void	log_forked(void)
  *	int	log_to_file(const char *path)
  *	void	log_info(const char *fmt, ...)
  *	void	log_warn(const char *fmt, ...)
@@ -20,6 +21,9 @@
  *	go to syslog with facility mail, or appended to the file named by
  *	log_file (one write() per line, O_APPEND, so that concurrent
  *	helpers do not interleave). In -q mode they go to stderr.
+ *
+ *	log_forked() makes a child process log its own process ID (the ID
+ *	is read once, not for every line).
  *
  *	Levels follow Postfix: info (no prefix), "warning:", "fatal:"
  *	(environment or configuration, exit status 1), "panic:" (our own
@@ -49,14 +53,46 @@ static int log_fd = -1;
 static int log_verbose_flag;
 static int log_stderr_too;
 static int log_info_on = 1;
+static long log_pid;			/* getpid() once, log_forked() after fork */
+static time_t log_stamp_time = -1;	/* log_stamp is for this second */
+static char log_stamp[80];
 
 /* log_init - choose the destination */
 void log_init(const char *ident, LOG_DEST dest)
 {
     log_ident = ident;
     log_dest = dest;
-    if (dest == LOG_DEST_SYSLOG)
-	openlog(ident, LOG_PID | LOG_NDELAY, LOG_MAIL);
+    log_pid = (long) getpid();
+    if (dest == LOG_DEST_SYSLOG)	/* connects at the first line: a */
+	openlog(ident, LOG_PID, LOG_MAIL);	/* log_file needs no socket */
+}
+
+/* log_forked - a child process logs its own process ID */
+void    log_forked(void)
+{
+    log_pid = (long) getpid();
+}
+
+/* log_utc - "YYYY-MM-DDTHH:MM:SSZ" without gmtime_r(), which reads
+ * /etc/localtime at its first call (days to civil date: H. Hinnant) */
+static void log_utc(char *buf, size_t size, time_t now)
+{
+    long long days = (long long) now / 86400;
+    long long secs = (long long) now % 86400;
+    long long era, doe, yoe, doy, mp, y;
+    int     m, d;
+
+    days += 719468;
+    era = days / 146097;
+    doe = days - era * 146097;
+    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    mp = (5 * doy + 2) / 153;
+    d = (int) (doy - (153 * mp + 2) / 5 + 1);
+    m = (int) (mp < 10 ? mp + 3 : mp - 9);
+    y = yoe + era * 400 + (m <= 2);
+    (void) snprintf(buf, size, "%04lld-%02d-%02dT%02lld:%02lld:%02lldZ", y, m, d,
+		    secs / 3600, secs / 60 % 60, secs % 60);
 }
 
 /* log_to_file - append to a file; -1 (errno set) when it cannot be opened */
@@ -102,15 +138,17 @@ void log_set_also_stderr(int yes)
 static void log_line_file(int fd, const char *prefix, const char *text)
 {
     char    line[2048];
-    char    stamp[32];
     time_t  now = time(0);
-    struct tm tm;
     int     n;
 
-    (void) gmtime_r(&now, &tm);
-    (void) strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
-    n = snprintf(line, sizeof(line), "%s %s[%ld]: %s%s\n", stamp, log_ident,
-		 (long) getpid(), prefix, text);
+    if (now != log_stamp_time) {
+	log_utc(log_stamp, sizeof(log_stamp), now);
+	log_stamp_time = now;
+    }
+    if (log_pid == 0)
+	log_pid = (long) getpid();
+    n = snprintf(line, sizeof(line), "%s %s[%ld]: %s%s\n", log_stamp,
+		 log_ident, log_pid, prefix, text);
     if (n < 0)
 	return;
     if ((size_t) n >= sizeof(line)) {

@@ -14,6 +14,7 @@ typedef enum {
 #define LOG_SAFE_SIZE	(LOG_SAFE_MAX * 4 + 8)
 
 void    log_init(const char *ident, LOG_DEST dest);
+void    log_forked(void);
 int     log_to_file(const char *path);
 void    log_set_verbose(int verbose);
 int     log_verbose(void);

@@ -13,6 +13,9 @@
  *	void	mts_lookup(DNS *dns, CACHE *cache, const CFG *cfg,
  *				const char *domain, MTS_RESULT *res)
  *
+ *	int	mts_lookup_cached(CACHE *cache, const CFG *cfg,
+ *				const char *domain, MTS_RESULT *res)
+ *
  *	int	mts_refresh_cached(DNS *dns, CACHE *cache, const CFG *cfg,
  *				const char *domain, MTS_RESULT *res)
  * DESCRIPTION
@@ -35,6 +38,11 @@
  *	   gives the same only with mtasts_testing = enforce; none and
  *	   testing otherwise give no answer. The TLSRPT attributes are put
  *	   in res->tlsrpt for the caller to append when asked.
+ *
+ *	mts_lookup_cached() gives the same answer when the cache alone
+ *	decides it (a cached policy or a cached absence whose TXT check
+ *	is current) and returns 1; otherwise it returns 0 and leaves res
+ *	alone: the caller then runs mts_lookup(), which does the lookups.
  *
  *	A policy answered from the cache sets res->refresh_due when
  *	mts_plan_refresh_due() says so: the caller then has
@@ -351,6 +359,41 @@ static void mts_ctx_init(MTS_CTX *ctx, DNS *dns, CACHE *cache, const CFG *cfg,
     (void) cache_get_sts(cache, domain, ctx->now, &ctx->ent);
 }
 
+/* mts_from_cache - answer when the cache allows it without a lookup; 1 if so */
+static int mts_from_cache(MTS_CTX *ctx)
+{
+    MTS_RESULT *res = ctx->res;
+
+    switch (mts_plan_before_txt(&ctx->ent, ctx->now)) {
+    case MTS_PLAN_CACHED:
+	log_debug("MTA-STS for %s: cached policy, TXT id %s current for %llds more",
+		  ctx->domain, ctx->ent.id, ctx->ent.txt_expires - (long long) ctx->now);
+	(void) mts_use_cached(ctx);
+	res->refresh_due = mts_plan_refresh_due(&ctx->ent, ctx->now);
+	return 1;
+    case MTS_PLAN_ABSENT:
+	res->source = "cache";
+	vstr_printf(res->why, "no _mta-sts TXT record (cached for %llds more)",
+		    ctx->ent.txt_expires - (long long) ctx->now);
+	return 1;
+    default:
+	return 0;
+    }
+}
+
+/* mts_lookup_cached - the answer from the cache alone; 0 when it needs DNS */
+int     mts_lookup_cached(CACHE *cache, const CFG *cfg, const char *domain,
+			          MTS_RESULT *res)
+{
+    MTS_CTX ctx;
+    int     done;
+
+    mts_ctx_init(&ctx, 0, cache, cfg, domain, res);
+    done = mts_from_cache(&ctx);
+    cache_sts_free(&ctx.ent);
+    return done;
+}
+
 /* mts_lookup - the whole MTA-STS answer for one domain */
 void    mts_lookup(DNS *dns, CACHE *cache, const CFG *cfg, const char *domain,
 		           MTS_RESULT *res)
@@ -358,23 +401,11 @@ void    mts_lookup(DNS *dns, CACHE *cache, const CFG *cfg, const char *domain,
     MTS_CTX ctx;
 
     mts_ctx_init(&ctx, dns, cache, cfg, domain, res);
-    switch (mts_plan_before_txt(&ctx.ent, ctx.now)) {
-    case MTS_PLAN_CACHED:
-	log_debug("MTA-STS for %s: cached policy, TXT id %s current for %llds more",
-		  domain, ctx.ent.id, ctx.ent.txt_expires - (long long) ctx.now);
-	(void) mts_use_cached(&ctx);
-	res->refresh_due = mts_plan_refresh_due(&ctx.ent, ctx.now);
-	break;
-    case MTS_PLAN_ABSENT:
-	res->source = "cache";
-	vstr_printf(res->why, "no _mta-sts TXT record (cached for %llds more)",
-		    ctx.ent.txt_expires - (long long) ctx.now);
-	break;
-    default:
+    cache_read_end(cache);		/* no snapshot across DNS and HTTPS */
+    if (!mts_from_cache(&ctx)) {
 	mts_check(&ctx);
 	if (res->found && strcmp(res->source, "cache") == 0)
 	    res->refresh_due = mts_plan_refetch_due(&ctx.ent, ctx.now);
-	break;
     }
     cache_sts_free(&ctx.ent);
 }

@@ -35,6 +35,8 @@ void    mts_result_init(MTS_RESULT *res);
 void    mts_result_free(MTS_RESULT *res);
 void    mts_lookup(DNS *dns, CACHE *cache, const CFG *cfg, const char *domain,
 		           MTS_RESULT *res);
+int     mts_lookup_cached(CACHE *cache, const CFG *cfg, const char *domain,
+			          MTS_RESULT *res);
 int     mts_refresh_cached(DNS *dns, CACHE *cache, const CFG *cfg,
 			           const char *domain, MTS_RESULT *res);
 

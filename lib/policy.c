@@ -33,6 +33,12 @@
  *	+ mtasts_fetch_timeout): every DNS round and the HTTPS fetch get
  *	what is left of it.
  *
+ *	The reads of one lookup run in one read transaction of the cache.
+ *	A miss is looked up once across all helpers: the helper that takes
+ *	the lease "lookup DOMAIN" in the cache looks the domain up; the
+ *	others poll the cache until it gives the lease back and answer from
+ *	the cache, or look up themselves after dns_deadline seconds.
+ *
  *	The cache and the DNS client are set up on first use, so keys
  *	answered by the gates or the overrides cost no file or socket.
  *
@@ -40,10 +46,14 @@
  *	than a quarter of its TTL left, or a cached MTA-STS policy in the
  *	last quarter of its TXT check or max_age, is remembered; pol_refresh_pending(),
  *	called by the server once the reply is sent and no request is
- *	waiting, starts "tlspolicyd ... -R domain" (fork and exec: an SQLite
+ *	waiting, unless another helper started one for the domain in the
+ *	last POL_REFRESH_START seconds (the lease "refresh DOMAIN"), starts
+ *	"tlspolicyd ... -R domain" (fork and exec: an SQLite
  *	connection must not cross fork()), which takes a lease on the
  *	domain in the cache (one refresher per domain across all helpers),
- *	looks the domain up again and stores the new verdict, then, where
+ *	checks that the entry is still due (another helper's refresh may
+ *	have renewed it), looks the domain up again and stores the new
+ *	verdict, then, where
  *	MTA-STS can change the answer, checks its cached policy's TXT record
  *	and refetches it when due (pol_refresh()). A refresh that does not
  *	renew everything keeps its lease POL_REFRESH_BACKOFF seconds longer,
@@ -54,6 +64,7 @@
  *	rule that decided (rule=NAME) and source.
  *--*/
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -214,37 +225,51 @@ static void pol_want_refresh(POL_CTX *ctx, const char *domain)
 	(void) snprintf(ctx->refresh, sizeof(ctx->refresh), "%s", domain);
 }
 
-/* pol_dane - the DANE verdict, cache first */
-static DV_VERDICT pol_dane(POL_CTX *ctx, POL_ANSWER *ans)
+/* pol_dane_cached - the verdict of a fresh cache entry; -1 on a miss */
+static int pol_dane_cached(POL_CTX *ctx, POL_ANSWER *ans, DV_VERDICT *verdict)
 {
     CACHE_DANE ent;
-    DV_VERDICT verdict;
-    VSTR   *why = vstr_new(128);
     time_t  now = time(0);
-    int     ttl = 0;
+    int     ret = -1;
 
     cache_dane_init(&ent);
     if (cache_get_dane(pol_cache(ctx), ans->domain, now, &ent) == CACHE_FRESH
-	&& dv_verdict_from_name(ent.verdict, &verdict) == 0) {
-	met_inc(MET_CACHE_HITS, "kind=\"dane\"", 1);
+	&& dv_verdict_from_name(ent.verdict, verdict) == 0) {
 	if (cache_due(ent.expires, ent.ttl, now))
 	    pol_want_refresh(ctx, ans->domain);
 	log_debug("cache hit for %s: %s (%s), expires in %llds", ans->domain,
 		  ent.verdict, vstr_str(ent.why), ent.expires - (long long) now);
 	ans->source = "cache";
-	ttl = (int) (ent.expires - (long long) now);
-	vstr_addstr(why, vstr_str(ent.why));
-    } else {
-	met_inc(MET_CACHE_MISSES, "kind=\"dane\"", 1);
-	log_debug("cache miss for %s", ans->domain);
-	ans->source = "dns";
-	verdict = pol_dane_fetch(ctx, ans->domain, why, &ttl);
+	ans->ttl = (int) (ent.expires - (long long) now);
+	vstr_reset(ans->why);
+	vstr_addstr(ans->why, vstr_str(ent.why));
+	ret = 0;
     }
+    cache_dane_free(&ent);
+    return ret;
+}
+
+/* pol_dane - the DANE verdict, cache first */
+static DV_VERDICT pol_dane(POL_CTX *ctx, POL_ANSWER *ans)
+{
+    DV_VERDICT verdict;
+    VSTR   *why;
+    int     ttl = 0;
+
+    if (pol_dane_cached(ctx, ans, &verdict) == 0) {
+	met_inc(MET_CACHE_HITS, "kind=\"dane\"", 1);
+	return verdict;
+    }
+    met_inc(MET_CACHE_MISSES, "kind=\"dane\"", 1);
+    log_debug("cache miss for %s", ans->domain);
+    cache_read_end(pol_cache(ctx));	/* no snapshot across DNS */
+    ans->source = "dns";
+    why = vstr_new(128);
+    verdict = pol_dane_fetch(ctx, ans->domain, why, &ttl);
     ans->ttl = verdict == DV_TEMP ? 0 : ttl;
     vstr_reset(ans->why);
     vstr_addstr(ans->why, vstr_str(why));
     vstr_free(why);
-    cache_dane_free(&ent);
     return verdict;
 }
 
@@ -315,26 +340,126 @@ static void pol_start_clock(POL_CTX *ctx)
 	dns_set_until(ctx->dns, &ctx->until);
 }
 
-/* pol_decide - DANE facts, MTA-STS state, then the one rule table */
-static void pol_decide(POL_CTX *ctx, POL_ANSWER *ans, int tlsrpt)
+/* pol_conclude - the MTA-STS note, the rule table, the reply */
+static void pol_conclude(POL_ANSWER *ans, DV_VERDICT verdict,
+			         const MTS_RESULT *sts, int tlsrpt)
+{
+    const DECIDE_RULE *rule;
+
+    if (vstr_len(sts->why))
+	vstr_printf(ans->why, "; MTA-STS: %s", vstr_str(sts->why));
+    rule = decide_answer(verdict, sts->found);
+    log_debug("decision for %s: DANE %s, MTA-STS %s: rule %s (%s): %s",
+	      ans->domain, dv_verdict_name(verdict), sts->found ? "policy"
+	      : "none", rule->name, rule->cite, rule->text);
+    pol_from_rule(ans, rule, sts, tlsrpt);
+}
+
+/* pol_decide_cached - the whole answer from one cache snapshot; -1 when
+ * a lookup is needed (nothing counted then) */
+static int pol_decide_cached(POL_CTX *ctx, POL_ANSWER *ans, int tlsrpt)
+{
+    CACHE  *cache = pol_cache(ctx);
+    DV_VERDICT verdict;
+    MTS_RESULT sts;
+    int     ret = -1;
+
+    cache_read_begin(cache);
+    if (pol_dane_cached(ctx, ans, &verdict) == 0) {
+	mts_result_init(&sts);
+	if (!decide_needs_sts(verdict)
+	    || mts_lookup_cached(cache, ctx->cfg, ans->domain, &sts)) {
+	    met_inc(MET_CACHE_HITS, "kind=\"dane\"", 1);
+	    if (sts.refresh_due)
+		pol_want_refresh(ctx, ans->domain);
+	    pol_conclude(ans, verdict, &sts, tlsrpt);
+	    ret = 0;
+	}
+	mts_result_free(&sts);
+    }
+    cache_read_end(cache);
+    return ret;
+}
+
+/* pol_decide_lookup - DANE facts, MTA-STS state, looked up where missing */
+static void pol_decide_lookup(POL_CTX *ctx, POL_ANSWER *ans, int tlsrpt)
 {
     DV_VERDICT verdict;
-    const DECIDE_RULE *rule;
     MTS_RESULT sts;
 
     pol_start_clock(ctx);
+    cache_read_begin(pol_cache(ctx));
     verdict = pol_dane(ctx, ans);
     mts_result_init(&sts);
     if (decide_needs_sts(verdict))
 	pol_mtasts(ctx, ans->domain, &sts);
-    if (vstr_len(sts.why))
-	vstr_printf(ans->why, "; MTA-STS: %s", vstr_str(sts.why));
-    rule = decide_answer(verdict, sts.found);
-    log_debug("decision for %s: DANE %s, MTA-STS %s: rule %s (%s): %s",
-	      ans->domain, dv_verdict_name(verdict), sts.found ? "policy"
-	      : "none", rule->name, rule->cite, rule->text);
-    pol_from_rule(ans, rule, &sts, tlsrpt);
+    cache_read_end(pol_cache(ctx));
+    pol_conclude(ans, verdict, &sts, tlsrpt);
     mts_result_free(&sts);
+}
+
+/* pol_lease_key - the lease of a lookup ("lookup DOMAIN"; a refresh's
+ * lease is the bare domain) */
+static void pol_lease_key(char *buf, size_t size, const char *domain)
+{
+    (void) snprintf(buf, size, "lookup %s", domain);
+}
+
+/* pol_wait_lease - sleep while another helper holds the lease (bounded) */
+static void pol_wait_lease(POL_CTX *ctx, const char *key, time_t give_up)
+{
+    int     ms = POL_WAIT_FIRST_MS;
+
+    while (time(0) < give_up && cache_lease_held(pol_cache(ctx), key, time(0))) {
+	(void) poll(0, 0, ms);
+	if (ms < POL_WAIT_MAX_MS)
+	    ms *= 2;
+    }
+}
+
+/* pol_coalesce - on a miss, one helper looks the domain up and the others
+ * wait for its answer in the cache: 1 when we lead (give the lease back
+ * after), 0 when we look up without a lease, -1 when the answer came */
+static int pol_coalesce(POL_CTX *ctx, POL_ANSWER *ans, int tlsrpt)
+{
+    char    key[300];
+    time_t  give_up = time(0) + ctx->cfg->dns_deadline;
+    int     taken;
+
+    pol_lease_key(key, sizeof(key), ans->domain);
+    for (;;) {
+	taken = cache_lease_take(pol_cache(ctx), key, (long) getpid(), time(0),
+				 POL_REFRESH_BUDGET(ctx->cfg));
+	if (taken != 0)			/* ours, or no cache to share */
+	    return taken == 1;
+	if (time(0) >= give_up)
+	    break;
+	log_debug("lookup of %s: another helper is looking it up; waiting",
+		  ans->domain);
+	pol_wait_lease(ctx, key, give_up);
+	if (pol_decide_cached(ctx, ans, tlsrpt) == 0)
+	    return -1;
+    }
+    log_info("lookup of %s: no answer from another helper's lookup within"
+	     " %ds; looking up", ans->domain, ctx->cfg->dns_deadline);
+    return 0;
+}
+
+/* pol_decide - cache first; a miss is looked up once across all helpers */
+static void pol_decide(POL_CTX *ctx, POL_ANSWER *ans, int tlsrpt)
+{
+    int     lead;
+    char    key[300];
+
+    if (pol_decide_cached(ctx, ans, tlsrpt) == 0)
+	return;
+    if ((lead = pol_coalesce(ctx, ans, tlsrpt)) < 0)
+	return;
+    pol_decide_lookup(ctx, ans, tlsrpt);
+    if (lead) {
+	pol_lease_key(key, sizeof(key), ans->domain);
+	cache_lease_drop(pol_cache(ctx), key, (long) getpid());
+    }
 }
 
 /* pol_flush_metrics - DNS counts, then everything to the cache */
@@ -347,6 +472,7 @@ void    pol_flush_metrics(POL_CTX *ctx)
 	ctx->dns_failures = dns_count_failures(ctx->dns);
     }
     met_flush(pol_cache(ctx));
+    cache_checkpoint(ctx->cache);
 }
 
 /* pol_metrics - the exposition text for /metrics */
@@ -390,6 +516,32 @@ static int pol_refresh_work(POL_CTX *ctx, const char *domain, VSTR *why)
     return ok ? 0 : -1;
 }
 
+/* pol_refresh_due - still due? Helpers that saw the entry due at the same
+ * moment each start a refresh process; the first one renews it */
+static int pol_refresh_due(POL_CTX *ctx, const char *domain)
+{
+    CACHE  *cache = pol_cache(ctx);
+    CACHE_DANE ent;
+    MTS_RESULT sts;
+    DV_VERDICT verdict;
+    time_t  now = time(0);
+    int     due = 1;
+
+    cache_dane_init(&ent);
+    cache_read_begin(cache);
+    if (cache_get_dane(cache, domain, now, &ent) == CACHE_FRESH
+	&& !cache_due(ent.expires, ent.ttl, now)
+	&& dv_verdict_from_name(ent.verdict, &verdict) == 0) {
+	mts_result_init(&sts);
+	due = decide_needs_sts(verdict)
+	    && !(mts_lookup_cached(cache, ctx->cfg, domain, &sts) && !sts.refresh_due);
+	mts_result_free(&sts);
+    }
+    cache_read_end(cache);
+    cache_dane_free(&ent);
+    return due;
+}
+
 /* pol_refresh - (tlspolicyd -R) lease, look up, store; exit status */
 int     pol_refresh(POL_CTX *ctx, const char *domain)
 {
@@ -399,7 +551,10 @@ int     pol_refresh(POL_CTX *ctx, const char *domain)
 
     taken = cache_lease_take(pol_cache(ctx), domain, pid, time(0),
 			     POL_REFRESH_BUDGET(ctx->cfg));
-    if (taken == 1) {
+    if (taken == 1 && !pol_refresh_due(ctx, domain)) {
+	log_info("refresh of %s: already renewed by another helper", domain);
+	cache_lease_drop(ctx->cache, domain, pid);
+    } else if (taken == 1) {
 	log_info("refresh of %s started (entry near expiry)", domain);
 	met_inc(MET_REFRESHES, "", 1);
 	if (pol_refresh_work(ctx, domain, why) == 0) {
@@ -426,6 +581,7 @@ static void pol_refresh_child(char **argv)
 {
     int     fd = open("/dev/null", O_RDWR);
 
+    log_forked();
     if (fd < 0)
 	_exit(1);
     (void) dup2(fd, 0);			/* the client belongs to the parent */
@@ -438,6 +594,17 @@ static void pol_refresh_child(char **argv)
     _exit(1);
 }
 
+/* pol_refresh_claim - one helper starts the refresh process: 0 when
+ * another one started it in the last POL_REFRESH_START seconds */
+static int pol_refresh_claim(POL_CTX *ctx)
+{
+    char    key[300];
+
+    (void) snprintf(key, sizeof(key), "refresh %s", ctx->refresh);
+    return cache_lease_take(pol_cache(ctx), key, (long) getpid(), time(0),
+			    POL_REFRESH_START) != 0;
+}
+
 /* pol_refresh_pending - after a reply: refresh in a new process */
 void    pol_refresh_pending(POL_CTX *ctx)
 {
@@ -447,7 +614,8 @@ void    pol_refresh_pending(POL_CTX *ctx)
 
     if (ctx->refresh[0] == 0 || ctx->refresh_argv == 0)
 	return;
-    if (cache_lease_held(pol_cache(ctx), ctx->refresh, time(0))) {
+    if (cache_lease_held(pol_cache(ctx), ctx->refresh, time(0))
+	|| !pol_refresh_claim(ctx)) {
 	log_debug("refresh of %s: running or backing off", ctx->refresh);
 	ctx->refresh[0] = 0;
 	return;

@@ -30,7 +30,10 @@ typedef struct POL_CTX {
     int     pruned;			/* expired rows pruned once */
 } POL_CTX;
 
+#define POL_WAIT_FIRST_MS	2	/* first poll for another helper's lookup */
+#define POL_WAIT_MAX_MS		32	/* polls at most this far apart */
 #define POL_REFRESH_ARGS	64	/* argv words kept for -R */
+#define POL_REFRESH_START	5	/* seconds: one helper starts the refresh */
 #define POL_REFRESH_BACKOFF	60	/* seconds after a refresh that failed */
 /* one lookup, all of its DNS and HTTPS work, ends within this limit */
 #define POL_LOOKUP_LIMIT(cfg)	((cfg)->dns_deadline + (cfg)->mtasts_fetch_timeout)

@@ -45,6 +45,8 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -537,6 +539,30 @@ static int srv_one(SRV *srv, SRV_END *end)
     return 0;
 }
 
+/* srv_fill_idle - between requests: the socket is non-blocking, so one
+ * read() takes a request already waiting (a new connection's first one
+ * usually is); else wait for one at most idle_timeout */
+static FILL srv_fill_idle(SRV *srv)
+{
+    ssize_t n;
+
+    if (srv->end == srv->start) {
+	srv->start = srv->end = 0;	/* nothing is buffered */
+	do {
+	    n = read(srv->in_fd, srv->buf, sizeof(srv->buf));
+	} while (n < 0 && errno == EINTR);
+	if (n == 0)
+	    return FILL_EOF;
+	if (n > 0) {
+	    srv->end = (size_t) n;
+	    return FILL_DATA;
+	}
+	if (errno != EAGAIN && errno != EWOULDBLOCK)
+	    return FILL_ERROR;
+    }
+    return srv_fill(srv, srv_now() + srv->idle_timeout);
+}
+
 /* srv_wait_first - wait for the first byte of a request */
 static int srv_wait_first(SRV *srv, SRV_END *end)
 {
@@ -544,7 +570,7 @@ static int srv_wait_first(SRV *srv, SRV_END *end)
 
     if (srv->end > srv->start)
 	return 0;
-    fill = srv_fill(srv, srv_now() + srv->idle_timeout);
+    fill = srv_fill_idle(srv);
     if (fill != FILL_DATA) {
 	*end = srv_close_msg(srv, fill, "");
 	return -1;
@@ -558,6 +584,7 @@ SRV_END srv_serve(POL_CTX *pol, int in_fd, int out_fd, int idle_timeout)
     static SRV srv;
     SRV_END end = SRV_EOF;
     int     flags;
+    int     in_flags;
 
     srv.pol = pol;
     srv.in_fd = in_fd;
@@ -569,6 +596,7 @@ SRV_END srv_serve(POL_CTX *pol, int in_fd, int out_fd, int idle_timeout)
     srv.flushed = srv_now();
     srv.key = vstr_new(256);
     srv.reply = vstr_new(TCPT_MAX_REPLY + 64);
+    in_flags = srv_nonblock(in_fd, -1);	/* first: 0 and 1 may share flags */
     flags = srv_nonblock(out_fd, -1);
     while (srv_wait_first(&srv, &end) == 0) {
 	srv.deadline = srv_now() + SRV_REQUEST_TIMEOUT;
@@ -589,6 +617,8 @@ SRV_END srv_serve(POL_CTX *pol, int in_fd, int out_fd, int idle_timeout)
 	pol_refresh_pending(pol);
     if (flags >= 0)
 	(void) srv_nonblock(out_fd, flags);
+    if (in_flags >= 0)
+	(void) srv_nonblock(in_fd, in_flags);
     vstr_free(srv.key);
     vstr_free(srv.reply);
     return end;

@@ -48,10 +48,10 @@ t_is "$(cat "$T_DIR/a") $(cat "$T_DIR/b")" "dane-only dane-only" "both clients a
 t_ok "neither waited for the slow refresh ($((t1 - t0)) ms)" test $((t1 - t0)) -lt 4000
 t_wait_grep "$T_DIR/tlspolicyd.log" "refresh of dead.test done" 15
 t_is "$(grep -c 'refresh of dead.test started' "$T_DIR/tlspolicyd.log")" 1 "exactly one helper refreshed dead.test"
-# the other helper either saw the lease before forking (no process at
-# all) or its -R process found the lease taken: never a second refresh
-t_ok "the other found the lease taken (at most one -R process lost the race)" \
-    test "$(grep -c 'refresh of dead.test: another helper holds the lease' "$T_DIR/tlspolicyd.log")" -le 1
+# the other helper either started a refresh process that found the lease
+# taken, or saw the lease before it forked (which comes first is timing)
+t_is "$(grep -Ec 'refresh of dead.test: (another helper holds the lease|running or backing off)' \
+    "$T_DIR/tlspolicyd.log")" 1 "the other found the lease taken"
 t_is "$(sqlite3 "$DB" "select count(*) from leases where domain = 'dead.test'
     and until > strftime('%s','now') + 30")" 1 "a refresh that did not renew keeps its lease as a back-off"
 t_is "$(sqlite3 "$DB" "select verdict from dane where domain = 'dead.test'")" dane-only "a failed refresh does not replace the entry"
