@@ -63,6 +63,7 @@
 #include "ovr.h"
 #include "policy.h"
 #include "priv.h"
+#include "refresh.h"
 #include "runas.h"
 #include "server.h"
 #include "version.h"
@@ -222,6 +223,51 @@ static int run_query(POL_CTX *ctx, const char *domain)
     return status;
 }
 
+/* run_refresh_child - the -R process: no client descriptors, then exec */
+static void run_refresh_child(char **argv)
+{
+    int     fd = open("/dev/null", O_RDWR);
+
+    log_forked();
+    if (fd < 0)
+	_exit(1);
+    (void) dup2(fd, 0);			/* the client belongs to the parent */
+    (void) dup2(fd, 1);
+    (void) dup2(fd, 2);			/* spawn(8) makes stderr the client */
+    if (fd > 2)
+	(void) close(fd);
+    (void) execv("/proc/self/exe", argv);
+    log_warn("cannot run %s to refresh: %m", argv[0]);
+    _exit(1);
+}
+
+/* run_refresh_start - a refresh is pending and the client idle: start
+ * "tlspolicyd ... -R DOMAIN" (fork and exec: an SQLite connection must
+ * not cross fork()) when refresh_claim() says this helper should */
+static void run_refresh_start(POL_CTX *ctx)
+{
+    char   *argv[POL_REFRESH_ARGS + 3];
+    pid_t   pid;
+    int     n;
+
+    if (ctx->refresh_argv == 0 || !refresh_claim(ctx, ctx->refresh)) {
+	log_debug("refresh of %s: running or backing off", ctx->refresh);
+	ctx->refresh[0] = 0;
+	return;
+    }
+    for (n = 0; n < POL_REFRESH_ARGS && ctx->refresh_argv[n]; n++)
+	argv[n] = ctx->refresh_argv[n];
+    argv[n++] = "-R";
+    argv[n++] = ctx->refresh;
+    argv[n] = 0;
+    (void) signal(SIGCHLD, SIG_IGN);	/* no zombies */
+    if ((pid = fork()) < 0)
+	log_warn("cannot fork to refresh %s: %m", ctx->refresh);
+    else if (pid == 0)
+	run_refresh_child(argv);
+    ctx->refresh[0] = 0;
+}
+
 /* run_service - spawn(8) mode */
 static int run_service(const OPTS *opts, CFG *cfg)
 {
@@ -248,7 +294,7 @@ static int run_service(const OPTS *opts, CFG *cfg)
     ctx.ovr = ovr;
     ctx.refresh_argv = opts->argv;
     if (opts->refresh) {
-	int     status = ctx.config_error ? 1 : pol_refresh(&ctx, opts->refresh);
+	int     status = ctx.config_error ? 1 : refresh_run(&ctx, opts->refresh);
 
 	pol_ctx_close(&ctx);
 	ovr_free(ovr);
@@ -258,7 +304,7 @@ static int run_service(const OPTS *opts, CFG *cfg)
     if (ctx.config_error == 0)
 	priv_check_cache_perms(cfg->cache_file);
     (void) signal(SIGPIPE, SIG_IGN);
-    (void) srv_serve(&ctx, 0, 1, cfg->idle_timeout);
+    (void) srv_serve(&ctx, 0, 1, cfg->idle_timeout, run_refresh_start);
     pol_ctx_close(&ctx);
     ovr_free(ovr);
     vstr_free(err);

@@ -43,29 +43,18 @@
  *	answered by the gates or the overrides cost no file or socket.
  *
  *	Refresh before expiry: a cached DANE verdict answered with less
- *	than a quarter of its TTL left, or a cached MTA-STS policy in the
- *	last quarter of its TXT check or max_age, is remembered; pol_refresh_pending(),
- *	called by the server once the reply is sent and no request is
- *	waiting, unless another helper started one for the domain in the
- *	last POL_REFRESH_START seconds (the lease "refresh DOMAIN"), starts
- *	"tlspolicyd ... -R domain" (fork and exec: an SQLite
- *	connection must not cross fork()), which takes a lease on the
- *	domain in the cache (one refresher per domain across all helpers),
- *	checks that the entry is still due (another helper's refresh may
- *	have renewed it), looks the domain up again and stores the new
- *	verdict, then, where
- *	MTA-STS can change the answer, checks its cached policy's TXT record
- *	and refetches it when due (pol_refresh()). A refresh that does not
- *	renew everything keeps its lease POL_REFRESH_BACKOFF seconds longer,
- *	and no refresh process is started while a lease is held. The parent
- *	goes back to its client at once: no answer ever waits for a refresh.
+ *	than a quarter of its TTL left, or a cached MTA-STS policy whose TXT
+ *	check or refetch is due (mts_plan.c), is remembered in ctx->refresh;
+ *	the server then has the daemon start a refresh process (refresh.c
+ *	has the rules, daemon/tlspolicyd.c the fork and exec), which calls
+ *	pol_refresh_lookup(): the DANE lookup and, where MTA-STS can change
+ *	the answer, the MTA-STS check of a refresh process, 0 when both
+ *	renewed their entries. pol_cache() is the cache, opened on first use.
  *
  *	One info line per decided lookup is logged: domain, answer, the
  *	rule that decided (rule=NAME) and source.
  *--*/
-#include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -151,7 +140,7 @@ static int pol_gate(const char *raw, size_t len, POL_ANSWER *ans)
 }
 
 /* pol_cache - the cache, opened on first use */
-static CACHE *pol_cache(POL_CTX *ctx)
+CACHE  *pol_cache(POL_CTX *ctx)
 {
     if (ctx->cache == 0) {
 	ctx->cache = cache_open(ctx->no_cache ? "" : ctx->cfg->cache_file,
@@ -501,8 +490,8 @@ static int pol_refresh_mtasts(POL_CTX *ctx, const char *domain, VSTR *why)
     return failed ? -1 : 0;
 }
 
-/* pol_refresh_work - the lookups of one refresh; 0 when all renewed */
-static int pol_refresh_work(POL_CTX *ctx, const char *domain, VSTR *why)
+/* pol_refresh_lookup - the lookups of one refresh; 0 when all renewed */
+int     pol_refresh_lookup(POL_CTX *ctx, const char *domain, VSTR *why)
 {
     DV_VERDICT verdict;
     int     ttl;
@@ -514,123 +503,6 @@ static int pol_refresh_work(POL_CTX *ctx, const char *domain, VSTR *why)
     if (decide_needs_sts(verdict) && pol_refresh_mtasts(ctx, domain, why) < 0)
 	ok = 0;
     return ok ? 0 : -1;
-}
-
-/* pol_refresh_due - still due? Helpers that saw the entry due at the same
- * moment each start a refresh process; the first one renews it */
-static int pol_refresh_due(POL_CTX *ctx, const char *domain)
-{
-    CACHE  *cache = pol_cache(ctx);
-    CACHE_DANE ent;
-    MTS_RESULT sts;
-    DV_VERDICT verdict;
-    time_t  now = time(0);
-    int     due = 1;
-
-    cache_dane_init(&ent);
-    cache_read_begin(cache);
-    if (cache_get_dane(cache, domain, now, &ent) == CACHE_FRESH
-	&& !cache_due(ent.expires, ent.ttl, now)
-	&& dv_verdict_from_name(ent.verdict, &verdict) == 0) {
-	mts_result_init(&sts);
-	due = decide_needs_sts(verdict)
-	    && !(mts_lookup_cached(cache, ctx->cfg, domain, &sts) && !sts.refresh_due);
-	mts_result_free(&sts);
-    }
-    cache_read_end(cache);
-    cache_dane_free(&ent);
-    return due;
-}
-
-/* pol_refresh - (tlspolicyd -R) lease, look up, store; exit status */
-int     pol_refresh(POL_CTX *ctx, const char *domain)
-{
-    VSTR   *why = vstr_new(64);
-    long    pid = (long) getpid();
-    int     taken;
-
-    taken = cache_lease_take(pol_cache(ctx), domain, pid, time(0),
-			     POL_REFRESH_BUDGET(ctx->cfg));
-    if (taken == 1 && !pol_refresh_due(ctx, domain)) {
-	log_info("refresh of %s: already renewed by another helper", domain);
-	cache_lease_drop(ctx->cache, domain, pid);
-    } else if (taken == 1) {
-	log_info("refresh of %s started (entry near expiry)", domain);
-	met_inc(MET_REFRESHES, "", 1);
-	if (pol_refresh_work(ctx, domain, why) == 0) {
-	    log_info("refresh of %s done: %s", domain, vstr_str(why));
-	    cache_lease_drop(ctx->cache, domain, pid);
-	} else {			/* keep the lease: back off */
-	    log_info("refresh of %s did not renew everything: %s; next"
-		     " attempt in %ds at the earliest", domain, vstr_str(why),
-		     POL_REFRESH_BACKOFF);
-	    cache_lease_extend(ctx->cache, domain, pid,
-			       (long long) time(0) + POL_REFRESH_BACKOFF);
-	}
-	cache_prune(ctx->cache, time(0), ctx->cfg->cache_max_entries);
-	pol_flush_metrics(ctx);
-    } else if (taken == 0) {
-	log_info("refresh of %s: another helper holds the lease", domain);
-    }
-    vstr_free(why);
-    return taken == 1 ? 0 : 1;
-}
-
-/* pol_refresh_child - the -R process: no client descriptors, then exec */
-static void pol_refresh_child(char **argv)
-{
-    int     fd = open("/dev/null", O_RDWR);
-
-    log_forked();
-    if (fd < 0)
-	_exit(1);
-    (void) dup2(fd, 0);			/* the client belongs to the parent */
-    (void) dup2(fd, 1);
-    (void) dup2(fd, 2);			/* spawn(8) makes stderr the client */
-    if (fd > 2)
-	(void) close(fd);
-    (void) execv("/proc/self/exe", argv);
-    log_warn("cannot run %s to refresh: %m", argv[0]);
-    _exit(1);
-}
-
-/* pol_refresh_claim - one helper starts the refresh process: 0 when
- * another one started it in the last POL_REFRESH_START seconds */
-static int pol_refresh_claim(POL_CTX *ctx)
-{
-    char    key[300];
-
-    (void) snprintf(key, sizeof(key), "refresh %s", ctx->refresh);
-    return cache_lease_take(pol_cache(ctx), key, (long) getpid(), time(0),
-			    POL_REFRESH_START) != 0;
-}
-
-/* pol_refresh_pending - after a reply: refresh in a new process */
-void    pol_refresh_pending(POL_CTX *ctx)
-{
-    char   *argv[POL_REFRESH_ARGS + 3];
-    pid_t   pid;
-    int     n;
-
-    if (ctx->refresh[0] == 0 || ctx->refresh_argv == 0)
-	return;
-    if (cache_lease_held(pol_cache(ctx), ctx->refresh, time(0))
-	|| !pol_refresh_claim(ctx)) {
-	log_debug("refresh of %s: running or backing off", ctx->refresh);
-	ctx->refresh[0] = 0;
-	return;
-    }
-    for (n = 0; n < POL_REFRESH_ARGS && ctx->refresh_argv[n]; n++)
-	argv[n] = ctx->refresh_argv[n];
-    argv[n++] = "-R";
-    argv[n++] = ctx->refresh;
-    argv[n] = 0;
-    (void) signal(SIGCHLD, SIG_IGN);	/* no zombies */
-    if ((pid = fork()) < 0)
-	log_warn("cannot fork to refresh %s: %m", ctx->refresh);
-    else if (pid == 0)
-	pol_refresh_child(argv);
-    ctx->refresh[0] = 0;
 }
 
 /* pol_ctx_close - release the cache and the DNS client */

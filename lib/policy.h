@@ -33,8 +33,6 @@ typedef struct POL_CTX {
 #define POL_WAIT_FIRST_MS	2	/* first poll for another helper's lookup */
 #define POL_WAIT_MAX_MS		32	/* polls at most this far apart */
 #define POL_REFRESH_ARGS	64	/* argv words kept for -R */
-#define POL_REFRESH_START	5	/* seconds: one helper starts the refresh */
-#define POL_REFRESH_BACKOFF	60	/* seconds after a refresh that failed */
 /* one lookup, all of its DNS and HTTPS work, ends within this limit */
 #define POL_LOOKUP_LIMIT(cfg)	((cfg)->dns_deadline + (cfg)->mtasts_fetch_timeout)
 /* the lease a refresh holds while it runs: every wait it may do */
@@ -61,8 +59,8 @@ void    pol_lookup(POL_CTX *ctx, const char *raw, size_t len,
 void    pol_ctx_close(POL_CTX *ctx);
 void    pol_flush_metrics(POL_CTX *ctx);
 void    pol_metrics(POL_CTX *ctx, VSTR *out);
-void    pol_refresh_pending(POL_CTX *ctx);
-int     pol_refresh(POL_CTX *ctx, const char *domain);
+CACHE  *pol_cache(POL_CTX *ctx);
+int     pol_refresh_lookup(POL_CTX *ctx, const char *domain, VSTR *why);
 const char *pol_status_name(POL_STATUS status);
 
 #endif

@@ -7,13 +7,16 @@
  *	#include "server.h"
  *
  *	SRV_END	srv_serve(POL_CTX *pol, int in_fd, int out_fd,
- *				int idle_timeout)
+ *				int idle_timeout, SRV_IDLE_FN on_idle)
  *
  *	SRV_HTTP srv_http_route(const char *req, size_t len, int *head)
  * DESCRIPTION
  *	srv_serve() answers requests from in_fd on out_fd until the client
  *	closes the connection, stays idle for idle_timeout seconds, or
  *	breaks the protocol so badly that the stream cannot be resynced.
+ *	When a lookup left a refresh pending (pol->refresh) and no request
+ *	waits, or the client is gone, it calls on_idle(pol) (the daemon
+ *	starts the refresh process; NULL: none).
  *
  *	The protocol is chosen once per connection from the first byte: a
  *	digit starts a socketmap netstring, an upper-case letter an HTTP
@@ -65,6 +68,7 @@ typedef enum {
 
 typedef struct SRV {
     POL_CTX *pol;
+    SRV_IDLE_FN on_idle;		/* start a pending refresh, or NULL */
     int     in_fd;
     int     out_fd;
     int     idle_timeout;
@@ -534,8 +538,8 @@ static int srv_one(SRV *srv, SRV_END *end)
 	return -1;
     }
     srv_maybe_flush(srv);
-    if (srv->pol->refresh[0] && srv_idle(srv))
-	pol_refresh_pending(srv->pol);
+    if (srv->pol->refresh[0] && srv->on_idle && srv_idle(srv))
+	srv->on_idle(srv->pol);
     return 0;
 }
 
@@ -579,7 +583,8 @@ static int srv_wait_first(SRV *srv, SRV_END *end)
 }
 
 /* srv_serve - the connection loop */
-SRV_END srv_serve(POL_CTX *pol, int in_fd, int out_fd, int idle_timeout)
+SRV_END srv_serve(POL_CTX *pol, int in_fd, int out_fd, int idle_timeout,
+		          SRV_IDLE_FN on_idle)
 {
     static SRV srv;
     SRV_END end = SRV_EOF;
@@ -587,6 +592,7 @@ SRV_END srv_serve(POL_CTX *pol, int in_fd, int out_fd, int idle_timeout)
     int     in_flags;
 
     srv.pol = pol;
+    srv.on_idle = on_idle;
     srv.in_fd = in_fd;
     srv.out_fd = out_fd;
     srv.idle_timeout = idle_timeout;
@@ -613,8 +619,8 @@ SRV_END srv_serve(POL_CTX *pol, int in_fd, int out_fd, int idle_timeout)
     }
     if (met_pending())
 	pol_flush_metrics(pol);
-    if (pol->refresh[0])		/* the client is gone: nothing is owed */
-	pol_refresh_pending(pol);
+    if (pol->refresh[0] && on_idle)	/* the client is gone: nothing is owed */
+	on_idle(pol);
     if (flags >= 0)
 	(void) srv_nonblock(out_fd, flags);
     if (in_flags >= 0)
