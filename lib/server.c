@@ -8,8 +8,7 @@
  *
  *	SRV_END	srv_serve(POL_CTX *pol, int in_fd, int out_fd,
  *				int idle_timeout, SRV_IDLE_FN on_idle)
- *
- *	SRV_HTTP srv_http_route(const char *req, size_t len, int *head)
+
  * DESCRIPTION
  *	srv_serve() answers requests from in_fd on out_fd until the client
  *	closes the connection, stays idle for idle_timeout seconds, or
@@ -22,14 +21,13 @@
  *	digit starts a socketmap netstring, an upper-case letter an HTTP
  *	request (GET or HEAD /metrics gets the Prometheus text, any other
  *	path 404, any other method 405; then the connection is closed),
- *	anything else a tcp_table line.
- *
- *	srv_http_route() tells from the request line in req[0..len) (no
- *	NUL needed) whether it asks for /metrics, another path, or uses a
- *	method other than GET and HEAD; *head is set for HEAD.
+ *	anything else a tcp_table line (the syntax of each is in
+ *	proto_tcp.c, proto_sockmap.c and proto_http.c; this file does the
+ *	I/O).
  *
  *	Each answered lookup is counted (metrics(3)); the counts go to the
- *	shared cache at most once a second, after a reply, and at the end. Each reply is built in memory and sent with one write():
+ *	shared cache at most once a second, after a reply, and at the end.
+ *	Each reply is built in memory and sent with one write():
  *	two small writes cost the client a delayed-ACK wait per lookup.
  * SECURITY
  *	Reads are bounded: a tcp_table line longer than TCPT_MAX_LINE, a
@@ -56,6 +54,7 @@
 
 #include "log.h"
 #include "metrics.h"
+#include "proto_http.h"
 #include "proto_sockmap.h"
 #include "proto_tcp.h"
 #include "server.h"
@@ -395,40 +394,8 @@ static int srv_next_sockmap(SRV *srv, size_t *hdr, size_t *plen, SRV_END *end)
 static void srv_http_reply(SRV *srv, const char *status, const char *extra,
 			           const char *body, size_t blen, int head)
 {
-    vstr_reset(srv->reply);
-    vstr_printf(srv->reply, "HTTP/1.0 %s\r\nContent-Type: %s\r\n%s"
-		"Content-Length: %zu\r\nConnection: close\r\n\r\n", status,
-		strncmp(status, "200", 3) == 0 ? "text/plain; version=0.0.4;"
-		" charset=utf-8" : "text/plain", extra, blen);
-    if (!head)
-	vstr_addmem(srv->reply, body, blen);
+    proto_http_reply(srv->reply, status, extra, body, blen, head);
     (void) srv_write(srv, vstr_str(srv->reply), vstr_len(srv->reply));
-}
-
-/* srv_span - bytes of s[0..len) before the first byte in stop */
-static size_t srv_span(const char *s, size_t len, const char *stop)
-{
-    size_t  n;
-
-    for (n = 0; n < len && s[n] != 0 && strchr(stop, s[n]) == 0; n++)
-	 /* void */ ;
-    return n;
-}
-
-/* srv_http_route - what an HTTP request asks for; reads only req[0..len) */
-SRV_HTTP srv_http_route(const char *req, size_t len, int *head)
-{
-    size_t  llen = srv_span(req, len, "\r\n");
-    size_t  mlen = srv_span(req, llen, " ");
-    const char *path = req + mlen + (mlen < llen);
-    size_t  plen = srv_span(path, llen - (size_t) (path - req), " ?");
-
-    *head = mlen == 4 && strncmp(req, "HEAD", 4) == 0;
-    if (!*head && !(mlen == 3 && strncmp(req, "GET", 3) == 0))
-	return SRV_HTTP_BAD_METHOD;
-    if (plen != 8 || strncmp(path, "/metrics", 8) != 0)
-	return SRV_HTTP_NOT_FOUND;
-    return SRV_HTTP_METRICS;
 }
 
 /* srv_http - one HTTP request, then the connection ends */
@@ -436,24 +403,24 @@ static SRV_END srv_http(SRV *srv)
 {
     char   *req = srv->buf + srv->start;
     size_t  len = srv->end - srv->start;
-    size_t  llen = srv_span(req, len, "\r\n");
+    size_t  llen = proto_http_line_len(req, len);
     int     head;
     char    safe[LOG_SAFE_SIZE];
     VSTR   *body;
 
-    switch (srv_http_route(req, len, &head)) {
-    case SRV_HTTP_BAD_METHOD:
+    switch (proto_http_route(req, len, &head)) {
+    case PROTO_HTTP_BAD_METHOD:
 	log_info("http: method not allowed: \"%s\"",
 		 log_safe(safe, sizeof(safe), req, llen));
 	srv_http_reply(srv, "405 Method Not Allowed", "Allow: GET, HEAD\r\n",
 		       "method not allowed\n", 19, 0);
 	break;
-    case SRV_HTTP_NOT_FOUND:
+    case PROTO_HTTP_NOT_FOUND:
 	log_info("http: not found: \"%s\"",
 		 log_safe(safe, sizeof(safe), req, llen));
 	srv_http_reply(srv, "404 Not Found", "", "not found\n", 10, head);
 	break;
-    case SRV_HTTP_METRICS:
+    case PROTO_HTTP_METRICS:
 	body = vstr_new(4096);
 	pol_metrics(srv->pol, body);
 	srv_http_reply(srv, "200 OK", "", vstr_str(body), vstr_len(body), head);
@@ -470,8 +437,7 @@ static int srv_http_wait(SRV *srv, SRV_END *end)
 
     for (;;) {
 	srv->buf[srv->end < sizeof(srv->buf) ? srv->end : sizeof(srv->buf) - 1] = 0;
-	if (strstr(srv->buf + srv->start, "\r\n\r\n")
-	    || strstr(srv->buf + srv->start, "\n\n"))
+	if (proto_http_complete(srv->buf + srv->start))
 	    return 0;
 	if (srv->end - srv->start >= sizeof(srv->buf) - 1) {
 	    log_warn("http: request headers longer than %zu bytes; closing",

@@ -12,16 +12,9 @@ typedef enum {
     SRV_CLOSED,				/* we closed: protocol error */
 } SRV_END;
 
-typedef enum {
-    SRV_HTTP_METRICS,			/* GET or HEAD /metrics */
-    SRV_HTTP_NOT_FOUND,			/* GET or HEAD, another path */
-    SRV_HTTP_BAD_METHOD,		/* any other method */
-} SRV_HTTP;
-
 /* called when a refresh is pending and no request waits */
 typedef void (*SRV_IDLE_FN) (POL_CTX *pol);
 
-SRV_HTTP srv_http_route(const char *req, size_t len, int *head);
 SRV_END srv_serve(POL_CTX *pol, int in_fd, int out_fd, int idle_timeout,
 		          SRV_IDLE_FN on_idle);
 

@@ -1,6 +1,7 @@
 /* unit_proto - tcp_table and socketmap codecs */
 #include <string.h>
 
+#include "proto_http.h"
 #include "proto_sockmap.h"
 #include "proto_tcp.h"
 #include "server.h"
@@ -157,23 +158,23 @@ static void http_routes(void)
     static char big[4160 + 32];
     int     head;
 
-    tap_is_int(srv_http_route("GET /metrics HTTP/1.0\r\n\r\n", 25, &head),
-	       SRV_HTTP_METRICS, "GET /metrics");
-    tap_is_int(srv_http_route("HEAD /metrics?x HTTP/1.0\r\n", 26, &head),
-	       SRV_HTTP_METRICS, "HEAD /metrics?query");
+    tap_is_int(proto_http_route("GET /metrics HTTP/1.0\r\n\r\n", 25, &head),
+	       PROTO_HTTP_METRICS, "GET /metrics");
+    tap_is_int(proto_http_route("HEAD /metrics?x HTTP/1.0\r\n", 26, &head),
+	       PROTO_HTTP_METRICS, "HEAD /metrics?query");
     tap_is_int(head, 1, "HEAD flagged");
-    tap_is_int(srv_http_route("GET /other HTTP/1.0\r\n", 21, &head),
-	       SRV_HTTP_NOT_FOUND, "GET /other -> 404");
-    tap_is_int(srv_http_route("POST /metrics\r\n", 15, &head),
-	       SRV_HTTP_BAD_METHOD, "POST -> 405");
+    tap_is_int(proto_http_route("GET /other HTTP/1.0\r\n", 21, &head),
+	       PROTO_HTTP_NOT_FOUND, "GET /other -> 404");
+    tap_is_int(proto_http_route("POST /metrics\r\n", 15, &head),
+	       PROTO_HTTP_BAD_METHOD, "POST -> 405");
     /* 4160 bytes without a space or newline; the bytes after len say
      * "GET /metrics": reading past len would route there */
     memset(big, 'G', 4160);
     memcpy(big + 4160, " /metrics HTTP/1.0\r\n", 21);
-    tap_is_int(srv_http_route(big, 4160, &head), SRV_HTTP_BAD_METHOD,
+    tap_is_int(proto_http_route(big, 4160, &head), PROTO_HTTP_BAD_METHOD,
 	       "4160-byte request line without a space: nothing read past it");
     memcpy(big + 4156, "GET /metrics", 12);
-    tap_is_int(srv_http_route(big + 4156, 4, &head), SRV_HTTP_NOT_FOUND,
+    tap_is_int(proto_http_route(big + 4156, 4, &head), PROTO_HTTP_NOT_FOUND,
 	       "\"GET \" cut at len: no path read from beyond it");
 }
 
