@@ -5,6 +5,7 @@
  *	decide the TLS policy for one lookup key
  * SYNOPSIS
  *	#include "policy.h"
+#include "rwatch.h"
  *
  *	void	pol_lookup(POL_CTX *ctx, const char *raw, size_t len,
  *				int tlsrpt, POL_ANSWER *ans)
@@ -22,7 +23,10 @@
  *	   answers describe SMTP to port 25 of real domains.
  *	5. The DANE verdict, from the cache when a fresh entry exists,
  *	   else from DNS (and then cached for its TTL, clamped to
- *	   cache_min_ttl..cache_max_ttl, unless it came from a failure):
+ *	   cache_min_ttl..cache_max_ttl, unless it came from a failure;
+ *	   before the lookup, rwatch_gate() answers temporary failure
+ *	   while the resolver is known not to validate, and keeps the
+ *	   verdict out of the cache while it fails its probe):
  *	   dane-only and dane are answered; a failure is a temporary
  *	   failure (MTA-STS never replaces DANE because of a failure); a
  *	   null MX is not found.
@@ -62,6 +66,7 @@
 #include "metrics.h"
 #include "mtasts.h"
 #include "policy.h"
+#include "rwatch.h"
 
 /* pol_answer_init - empty answer */
 void    pol_answer_init(POL_ANSWER *ans)
@@ -170,17 +175,20 @@ static DV_VERDICT pol_dane_fetch(POL_CTX *ctx, const char *domain, VSTR *why,
     CACHE_DANE ent;
     DNS    *dns = pol_dns(ctx);
     DV_VERDICT verdict;
+    RWATCH_GATE gate;
 
     if (dns == 0) {
 	vstr_addstr(why, "DNS client unavailable");
 	return DV_TEMP;
     }
+    if ((gate = rwatch_gate(pol_cache(ctx), ctx->cfg, why)) == RWATCH_TEMP)
+	return DV_TEMP;
     dane_result_init(&res);
     dane_lookup(dns, domain, &res);
     verdict = res.verdict;
     vstr_addstr(why, vstr_str(res.why));
     *ttl = cfg_clamp_ttl(ctx->cfg, res.ttl);
-    if (res.cacheable) {
+    if (res.cacheable && gate == RWATCH_OK) {
 	cache_dane_init(&ent);
 	(void) snprintf(ent.verdict, sizeof(ent.verdict), "%s", dv_verdict_name(verdict));
 	vstr_addstr(ent.why, vstr_str(res.why));
