@@ -36,6 +36,8 @@
  *
  *	The cache and the DNS client are set up on first use, so keys
  *	answered by the gates or the overrides cost no file or socket.
+ *	Opening the cache compares the answer-changing settings with those
+ *	it was filled with (cfgmark_check()).
  *
  *	Refresh before expiry: a cached DANE verdict answered with less
  *	than a quarter of its TTL left, or a cached MTA-STS policy in the
@@ -59,6 +61,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cfgmark.h"
 #include "dane.h"
 #include "decide.h"
 #include "key.h"
@@ -144,6 +147,7 @@ static CACHE *pol_cache(POL_CTX *ctx)
 	ctx->cache = cache_open(ctx->no_cache ? "" : ctx->cfg->cache_file,
 				ctx->cfg->cache_busy_timeout * 1000);
 	cache_set_max_ttl(ctx->cache, ctx->cfg->cache_max_ttl);
+	(void) cfgmark_check(ctx->cache, ctx->cfg);
     }
     return ctx->cache;
 }
