@@ -40,7 +40,10 @@
  *	error is the client socket under spawn(8): it is redirected to
  *	/dev/null before anything else happens.
  * DIAGNOSTICS
- *	Service mode logs to syslog (facility mail) or to log_file. A
+ *	Service mode logs to syslog (facility mail) or to log_file; with
+ *	no syslog daemon listening on /dev/log, to LOG_FALLBACK_FILE
+ *	(log(3)), so a configuration error read before log_file is still
+ *	logged somewhere. A
  *	configuration error does not kill the service: every lookup then
  *	gets a temporary failure, so mail defers with a clear reason
  *	instead of Postfix stalling on a helper that died.
@@ -241,7 +244,8 @@ static int run_service(const OPTS *opts, CFG *cfg)
 	ctx.config_error = vstr_str(err);
     }
     if (*cfg->log_file && log_to_file(cfg->log_file) < 0)
-	log_warn("cannot open log_file %s: %m; logging to syslog", cfg->log_file);
+	log_warn("cannot open log_file %s: %m; logging to %s", cfg->log_file,
+		 log_where());
     log_set_verbose(cfg->verbose || opts->verbose);
     if (ctx.config_error && *cfg->log_file)
 	log_warn("%s", ctx.config_error);
