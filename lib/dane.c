@@ -101,7 +101,7 @@ static void dane_tlsa_done(DNS_Q *q, void *arg)
 static void dane_addr_facts(const DANE_HOST *, DV_HOST *, unsigned *);
 
 /* dane_skip_tlsa - addresses known insecure: do not wait for TLSA */
-static void dane_skip_tlsa(DANE_CTX *ctx, DNS_Q *q)
+static void dane_skip_tlsa(DANE_CTX *ctx, const DNS_Q *q)
 {
     DV_HOST f;
     unsigned ttl = 0;
