@@ -40,7 +40,10 @@
  *	error is the client socket under spawn(8): it is redirected to
  *	/dev/null before anything else happens.
  * DIAGNOSTICS
- *	Service mode logs to syslog (facility mail) or to log_file. A
+ *	Service mode logs to syslog (facility mail) or to log_file; with
+ *	no syslog daemon listening on /dev/log, to LOG_FALLBACK_FILE
+ *	(log(3)), so a configuration error read before log_file is still
+ *	logged somewhere. A
  *	configuration error does not kill the service: every lookup then
  *	gets a temporary failure, so mail defers with a clear reason
  *	instead of Postfix stalling on a helper that died.
@@ -287,7 +290,8 @@ static int run_service(const OPTS *opts, CFG *cfg)
 	ctx.config_error = vstr_str(err);
     }
     if (*cfg->log_file && log_to_file(cfg->log_file) < 0)
-	log_warn("cannot open log_file %s: %m; logging to syslog", cfg->log_file);
+	log_warn("cannot open log_file %s: %m; logging to %s", cfg->log_file,
+		 log_where());
     log_set_verbose(cfg->verbose || opts->verbose);
     if (ctx.config_error && *cfg->log_file)
 	log_warn("%s", ctx.config_error);
@@ -437,6 +441,23 @@ static int cli_test(const CFG *cfg, VSTR *buf)
     return failed ? 1 : 0;
 }
 
+/* cli_own_settings - -q with -o for a setting that changes answers: the
+ * shared cache is not touched (its settings fingerprint, cfgmark.c,
+ * would clear it for every helper, and its answers are not theirs) */
+static int cli_own_settings(const OPTS *opts)
+{
+    static const char *const names[] = {"dns_resolver=", "mtasts_ca_file=",
+	"mtasts_testing=", "policy_overrides=", 0};
+    const char *const *n;
+    int     i;
+
+    for (i = 0; i < opts->noverrides; i++)
+	for (n = names; *n; n++)
+	    if (strncmp(opts->overrides[i], *n, strlen(*n)) == 0)
+		return 1;
+    return 0;
+}
+
 /* cli_dispatch - the mode, once the configuration is loaded */
 static int cli_dispatch(const OPTS *opts, POL_CTX *ctx, VSTR *buf)
 {
@@ -449,6 +470,11 @@ static int cli_dispatch(const OPTS *opts, POL_CTX *ctx, VSTR *buf)
 	return cli_forget(ctx->cfg, opts->forget);
     if (opts->test)
 	return cli_test(ctx->cfg, buf);
+    if (cli_own_settings(opts)) {
+	log_debug("-o changes a setting that changes answers: the shared"
+		  " cache is not used");
+	ctx->no_cache = 1;
+    }
     return run_query(ctx, opts->query);
 }
 

@@ -19,6 +19,15 @@
  *	int	cache_forget(CACHE *cache, const char *domain,
  *				long long *dane, long long *sts)
  *	int	cache_check(const char *path, int busy_ms, VSTR *why)
+ *	int	cache_state_get(CACHE *cache, const char *name,
+ *				VSTR *value, VSTR *why, long long *stamp)
+ *	int	cache_state_put(CACHE *cache, const char *name,
+ *				const char *value, const char *why,
+ *				long long stamp)
+ *	void	cache_state_each(CACHE *cache, const char *prefix,
+ *				CACHE_STATE_FN fn, void *ctx)
+ *	int	cache_clear_derived(CACHE *cache, long long *dane,
+ *				long long *sts)
  *
  *	void	cache_read_begin(CACHE *cache)
  *	void	cache_read_end(CACHE *cache)
@@ -72,6 +81,22 @@
  *	went in *dane and *sts. It returns 0, or -1 when nothing could be
  *	deleted (disabled cache, lock held longer than busy_ms, read-only
  *	file). Counters and leases stay.
+ *
+ *	cache_state_get() reads the row name of the state table (small
+ *	facts shared by the helpers: the last resolver probe, the settings
+ *	fingerprint): 0 with value, why and stamp, -1 when there is none
+ *	or it is malformed (texts are cut and made printable like why
+ *	texts). cache_state_put() inserts or replaces it (0, or -1).
+ *	cache_state_each() calls fn for every row whose name starts with
+ *	prefix, sorted by name.
+ *
+ *	cache_clear_derived() forgets, in the caller's transaction, what a
+ *	change of resolver, CA file, overrides or testing mode can make
+ *	wrong: every DANE verdict, every MTA-STS failure mark and TXT
+ *	check, the rows that only remember failures, and the resolver
+ *	probes. Unexpired MTA-STS policies stay: a policy fetched and
+ *	validated is a fact whatever the settings (RFC 8461 section 3.3).
+ *	It stores the rows cleared in *dane and *sts and returns 0, or -1.
  *
  *	cache_check() is for tlspolicyd -t: it opens an existing cache
  *	file without creating, migrating or repairing it, runs PRAGMA
@@ -242,10 +267,23 @@ static const char *const cache_schema_v6[] = {
     0,
 };
 
+/* v7: small named facts shared by the helpers: the last resolver probe
+ * (rwatch.c) and the fingerprint of the answer-changing settings
+ * (cfgmark.c) */
+static const char *const cache_schema_v7[] = {
+    "CREATE TABLE IF NOT EXISTS state ("
+    " name TEXT PRIMARY KEY NOT NULL,"
+    " value TEXT NOT NULL,"
+    " why TEXT NOT NULL DEFAULT '',"
+    " stamp INTEGER NOT NULL"		/* unix time */
+    ") WITHOUT ROWID",
+    0,
+};
+
 /* The schema, one list of statements per version, applied in order. */
 static const char *const *const cache_migrations[CACHE_SCHEMA_VERSION] = {
     cache_schema_v1, cache_schema_v2, cache_schema_v3, cache_schema_v4,
-    cache_schema_v5, cache_schema_v6,
+    cache_schema_v5, cache_schema_v6, cache_schema_v7,
 };
 
 /* cache_is_corrupt - SQLite says the file is not a usable database */
@@ -1232,4 +1270,126 @@ void    cache_checkpoint(CACHE *cache)
     (void) sqlite3_wal_checkpoint_v2(cache->db, "main",
 				     SQLITE_CHECKPOINT_TRUNCATE, 0, 0);
     sqlite3_busy_timeout(cache->db, cache->busy_ms);
+}
+
+/* cache_state_text - a state column read back: printable, bounded */
+static void cache_state_text(sqlite3_stmt *st, int col, VSTR *out)
+{
+    const unsigned char *text = sqlite3_column_text(st, col);
+    size_t  i;
+
+    vstr_reset(out);
+    for (i = 0; text && text[i] && i < CACHE_MAX_WHY; i++)
+	vstr_addch(out, text[i] >= 0x20 && text[i] < 0x7f ? (char) text[i] : '?');
+}
+
+/* cache_state_get - one row of the state table; -1 when none */
+int     cache_state_get(CACHE *cache, const char *name, VSTR *value,
+			        VSTR *why, long long *stamp)
+{
+    sqlite3_stmt *st;
+    int     ret = -1;
+
+    if (!cache_enabled(cache))
+	return -1;
+    if (sqlite3_prepare_v2(cache->db, "SELECT value, why, stamp FROM state"
+			   " WHERE name = ?1", -1, &st, 0) != SQLITE_OK)
+	return -1;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW
+	&& sqlite3_column_type(st, 0) == SQLITE_TEXT
+	&& sqlite3_column_type(st, 2) == SQLITE_INTEGER) {
+	cache_state_text(st, 0, value);
+	cache_state_text(st, 1, why);
+	*stamp = sqlite3_column_int64(st, 2);
+	ret = 0;
+    }
+    sqlite3_finalize(st);
+    return ret;
+}
+
+/* cache_state_put - insert or replace one row of the state table */
+int     cache_state_put(CACHE *cache, const char *name, const char *value,
+			        const char *why, long long stamp)
+{
+    sqlite3_stmt *st;
+    int     rc;
+
+    if (!cache_may_write(cache))
+	return -1;
+    rc = sqlite3_prepare_v2(cache->db, "INSERT OR REPLACE INTO state"
+			    " (name, value, why, stamp) VALUES (?1, ?2, ?3, ?4)",
+			    -1, &st, 0);
+    if (rc == SQLITE_OK) {
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, why, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, stamp);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+    }
+    if (rc != SQLITE_DONE) {
+	cache_failed(cache, "state update", rc);
+	return -1;
+    }
+    return 0;
+}
+
+/* cache_state_each - every state row whose name starts with prefix */
+void    cache_state_each(CACHE *cache, const char *prefix, CACHE_STATE_FN fn,
+			         void *ctx)
+{
+    sqlite3_stmt *st;
+    VSTR   *value;
+
+    if (!cache_enabled(cache))
+	return;
+    if (sqlite3_prepare_v2(cache->db, "SELECT name, value FROM state"
+			   " WHERE substr(name, 1, length(?1)) = ?1"
+			   " AND typeof(value) = 'text' ORDER BY name",
+			   -1, &st, 0) != SQLITE_OK)
+	return;
+    sqlite3_bind_text(st, 1, prefix, -1, SQLITE_STATIC);
+    value = vstr_new(32);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+	const char *name = (const char *) sqlite3_column_text(st, 0);
+
+	cache_state_text(st, 1, value);
+	if (name != 0)
+	    fn(ctx, name, vstr_str(value));
+    }
+    vstr_free(value);
+    sqlite3_finalize(st);
+}
+
+/* cache_clear_sql - one statement of cache_clear_derived(); rows or -1 */
+static long long cache_clear_sql(CACHE *cache, const char *sql)
+{
+    int     rc = cache_exec(cache->db, sql);
+
+    if (rc != SQLITE_OK) {
+	cache_failed(cache, "clear", rc);
+	return -1;
+    }
+    return sqlite3_changes(cache->db);
+}
+
+/* cache_clear_derived - forget what other settings could have changed */
+int     cache_clear_derived(CACHE *cache, long long *dane, long long *sts)
+{
+    long long fails;
+
+    *dane = *sts = 0;
+    if (!cache_may_write(cache))
+	return -1;
+    if ((*dane = cache_clear_sql(cache, "DELETE FROM dane")) < 0
+	|| (*sts = cache_clear_sql(cache, "DELETE FROM sts WHERE expires = 0")) < 0
+	|| (fails = cache_clear_sql(cache, "UPDATE sts SET last_fail = 0,"
+				    " fail_why = '', txt_expires = 0"
+				    " WHERE last_fail <> 0 OR txt_expires <> 0")) < 0
+	|| cache_clear_sql(cache, "DELETE FROM state"
+			   " WHERE name LIKE 'resolver %'") < 0)
+	return -1;
+    *sts += fails;
+    return 0;
 }

@@ -5,7 +5,7 @@
 #include <time.h>
 #include "vstr.h"
 
-#define CACHE_SCHEMA_VERSION	6
+#define CACHE_SCHEMA_VERSION	7
 #define CACHE_KEEP_EXPIRED	3600	/* seconds before expired rows go */
 #define CACHE_WAL_LIMIT	"1048576"	/* bytes the WAL keeps after a checkpoint */
 #define CACHE_WAL_PAGES	16	/* WAL pages: reset it after the reply */
@@ -82,5 +82,15 @@ int     cache_check(const char *path, int busy_ms, VSTR *why);
 void    cache_read_begin(CACHE *cache);
 void    cache_read_end(CACHE *cache);
 void    cache_checkpoint(CACHE *cache);
+
+typedef void (*CACHE_STATE_FN) (void *ctx, const char *name,
+				        const char *value);
+int     cache_state_get(CACHE *cache, const char *name, VSTR *value,
+			        VSTR *why, long long *stamp);
+int     cache_state_put(CACHE *cache, const char *name, const char *value,
+			        const char *why, long long stamp);
+void    cache_state_each(CACHE *cache, const char *prefix, CACHE_STATE_FN fn,
+			         void *ctx);
+int     cache_clear_derived(CACHE *cache, long long *dane, long long *sts);
 
 #endif

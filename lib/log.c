@@ -9,6 +9,7 @@
  *	void	log_init(const char *ident, LOG_DEST dest)
  *	void	log_forked(void)
  *	int	log_to_file(const char *path)
+ *	const char *log_where(void)
  *	void	log_info(const char *fmt, ...)
  *	void	log_warn(const char *fmt, ...)
  *	void	log_fatal(const char *fmt, ...)
@@ -21,6 +22,16 @@
  *	go to syslog with facility mail, or appended to the file named by
  *	log_file (one write() per line, O_APPEND, so that concurrent
  *	helpers do not interleave). In -q mode they go to stderr.
+ *
+ *	log_init() with LOG_DEST_SYSLOG first checks that a syslog daemon
+ *	listens on _PATH_LOG (/dev/log: a connect() to the datagram socket;
+ *	containers and minimal hosts have none, and syslog(3) would drop
+ *	every line without a word). Without one, messages go to
+ *	LOG_FALLBACK_FILE (LOCALSTATEDIR/log/tlspolicyd/tlspolicyd.log, a
+ *	directory the Debian package creates for the helper's user); when
+ *	that cannot be opened either they are lost: stderr is never used in
+ *	service mode. log_where() names the destination in use, for
+ *	messages that say where the log went.
  *
  *	log_forked() makes a child process log its own process ID (the ID
  *	is read once, not for every line).
@@ -42,6 +53,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -57,14 +70,47 @@ static long log_pid;			/* getpid() once, log_forked() after fork */
 static time_t log_stamp_time = -1;	/* log_stamp is for this second */
 static char log_stamp[80];
 
-/* log_init - choose the destination */
+static char log_path[256];		/* the file in use, for log_where() */
+
+/* log_syslog_alive - does a syslog daemon listen on _PATH_LOG? */
+static int log_syslog_alive(void)
+{
+    struct sockaddr_un sun;
+    int     fd;
+    int     ok;
+
+    memset(&sun, 0, sizeof(sun));
+    sun.sun_family = AF_UNIX;
+    (void) snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", _PATH_LOG);
+    if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
+	return 1;			/* cannot tell: keep syslog */
+    ok = connect(fd, (struct sockaddr *) &sun, sizeof(sun)) == 0;
+    (void) close(fd);
+    return ok;
+}
+
+/* log_init - choose the destination; no syslog daemon: the fallback file */
 void log_init(const char *ident, LOG_DEST dest)
 {
     log_ident = ident;
     log_dest = dest;
     log_pid = (long) getpid();
-    if (dest == LOG_DEST_SYSLOG)	/* connects at the first line: a */
-	openlog(ident, LOG_PID, LOG_MAIL);	/* log_file needs no socket */
+    if (dest != LOG_DEST_SYSLOG)
+	return;
+    if (!log_syslog_alive() && log_to_file(LOG_FALLBACK_FILE) == 0)
+	return;
+    openlog(ident, LOG_PID, LOG_MAIL);	/* connects at the first line */
+}
+
+/* log_where - the destination in use, for messages */
+const char *log_where(void)
+{
+    switch (log_dest) {
+    case LOG_DEST_SYSLOG: return "syslog";
+    case LOG_DEST_FILE: return log_path;
+    case LOG_DEST_STDERR: return "stderr";
+    }
+    return "?";
 }
 
 /* log_forked - a child process logs its own process ID */
@@ -107,6 +153,7 @@ int log_to_file(const char *path)
 	(void) close(log_fd);
     log_fd = fd;
     log_dest = LOG_DEST_FILE;
+    (void) snprintf(log_path, sizeof(log_path), "%s", path);
     return 0;
 }
 

@@ -10,12 +10,18 @@ typedef enum {
     LOG_DEST_STDERR			/* -q mode: the caller is a terminal */
 } LOG_DEST;
 
+#ifndef LOCALSTATEDIR
+#define LOCALSTATEDIR	"/var"
+#endif
+#define LOG_FALLBACK_FILE	LOCALSTATEDIR "/log/tlspolicyd/tlspolicyd.log"
+
 #define LOG_SAFE_MAX	100		/* untrusted text shown at most */
 #define LOG_SAFE_SIZE	(LOG_SAFE_MAX * 4 + 8)
 
 void    log_init(const char *ident, LOG_DEST dest);
 void    log_forked(void);
 int     log_to_file(const char *path);
+const char *log_where(void);
 void    log_set_verbose(int verbose);
 int     log_verbose(void);
 void    log_set_also_stderr(int yes);

@@ -5,6 +5,7 @@
  *	Prometheus counters kept in the shared cache database
  * SYNOPSIS
  *	#include "metrics.h"
+#include "rwatch.h"
  *
  *	void	met_inc(MET_ID id, const char *labels, unsigned long n)
  *	int	met_pending(void)
@@ -21,7 +22,8 @@
  *	every counter from the table, plus the gauges
  *	tlspolicyd_cache_entries{table="dane"|"sts"} and
  *	tlspolicyd_cache_refused (1: the cache was refused for its
- *	permissions). Rows of the table are not trusted: a NULL name or a
+ *	permissions) and tlspolicyd_resolver_validating{resolver="..."}
+ *	(1: the last probe of that resolver, rwatch(3), saw the AD bit). Rows of the table are not trusted: a NULL name or a
  *	name we do not define is skipped, labels must read name="value"
  *	(comma-separated) or the row is skipped, and values are escaped
  *	(backslash, newline; other control bytes become "?").
@@ -34,6 +36,7 @@
 
 #include "log.h"
 #include "metrics.h"
+#include "rwatch.h"
 
 #define MET_SLOTS	64
 #define MET_LABELS	96
@@ -178,6 +181,18 @@ static void met_sample(void *ctx, const char *name, const char *labels,
     vstr_free(lab);
 }
 
+/* met_resolver - one resolver probe row as a gauge sample */
+static void met_resolver(void *ctx, const char *name, const char *value)
+{
+    VSTR   *out = ctx;
+
+    vstr_addstr(out, "tlspolicyd_resolver_validating{resolver=\"");
+    met_value(out, name + sizeof(RWATCH_PREFIX) - 1,
+	      strcspn(name + sizeof(RWATCH_PREFIX) - 1, "\""));
+    vstr_printf(out, "\"} %d\n",
+		strcmp(value, rwatch_status_name(PROBE_VALIDATING)) == 0);
+}
+
 /* met_render - the exposition text */
 void    met_render(CACHE *cache, VSTR *out)
 {
@@ -204,4 +219,10 @@ void    met_render(CACHE *cache, VSTR *out)
 		" and lookups answer without it.\n"
 		"# TYPE tlspolicyd_cache_refused gauge\n"
 		"tlspolicyd_cache_refused %d\n", cache_refused(cache));
+    vstr_printf(out, "# HELP tlspolicyd_resolver_validating 1 when the"
+		" resolver answered the last probe (\". SOA\", every %d s at"
+		" most) with the AD bit, 0 when it did not validate or did"
+		" not answer.\n"
+		"# TYPE tlspolicyd_resolver_validating gauge\n", RWATCH_INTERVAL);
+    cache_state_each(cache, RWATCH_PREFIX, met_resolver, out);
 }

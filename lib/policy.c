@@ -5,6 +5,7 @@
  *	decide the TLS policy for one lookup key
  * SYNOPSIS
  *	#include "policy.h"
+#include "rwatch.h"
  *
  *	void	pol_lookup(POL_CTX *ctx, const char *raw, size_t len,
  *				int tlsrpt, POL_ANSWER *ans)
@@ -22,7 +23,10 @@
  *	   answers describe SMTP to port 25 of real domains.
  *	5. The DANE verdict (dane_verdict.c), from the cache when a fresh
  *	   entry exists, else from DNS (dane_lookup(), then cached for its
- *	   TTL, clamped by cfg_clamp_ttl(), unless a lookup failed).
+ *	   TTL, clamped by cfg_clamp_ttl(), unless a lookup failed; before
+ *	   the lookup, rwatch_gate() answers temporary failure while the
+ *	   resolver is known not to validate, and keeps the verdict out of
+ *	   the cache while it fails its probe).
  *	6. MTA-STS (mts_lookup()), whenever decide_needs_sts() says its
  *	   state can change the answer.
  *	7. decide_answer(): one rule table (decide.c) turns the verdict and
@@ -41,6 +45,8 @@
  *
  *	The cache and the DNS client are set up on first use, so keys
  *	answered by the gates or the overrides cost no file or socket.
+ *	Opening the cache compares the answer-changing settings with those
+ *	it was filled with (cfgmark_check()).
  *
  *	Refresh before expiry: a cached DANE verdict answered with less
  *	than a quarter of its TTL left, or a cached MTA-STS policy whose TXT
@@ -60,6 +66,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cfgmark.h"
 #include "dane.h"
 #include "decide.h"
 #include "key.h"
@@ -67,6 +74,7 @@
 #include "metrics.h"
 #include "mtasts.h"
 #include "policy.h"
+#include "rwatch.h"
 
 /* pol_answer_init - empty answer */
 void    pol_answer_init(POL_ANSWER *ans)
@@ -146,6 +154,7 @@ CACHE  *pol_cache(POL_CTX *ctx)
 	ctx->cache = cache_open(ctx->no_cache ? "" : ctx->cfg->cache_file,
 				ctx->cfg->cache_busy_timeout * 1000);
 	cache_set_max_ttl(ctx->cache, ctx->cfg->cache_max_ttl);
+	(void) cfgmark_check(ctx->cache, ctx->cfg);
     }
     return ctx->cache;
 }
@@ -179,17 +188,20 @@ static DV_VERDICT pol_dane_fetch(POL_CTX *ctx, const char *domain, VSTR *why,
     CACHE_DANE ent;
     DNS    *dns = pol_dns(ctx);
     DV_VERDICT verdict;
+    RWATCH_GATE gate;
 
     if (dns == 0) {
 	vstr_addstr(why, "DNS client unavailable");
 	return DV_TEMP;
     }
+    if ((gate = rwatch_gate(pol_cache(ctx), ctx->cfg, why)) == RWATCH_TEMP)
+	return DV_TEMP;
     dane_result_init(&res);
     dane_lookup(dns, domain, &res);
     verdict = res.verdict;
     vstr_addstr(why, vstr_str(res.why));
     *ttl = cfg_clamp_ttl(ctx->cfg, res.ttl);
-    if (res.cacheable) {
+    if (res.cacheable && gate == RWATCH_OK) {
 	cache_dane_init(&ent);
 	(void) snprintf(ent.verdict, sizeof(ent.verdict), "%s", dv_verdict_name(verdict));
 	vstr_addstr(ent.why, vstr_str(res.why));

@@ -7,7 +7,7 @@
 t_tmpdir
 t_binary
 
-man5=$top_srcdir/man/tlspolicyd.cf.5
+man5=$top_builddir/man/tlspolicyd.cf.5
 readme=$top_srcdir/README
 example=$top_srcdir/tlspolicyd.cf
 : > "$T_DIR/empty.cf"
@@ -42,4 +42,14 @@ case $out in
 esac
 out=$("$TP" -c "$T_DIR/none.cf" -p 2>&1); rc=$?
 t_like "$rc:$out" "^75:.*none.cf" "-p with a missing -c file: an error, not defaults"
+
+# the manuals and master.cf.example name this build's installed paths
+gen="$top_builddir/man/tlspolicyd.8 $man5 $top_builddir/master.cf.example"
+t_is "$(cat $gen | grep -c '@[a-z]*dir@')" 0 "no @...dir@ left in the generated manuals and master.cf.example"
+if [ -n "${SYSCONFDIR:-}" ] && [ -n "${LOCALSTATEDIR:-}" ] && [ -n "${SBINDIR:-}" ]; then
+    t_like "$(cat "$top_builddir/man/tlspolicyd.8")" "^\\.I $SYSCONFDIR/tlspolicyd/tlspolicyd.cf$" "tlspolicyd(8) FILES: sysconfdir substituted"
+    t_like "$(cat "$man5")" "default: $LOCALSTATEDIR/lib/tlspolicyd/cache.db" "tlspolicyd.cf(5): localstatedir substituted"
+    t_like "$(cat "$top_builddir/master.cf.example")" "argv=$SBINDIR/tlspolicyd$" "master.cf.example: sbindir substituted"
+    t_like "$("$TP" -p 2>/dev/null | head -n 1)" "^# (built-in defaults \\()?$SYSCONFDIR/tlspolicyd/tlspolicyd.cf" "-p's default file agrees with the manual"
+fi
 t_done

@@ -36,7 +36,7 @@ pf_tlspolicyd_conf "$T_DIR" "policy_overrides = $T_DIR/overrides" "verbose = yes
     "dns_resolver = 127.77.10.3:5353" "cache_file ="
 pf_setup "$T_DIR" "$LISTEN" "$TP -c $T_DIR/tlspolicyd.cf"
 # the forced-TLS recipe from master.cf.example / main.cf.example
-sed -n '/^forceenc/,$p' "$top_srcdir/master.cf.example" \
+sed -n '/^forceenc/,$p' "$top_builddir/master.cf.example" \
     | sed "s|/etc/postfix/forceenc_status_filter|$T_DIR/forceenc_status_filter|" >> "$T_DIR/etc/master.cf"
 sed -n 's/^#       \(\/\^4.*\)$/\1/p' "$top_srcdir/main.cf.example" > "$T_DIR/forceenc_status_filter"
 pf_main "$T_DIR" "sender_dependent_default_transport_maps = inline:{ ceo@tlspd-test.invalid=forceenc: }"

@@ -15,7 +15,7 @@ for n in $(grep -v '^#' "$top_srcdir/main.cf.example" | grep . | sed 's/ *=.*//'
 done
 grep -v '^#' "$top_srcdir/main.cf.example" | grep . >> "$T_DIR/etc/main.cf"
 sed -i '/^127.77.11.1:10028/d' "$T_DIR/etc/master.cf"
-grep -v '^#' "$top_srcdir/master.cf.example" | grep . >> "$T_DIR/etc/master.cf"
+grep -v '^#' "$top_builddir/master.cf.example" | grep . >> "$T_DIR/etc/master.cf"
 sed -i "s|/etc/postfix/forceenc_status_filter|$T_DIR/etc/forceenc_status_filter|" "$T_DIR/etc/master.cf"
 sed -n 's/^#       \(\/\^4.*\)$/\1/p' "$top_srcdir/main.cf.example" > "$T_DIR/etc/forceenc_status_filter"
 out=$(postfix -c "$T_DIR/etc" check 2>&1); rc=$?
@@ -29,7 +29,7 @@ t_like "$(cat "$top_srcdir/main.cf.example")" "^#smtp_tls_policy_maps = tcp:127.
     "main.cf.example shows the tcp: form for older Postfix"
 out=$(postconf -c "$T_DIR/etc" -M 2>&1)
 t_unlike "$out" "warning|fatal" "postconf -M parses master.cf.example"
-t_like "$out" "^127.0.0.1:10028 +inet +n +n +n +- +0 +spawn -o 127.0.0.1:10028_time_limit=86400s user=tlspolicy argv=/usr/sbin/tlspolicyd" \
+t_like "$out" "^127.0.0.1:10028 +inet +n +n +n +- +0 +spawn -o 127.0.0.1:10028_time_limit=86400s user=tlspolicy argv=${SBINDIR:-/usr/sbin}/tlspolicyd" \
     "the spawn service is as documented"
 out=$(postmap -c "$T_DIR/etc" -q "4.7.4 TLS is required, but was not offered by host x[192.0.2.1]" \
     "regexp:$T_DIR/etc/forceenc_status_filter" 2>&1)

@@ -7,7 +7,7 @@
 . "$top_srcdir/t/unbound.sh"
 
 t_is_root || t_skip_all "needs root to run a Postfix instance"
-for c in postfix curl unbound; do
+for c in postfix curl unbound sqlite3; do
     command -v $c >/dev/null 2>&1 || t_skip_all "$c is not installed"
 done
 t_tmpdir
@@ -21,6 +21,12 @@ printf 'partner.example encrypt\n.corp.example dane-only\n' > "$T_DIR/overrides"
 LISTEN=127.77.23.1:10028
 pf_tlspolicyd_conf "$T_DIR" "policy_overrides = $T_DIR/overrides" \
     "dns_resolver = 127.77.23.3:5353" "cache_file = $T_DIR/cache/cache.db"
+# this unbound does not validate: record a validating probe (rwatch(3)),
+# so that plain.example is cached as before; then start from zero counts
+"$TP" -c "$T_DIR/tlspolicyd.cf" -q plain.example > /dev/null 2>&1
+sqlite3 "$T_DIR/cache/cache.db" "delete from counters; delete from dane;
+    insert or replace into state values ('resolver 127.77.23.3:5353',
+    'validating', 'test', strftime('%s', 'now'))"
 pf_setup "$T_DIR" "$LISTEN" "$TP -c $T_DIR/tlspolicyd.cf"
 pf_start "$T_DIR" || { t_result 1 "postfix starts"; t_done; }
 URL=http://$LISTEN/metrics
@@ -50,8 +56,9 @@ t_ok "DNS queries were counted" test "$(val tlspolicyd_dns_queries_total)" -ge 4
 t_is "$(val 'tlspolicyd_cache_entries{table="dane"}')" 1 "cache_entries gauge"
 bad=$(printf '%s\n' "$body" | grep -v '^# \(HELP\|TYPE\) ' | grep -Ev '^[a-z_]+(\{[a-z_]+="[^"]*"(,[a-z_]+="[^"]*")*\})? [0-9]+$')
 t_is "$bad" "" "every sample line is valid exposition text"
-t_is "$(printf '%s\n' "$body" | grep -c '^# TYPE ')" 10 "HELP/TYPE for every metric"
+t_is "$(printf '%s\n' "$body" | grep -c '^# TYPE ')" 11 "HELP/TYPE for every metric"
 t_is "$(val tlspolicyd_cache_refused)" 0 "cache_refused gauge: 0 for a cache only the spawn user writes"
+t_is "$(val 'tlspolicyd_resolver_validating{resolver="127.77.23.3:5353"}')" 1 "resolver_validating gauge: the probe row"
 hdr=$(curl -s -o /dev/null -D - --max-time 5 "$URL")
 t_like "$hdr" "Content-Type: text/plain; version=0.0.4" "exposition content type"
 t_is "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://$LISTEN/other")" 404 "other path: 404"

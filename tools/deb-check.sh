@@ -73,7 +73,9 @@ mkdir -p "$work/ctrl"
 dpkg-deb -e "$deb" "$work/ctrl"
 grep -q 'adduser --system' "$work/ctrl/postinst" || fail "postinst makes no account"
 grep -q '/var/lib/tlspolicyd' "$work/ctrl/postinst" || fail "postinst makes no cache directory"
-grep -q 'rm -rf /var/lib/tlspolicyd' "$work/ctrl/postrm" || fail "purge keeps the cache"
+grep -q '/var/log/tlspolicyd' "$work/ctrl/postinst" || fail "postinst makes no log directory"
+grep -q 'rm -rf /var/lib/tlspolicyd /var/log/tlspolicyd' "$work/ctrl/postrm" || fail "purge keeps the cache or the log"
+grep -qx /etc/logrotate.d/tlspolicyd "$out/contents.txt" || fail "no logrotate file"
 echo "deb-check: package contents: ok"
 
 root_check() {	# root_check ROOTDIR: install, use, purge inside it
@@ -81,6 +83,9 @@ root_check() {	# root_check ROOTDIR: install, use, purge inside it
     unshare -n chroot "$1" sh -ex -c '
         dpkg -i /tmp/'"$(basename "$deb")"'
         test "$(stat -c %U:%G:%a /var/lib/tlspolicyd)" = tlspolicy:tlspolicy:750
+        test "$(stat -c %U:%G:%a /var/log/tlspolicyd)" = tlspolicy:adm:2750
+        printf "get x\\n" | setpriv --reuid=tlspolicy --regid=tlspolicy --clear-groups tlspolicyd -o bogus=1 | grep -q "^400 "
+        grep -q "unknown parameter" /var/log/tlspolicyd/tlspolicyd.log
         getent passwd tlspolicy | grep -q ":/usr/sbin/nologin$"
         tlspolicyd -V | grep -q "^tlspolicyd "
         test "$(tlspolicyd -p | head -n 1)" = "# /etc/tlspolicyd/tlspolicyd.cf"
@@ -92,6 +97,7 @@ root_check() {	# root_check ROOTDIR: install, use, purge inside it
         tlspolicyd -F all
         dpkg --purge tlspolicyd
         test ! -e /var/lib/tlspolicyd && test ! -e /etc/tlspolicyd
+        test ! -e /var/log/tlspolicyd
         getent passwd tlspolicy >/dev/null'
 }
 if [ -n "${DEB_CHECK_ROOT:-}" ]; then

@@ -1,0 +1,147 @@
+/*++
+ * NAME
+ *	cfgmark 3
+ * SUMMARY
+ *	forget cached results when answer-changing settings change
+ * SYNOPSIS
+ *	#include "cfgmark.h"
+ *
+ *	void	cfgmark_fingerprint(const CFG *cfg, VSTR *out)
+ *	int	cfgmark_check(CACHE *cache, const CFG *cfg)
+ * DESCRIPTION
+ *	A fixed setting must not leave behind the failures the old one
+ *	caused: an MTA-STS failure mark after a wrong mtasts_ca_file, DANE
+ *	verdicts from a resolver that did not validate.
+ *
+ *	cfgmark_fingerprint() writes one readable line naming the settings
+ *	that change answers: dns_resolver, mtasts_ca_file, mtasts_testing
+ *	and policy_overrides with an FNV-1a hash of the file's content
+ *	("unreadable" when it cannot be read).
+ *
+ *	cfgmark_check(), called when a helper first opens the cache,
+ *	compares it with the state row CFGMARK_ROW (one indexed read). When
+ *	they differ (or the row is missing: a new or migrated cache) it
+ *	runs cache_clear_derived() and stores the new fingerprint, in one
+ *	transaction, so the first helper to see new settings clears once
+ *	and the others find the new fingerprint. It returns 1 when it
+ *	cleared, 0 when nothing changed, -1 when the cache could not be
+ *	read or written (then nothing was cleared; the next helper tries
+ *	again).
+ * BUGS
+ *	Helpers started with different settings on one cache (for example
+ *	tlspolicyd -q -o dns_resolver=...) clear it in turn; the cleared
+ *	results are looked up again, so answers stay right.
+ * SEE ALSO
+ *	cache(3) (the state table)
+ *--*/
+#include <fcntl.h>
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cfgmark.h"
+#include "log.h"
+
+/* cfgmark_hash_file - FNV-1a of a file's content; -1 when unreadable */
+static int cfgmark_hash_file(const char *path, uint64_t *hash)
+{
+    char    buf[4096];
+    ssize_t n;
+    long    total = 0;
+    int     fd;
+
+    *hash = 14695981039346656037ULL;
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0)
+	return -1;
+    while (total < CFGMARK_OVR_MAX && (n = read(fd, buf, sizeof(buf))) > 0) {
+	for (ssize_t i = 0; i < n; i++) {
+	    *hash ^= (unsigned char) buf[i];
+	    *hash *= 1099511628211ULL;
+	}
+	total += (long) n;
+    }
+    (void) close(fd);
+    return 0;
+}
+
+/* cfgmark_fingerprint - the answer-changing settings, one line */
+void    cfgmark_fingerprint(const CFG *cfg, VSTR *out)
+{
+    uint64_t hash;
+
+    vstr_printf(out, "dns_resolver=%s mtasts_ca_file=%s mtasts_testing=%s"
+		" policy_overrides=%s", cfg->dns_resolver, cfg->mtasts_ca_file,
+		cfg->mtasts_testing == MTASTS_TESTING_ENFORCE ? "enforce"
+		: "ignore", cfg->policy_overrides);
+    if (*cfg->policy_overrides == 0)
+	return;
+    if (cfgmark_hash_file(cfg->policy_overrides, &hash) < 0)
+	vstr_printf(out, "(unreadable)");
+    else
+	vstr_printf(out, "(fnv1a:%016llx)", (unsigned long long) hash);
+}
+
+/* cfgmark_same - the stored fingerprint equals mark; -1 unreadable */
+static int cfgmark_same(CACHE *cache, const char *mark, VSTR *old)
+{
+    VSTR   *why = vstr_new(8);
+    long long stamp;
+    int     found = cache_state_get(cache, CFGMARK_ROW, old, why, &stamp) == 0;
+
+    vstr_free(why);
+    if (!found)
+	vstr_reset(old);
+    return found && strcmp(vstr_str(old), mark) == 0;
+}
+
+/* cfgmark_clear - clear and store the new mark in one transaction */
+static int cfgmark_clear(CACHE *cache, const char *mark)
+{
+    VSTR   *old = vstr_new(128);
+    long long dane = 0;
+    long long sts = 0;
+    int     ret = 0;
+
+    if (cache_begin(cache) < 0) {
+	vstr_free(old);
+	return -1;
+    }
+    if (!cfgmark_same(cache, mark, old)) {	/* not done by another helper */
+	if (cache_clear_derived(cache, &dane, &sts) < 0
+	    || cache_state_put(cache, CFGMARK_ROW, mark, "", (long long) time(0)) < 0)
+	    ret = -1;
+	else
+	    ret = 1;
+    }
+    if (ret < 0 || cache_commit(cache) < 0) {
+	cache_rollback(cache);
+	ret = -1;
+    } else if (ret == 1 && vstr_len(old)) {
+	log_info("settings that change answers differ from those the cache"
+		 " was filled with (was: %s; now: %s): forgot %lld DANE"
+		 " verdicts and %lld MTA-STS failure marks or TXT checks",
+		 vstr_str(old), mark, dane, sts);
+    }
+    vstr_free(old);
+    return ret;
+}
+
+/* cfgmark_check - clear what changed settings made wrong; 1 cleared */
+int     cfgmark_check(CACHE *cache, const CFG *cfg)
+{
+    VSTR   *mark;
+    VSTR   *old;
+    int     ret = 0;
+
+    if (!cache_enabled(cache))
+	return 0;
+    mark = vstr_new(256);
+    old = vstr_new(128);
+    cfgmark_fingerprint(cfg, mark);
+    if (!cfgmark_same(cache, vstr_str(mark), old))
+	ret = cfgmark_clear(cache, vstr_str(mark));
+    vstr_free(mark);
+    vstr_free(old);
+    return ret;
+}

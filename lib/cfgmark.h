@@ -1,0 +1,15 @@
+/* cfgmark.h - forget cached results when answer-changing settings change */
+#ifndef TP_CFGMARK_H
+#define TP_CFGMARK_H
+
+#include "cache.h"
+#include "cfg.h"
+#include "vstr.h"
+
+#define CFGMARK_ROW	"settings"	/* state row holding the fingerprint */
+#define CFGMARK_OVR_MAX	(16L * 1024 * 1024)	/* override bytes hashed */
+
+void    cfgmark_fingerprint(const CFG *cfg, VSTR *out);
+int     cfgmark_check(CACHE *cache, const CFG *cfg);
+
+#endif

@@ -1,0 +1,72 @@
+#!/bin/sh
+# 07-settings-change.sh - a change of the settings that alter answers
+# (dns_resolver, mtasts_ca_file, policy_overrides' content,
+# mtasts_testing) makes the next helper forget, once, the DANE verdicts
+# and MTA-STS failure marks the old settings could have caused; a cached
+# MTA-STS policy stays; unchanged settings forget nothing.
+. "$top_srcdir/t/lib.sh"
+command -v sqlite3 >/dev/null 2>&1 || t_skip_all "sqlite3 is not installed"
+t_tmpdir
+t_user
+t_binary
+mkdir -p "$T_DIR/c"
+t_is_root && chown "$T_USER:$T_USER" "$T_DIR/c"
+DB=$T_DIR/c/cache.db
+printf 'partner.example encrypt\n' > "$T_DIR/ovr"
+conf() {
+    printf '%s\n' "cache_file = $DB" "policy_overrides = $T_DIR/ovr" \
+        "dns_resolver = 127.77.1.1:53" "dns_timeout = 1s" "dns_deadline = 2s" \
+        "$@" > "$T_DIR/f.cf"
+}
+Q() { "$TP" -c "$T_DIR/f.cf" "$@" -q x.example > /dev/null 2>&1; }
+now=$(date +%s)
+fill() {
+    sqlite3 "$DB" "delete from dane; delete from sts;
+        insert into dane values ('a.example', 'dane-only', 'test', 300, $now, $now + 300);
+        insert into sts (domain, id, mode, max_age, policy, fetched, expires, last_fail, fail_why)
+            values ('a.example', 'id1', 'enforce', 86400, 'mx: a', $now, $now + 86400, $now, 'refresh failed');
+        insert into sts (domain, id, mode, max_age, policy, fetched, expires, last_fail, fail_why)
+            values ('c.example', '', '', 0, '', 0, 0, $now, 'certificate verify failed')"
+}
+state() {
+    sqlite3 "$DB" "select (select count(*) from dane) || ':' ||
+        (select group_concat(domain || '/' || last_fail, ' ') from (select * from sts order by domain))"
+}
+FULL="1:a.example/$now c.example/$now"
+CLEARED="0:a.example/0"
+
+conf
+Q
+t_like "$(sqlite3 "$DB" "select value from state where name = 'settings'")" "^dns_resolver=127.77.1.1:53 mtasts_ca_file= mtasts_testing=ignore policy_overrides=$T_DIR/ovr\(fnv1a:[0-9a-f]{16}\)$" "the first helper stores the settings' fingerprint"
+fill
+Q
+t_is "$(state)" "$FULL" "same settings: nothing forgotten"
+
+conf "mtasts_ca_file = /etc/ssl/certs/ca-certificates.crt"
+Q
+t_is "$(state)" "$CLEARED" "mtasts_ca_file changed: DANE verdicts, failure marks and failure-only rows forgotten, the policy kept"
+fill
+Q
+t_is "$(state)" "$FULL" "the next helper with the same settings forgets nothing"
+
+printf 'partner.example encrypt\nother.example dane-only\n' > "$T_DIR/ovr"
+Q
+t_is "$(state)" "$CLEARED" "policy_overrides' content changed: forgotten"
+fill
+conf "mtasts_ca_file = /etc/ssl/certs/ca-certificates.crt" "mtasts_testing = enforce"
+Q
+t_is "$(state)" "$CLEARED" "mtasts_testing changed: forgotten"
+fill
+Q -o dns_resolver=127.77.1.2:53
+t_is "$(state)" "$FULL" "-q with -o dns_resolver: the shared cache is not touched"
+conf "mtasts_ca_file = /etc/ssl/certs/ca-certificates.crt" "mtasts_testing = enforce" \
+    "dns_resolver = 127.77.1.2:53"
+Q
+t_is "$(state)" "$CLEARED" "dns_resolver changed: forgotten"
+t_like "$(sqlite3 "$DB" "select count(*) from state where name like 'resolver %'")" "^[01]$" "old resolver probes forgotten with it"
+fill
+sqlite3 "$DB" "update state set value = 1234 where name = 'settings'"
+Q
+t_is "$(state)" "$CLEARED" "a malformed fingerprint row counts as changed"
+t_is "$(sqlite3 "$DB" 'pragma integrity_check')" ok "the cache is intact afterwards"
+t_done
