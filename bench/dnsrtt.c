@@ -106,7 +106,7 @@ int     main(int argc, char **argv)
 	dane_lookup(dns, argv[2], &res);
 	t_miss = now_us() - t0;
     }
-    printf("%.0f %.0f %.0f %s\n", t_rtt, t_rounds, t_miss, dv_verdict_name(res.verdict));
+    printf("%.0f %.0f %.0f %s\n", t_rtt, t_rounds, t_miss, dane_verdict_verdict_name(res.verdict));
     dane_result_free(&res);
     dns_free(dns);
     vstr_free(err);

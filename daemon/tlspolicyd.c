@@ -205,8 +205,8 @@ static int run_query(POL_CTX *ctx, const char *domain)
     POL_ANSWER ans;
     int     status;
 
-    pol_answer_init(&ans);
-    pol_lookup(ctx, domain, strlen(domain), ctx->cfg->tlsrpt, &ans);
+    policy_answer_init(&ans);
+    policy_lookup(ctx, domain, strlen(domain), ctx->cfg->tlsrpt, &ans);
     switch (ans.status) {
     case POL_FOUND:
 	printf("%s%s\n", vstr_str(ans.text), vstr_str(ans.tlsrpt));
@@ -222,7 +222,7 @@ static int run_query(POL_CTX *ctx, const char *domain)
 	status = EXIT_NOTFOUND;
 	break;
     }
-    pol_answer_free(&ans);
+    policy_answer_free(&ans);
     return status;
 }
 
@@ -300,7 +300,7 @@ static int run_service(const OPTS *opts, CFG *cfg)
     if (opts->refresh) {
 	int     status = ctx.config_error ? 1 : refresh_run(&ctx, opts->refresh);
 
-	pol_ctx_close(&ctx);
+	policy_ctx_close(&ctx);
 	ovr_free(ovr);
 	vstr_free(err);
 	return status;
@@ -308,8 +308,8 @@ static int run_service(const OPTS *opts, CFG *cfg)
     if (ctx.config_error == 0)
 	priv_check_cache_perms(cfg->cache_file);
     (void) signal(SIGPIPE, SIG_IGN);
-    (void) srv_serve(&ctx, 0, 1, cfg->idle_timeout, run_refresh_start);
-    pol_ctx_close(&ctx);
+    (void) server_serve(&ctx, 0, 1, cfg->idle_timeout, run_refresh_start);
+    policy_ctx_close(&ctx);
     ovr_free(ovr);
     vstr_free(err);
     return 0;
@@ -503,7 +503,7 @@ static int run_cli(const OPTS *opts, CFG *cfg)
 	ctx.ovr = ovr;
 	status = cli_dispatch(opts, &ctx, err);
     }
-    pol_ctx_close(&ctx);
+    policy_ctx_close(&ctx);
     ovr_free(ovr);
     vstr_free(err);
     mem_free(user);
@@ -515,7 +515,7 @@ static int run_version(void)
 {
     VSTR   *out = vstr_new(256);
 
-    ver_print(out);
+    version_print(out);
     fputs(vstr_str(out), stdout);
     vstr_free(out);
     return fflush(stdout) == 0 ? 0 : 1;

@@ -34,6 +34,31 @@
  *	void	cache_checkpoint(CACHE *cache)
  *
  *	void	cache_close(CACHE *cache)
+ *
+ *	int	cache_enabled(const CACHE *cache)
+ *	void	cache_dane_init(CACHE_DANE *ent)
+ *	void	cache_dane_free(CACHE_DANE *ent)
+ *	void	cache_sts_init(CACHE_STS *ent)
+ *	void	cache_sts_free(CACHE_STS *ent)
+ *	int	cache_put_sts(CACHE *cache, const char *domain,
+ *				const CACHE_STS *ent)
+ *
+ *	int	cache_begin(CACHE *cache)
+ *	int	cache_commit(CACHE *cache)
+ *	void	cache_rollback(CACHE *cache)
+ *	int	cache_counter_add(CACHE *cache, const char *name,
+ *				const char *labels, unsigned long n)
+ *	void	cache_counters_each(CACHE *cache, CACHE_COUNTER_FN fn,
+ *				void *ctx)
+ *	long long cache_count_rows(CACHE *cache, const char *table)
+ *
+ *	int	cache_lease_take(CACHE *cache, const char *domain,
+ *				long holder, time_t now, int seconds)
+ *	int	cache_lease_held(CACHE *cache, const char *domain, time_t now)
+ *	void	cache_lease_extend(CACHE *cache, const char *domain,
+ *				long holder, long long until)
+ *	void	cache_lease_drop(CACHE *cache, const char *domain, long holder)
+ *	void	cache_prune(CACHE *cache, time_t now, long max_entries)
  * DESCRIPTION
  *	cache_open() opens or creates the database at path in WAL mode
  *	(readers never block the writer, and each helper process has its
@@ -104,6 +129,29 @@
  *	once (waiting at most busy_ms for a writer). It returns 0, or -1
  *	with the reason in why (cannot open, read-only for this user,
  *	damaged, lock not obtained).
+ *	cache_enabled() is false for a disabled or refused cache.
+ *	cache_dane_init()/cache_dane_free() and cache_sts_init()/
+ *	cache_sts_free() make and release entries; cache_put_sts() inserts
+ *	or replaces an MTA-STS row, as cache_put_dane() a DANE row (0, or
+ *	-1 when writes fail or are paused).
+ *
+ *	cache_begin(), cache_commit() and cache_rollback() bracket a write
+ *	transaction (BEGIN IMMEDIATE; 0 or -1). cache_counter_add() adds n
+ *	to a metrics counter; cache_counters_each() calls fn for every
+ *	counter row that passes the checks of SECURITY; cache_count_rows()
+ *	counts a table's rows (-1 on error).
+ *
+ *	Leases: cache_lease_take() gives domain (any key: "DOMAIN" for a
+ *	refresh, "lookup DOMAIN", "refresh DOMAIN") to holder for seconds
+ *	unless another holder has it: 1 taken, 0 held by another, -1 no
+ *	cache. cache_lease_held() tells whether anyone holds it at now;
+ *	cache_lease_extend() keeps holder's lease until a later time (a
+ *	back-off); cache_lease_drop() gives it back.
+ *
+ *	cache_prune() deletes rows expired for CACHE_KEEP_EXPIRED seconds,
+ *	and with max_entries > 0 the entries nearest expiry above that
+ *	many per table - never an unexpired MTA-STS enforce policy.
+ *
  * SECURITY
  *	Whoever can write the cache can forge any answer. cache_open()
  *	refuses (disabled cache, one warning) a file or directory that is
@@ -701,7 +749,7 @@ static CACHE_STATUS cache_read_dane(CACHE *cache, sqlite3_stmt *st,
 	return cache_bad_row(cache, "dane", domain, "a column is NULL or of"
 			     " the wrong type");
     cache_copy_text(ent->verdict, sizeof(ent->verdict), sqlite3_column_text(st, 0));
-    if (dv_verdict_from_name(ent->verdict, &verdict) < 0)
+    if (dane_verdict_verdict_from_name(ent->verdict, &verdict) < 0)
 	return cache_bad_row(cache, "dane", domain, strcmp(ent->verdict, "temp")
 			     == 0 ? "a temporary failure is not a fact" :
 			     "unknown verdict");

@@ -23,7 +23,7 @@ typedef enum {
 } CACHE_STATUS;
 
 typedef struct CACHE_DANE {
-    char    verdict[24];		/* dv_verdict_name(), never temp */
+    char    verdict[24];		/* dane_verdict_verdict_name(), never temp */
     VSTR   *why;			/* one line for administrators */
     int     ttl;			/* seconds, as cached */
     long long fetched;			/* unix time */

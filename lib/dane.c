@@ -26,11 +26,11 @@
  *	count (it is the target zone's): the domain is a non-MX destination
  *	and its own address and TLSA answers decide, as in Postfix.
  *
- *	Then dv_decide() turns the answers into the verdict; the TTL is
+ *	Then dane_verdict_decide() turns the answers into the verdict; the TTL is
  *	the smallest TTL of every answer used (negative TTLs included).
  *	MX hosts beyond DV_MAX_HOSTS are not examined, and the verdict is
  *	then never "dane-only". An MX target that is not a host name (see
- *	dmsg_name_is_host()) counts as a host without address: Postfix
+ *	dns_msg_name_is_host()) counts as a host without address: Postfix
  *	skips it. Each answer is explained with a debug line (-q -v).
  --*/
 #include <stdio.h>
@@ -118,7 +118,7 @@ static void dane_skip_tlsa(DANE_CTX *ctx, const DNS_Q *q)
 	    continue;
 	memset(&f, 0, sizeof(f));
 	dane_addr_facts(h, &f, &ttl);
-	if (!dv_host_tlsa_matters(&f)) {
+	if (!dane_verdict_host_tlsa_matters(&f)) {
 	    log_debug("%s: insecure address, not an alias: its TLSA answer"
 		      " cannot count, not waited for", h->name);
 	    h->tlsa->optional = 1;
@@ -140,7 +140,7 @@ static void dane_addr_done(DNS_Q *q, void *arg)
 	DANE_HOST *h = ctx->hosts + i;
 
 	if ((h->a == q || h->aaaa == q) && h->tlsa_alias == 0
-	    && dmsg_name_is_host(q->final))
+	    && dns_msg_name_is_host(q->final))
 	    h->tlsa_alias = dane_tlsa_query(ctx, q->final, dane_tlsa_done);
     }
 }
@@ -161,7 +161,7 @@ static void dane_add_host(DANE_CTX *ctx, const char *name)
     h = ctx->hosts + ctx->nhosts++;
     memset(h, 0, sizeof(*h));
     (void) snprintf(h->name, sizeof(h->name), "%s", name);
-    if (!dmsg_name_is_host(name)) {
+    if (!dns_msg_name_is_host(name)) {
 	h->bad_name = 1;
 	log_debug("MX target \"%s\" is not a host name", name);
 	return;
@@ -301,7 +301,7 @@ static int dane_implicit_alias(const DNS_Q *mx)
     return mx->status == DNS_NODATA && strcmp(mx->final, mx->name) != 0;
 }
 
-/* dane_facts - everything dv_decide() needs */
+/* dane_facts - everything dane_verdict_decide() needs */
 static void dane_facts(const DANE_CTX *ctx, DV_FACTS *facts, unsigned *ttl)
 {
     int     i;
@@ -322,7 +322,7 @@ static void dane_facts(const DANE_CTX *ctx, DV_FACTS *facts, unsigned *ttl)
 
 	(void) snprintf(f->name, sizeof(f->name), "%s", h->name);
 	dane_addr_facts(h, f, ttl);
-	if (dv_host_tlsa_matters(f))
+	if (dane_verdict_host_tlsa_matters(f))
 	    dane_tlsa_facts(h, f, ttl);
     }
 }
@@ -341,9 +341,9 @@ void    dane_lookup(DNS *dns, const char *domain, DANE_RESULT *res)
     ctx.mx = dns_query(dns, domain, DMSG_T_MX, dane_mx_done, &ctx);
     dns_run(dns);
     dane_facts(&ctx, &facts, &ttl);
-    res->verdict = dv_decide(&facts, res->why, &res->cacheable);
+    res->verdict = dane_verdict_decide(&facts, res->why, &res->cacheable);
     res->ttl = ttl == 0xffffffffu ? 0 : ttl;
     log_debug("DANE verdict for %s: %s (%s), TTL %u%s", domain,
-	      dv_verdict_name(res->verdict), vstr_str(res->why), res->ttl,
+	      dane_verdict_verdict_name(res->verdict), vstr_str(res->why), res->ttl,
 	      res->cacheable ? "" : ", not cached");
 }

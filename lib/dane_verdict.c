@@ -6,20 +6,20 @@
  * SYNOPSIS
  *	#include "dane_verdict.h"
  *
- *	DV_VERDICT dv_decide(const DV_FACTS *facts, VSTR *why,
+ *	DV_VERDICT dane_verdict_decide(const DV_FACTS *facts, VSTR *why,
  *				int *cacheable)
  *
- *	DV_HOST_CLASS dv_host_class(const DV_HOST *host)
+ *	DV_HOST_CLASS dane_verdict_host_class(const DV_HOST *host)
  *
- *	int	dv_host_tlsa_matters(const DV_HOST *host)
+ *	int	dane_verdict_host_tlsa_matters(const DV_HOST *host)
  *
- *	const char *dv_verdict_name(DV_VERDICT verdict)
+ *	const char *dane_verdict_verdict_name(DV_VERDICT verdict)
  *
- *	int	dv_verdict_from_name(const char *name, DV_VERDICT *verdict)
+ *	int	dane_verdict_verdict_from_name(const char *name, DV_VERDICT *verdict)
  *
- *	int	dv_verdict_has_dane(DV_VERDICT verdict)
+ *	int	dane_verdict_verdict_has_dane(DV_VERDICT verdict)
  * DESCRIPTION
- *	dv_decide() turns what the DNS lookups found into one verdict,
+ *	dane_verdict_decide() turns what the DNS lookups found into one verdict,
  *	with a one-line reason in why. It only states facts; what Postfix
  *	is told, together with MTA-STS, is decide_answer()'s job.
  *
@@ -27,7 +27,7 @@
  *	   when the MX answer is secure (RFC 7505), else DV_NONE (a forged
  *	   null MX must not hide an MTA-STS policy). NODATA was already
  *	   turned into one implicit host, the domain, by the caller.
- *	2. Each host gets a class (dv_host_class()): its TLSA answer
+ *	2. Each host gets a class (dane_verdict_host_class()): its TLSA answer
  *	   matters when its address answer is secure, when the address came
  *	   through a CNAME (TLSA at the original name, RFC 7672 2.2.2 and
  *	   Postfix tls_dane.c), or when the address lookup failed; then a
@@ -42,14 +42,14 @@
  *
  *	*cacheable is 0 for DV_TEMP and whenever a host is UNKNOWN.
  *
- *	dv_host_tlsa_matters() says whether a host's TLSA answer can
+ *	dane_verdict_host_tlsa_matters() says whether a host's TLSA answer can
  *	change its class (the caller need not wait for it otherwise).
  *
- *	dv_verdict_name() gives the name used in logs and in the cache;
- *	dv_verdict_from_name() is its inverse for cached verdicts, and
+ *	dane_verdict_verdict_name() gives the name used in logs and in the cache;
+ *	dane_verdict_verdict_from_name() is its inverse for cached verdicts, and
  *	refuses "temp" and "host-fail", which are never cached facts.
  *
- *	dv_verdict_has_dane() is true for the verdicts Postfix is told
+ *	dane_verdict_verdict_has_dane() is true for the verdicts Postfix is told
  *	"dane" for when no MTA-STS policy applies: some host has DANE
  *	records or might have them, and Postfix checks each host itself.
  *--*/
@@ -57,8 +57,8 @@
 
 #include "dane_verdict.h"
 
-/* dv_verdict_name - for logs and the cache */
-const char *dv_verdict_name(DV_VERDICT verdict)
+/* dane_verdict_verdict_name - for logs and the cache */
+const char *dane_verdict_verdict_name(DV_VERDICT verdict)
 {
     switch (verdict) {
     case DV_TEMP: return "temp";
@@ -73,15 +73,15 @@ const char *dv_verdict_name(DV_VERDICT verdict)
     return "unknown";
 }
 
-/* dv_verdict_from_name - inverse, for cache entries; facts only */
-int     dv_verdict_from_name(const char *name, DV_VERDICT *verdict)
+/* dane_verdict_verdict_from_name - inverse, for cache entries; facts only */
+int     dane_verdict_verdict_from_name(const char *name, DV_VERDICT *verdict)
 {
     static const DV_VERDICT facts[] = {DV_NONE, DV_NOPOLICY, DV_DANE_ONLY,
 	DV_DANE_SOME, DV_DANE_UNUSABLE, DV_DANE_INSECURE_MX};
     size_t  i;
 
     for (i = 0; name && i < sizeof(facts) / sizeof(facts[0]); i++) {
-	if (strcmp(name, dv_verdict_name(facts[i])) == 0) {
+	if (strcmp(name, dane_verdict_verdict_name(facts[i])) == 0) {
 	    *verdict = facts[i];
 	    return 0;
 	}
@@ -89,24 +89,24 @@ int     dv_verdict_from_name(const char *name, DV_VERDICT *verdict)
     return -1;
 }
 
-/* dv_verdict_has_dane - "dane" when no MTA-STS policy applies */
-int     dv_verdict_has_dane(DV_VERDICT verdict)
+/* dane_verdict_verdict_has_dane - "dane" when no MTA-STS policy applies */
+int     dane_verdict_verdict_has_dane(DV_VERDICT verdict)
 {
     return verdict == DV_DANE_SOME || verdict == DV_HOST_FAIL
 	|| verdict == DV_DANE_UNUSABLE || verdict == DV_DANE_INSECURE_MX;
 }
 
-/* dv_host_tlsa_matters - can the TLSA answer change this host's class */
-int     dv_host_tlsa_matters(const DV_HOST *h)
+/* dane_verdict_host_tlsa_matters - can the TLSA answer change this host's class */
+int     dane_verdict_host_tlsa_matters(const DV_HOST *h)
 {
     return h->addr == DV_ST_FAIL
 	|| (h->addr == DV_ST_OK && (h->addr_secure || h->alias));
 }
 
-/* dv_host_class - what one host contributes */
-DV_HOST_CLASS dv_host_class(const DV_HOST *h)
+/* dane_verdict_host_class - what one host contributes */
+DV_HOST_CLASS dane_verdict_host_class(const DV_HOST *h)
 {
-    if (!dv_host_tlsa_matters(h))
+    if (!dane_verdict_host_tlsa_matters(h))
 	return DV_HOST_NONE;
     if (h->tlsa == DV_ST_FAIL || h->tlsa == DV_ST_SKIPPED)
 	return DV_HOST_UNKNOWN;
@@ -115,8 +115,8 @@ DV_HOST_CLASS dv_host_class(const DV_HOST *h)
     return h->tlsa_usable > 0 ? DV_HOST_USABLE : DV_HOST_UNUSABLE;
 }
 
-/* dv_secure_mx - rule 3 */
-static DV_VERDICT dv_secure_mx(const DV_FACTS *facts, const int *count,
+/* dane_verdict_secure_mx - rule 3 */
+static DV_VERDICT dane_verdict_secure_mx(const DV_FACTS *facts, const int *count,
 			               VSTR *why)
 {
     vstr_printf(why, "secure MX; of %d host(s)%s: %d usable TLSA, %d only"
@@ -135,8 +135,8 @@ static DV_VERDICT dv_secure_mx(const DV_FACTS *facts, const int *count,
     return DV_NONE;
 }
 
-/* dv_decide - the table */
-DV_VERDICT dv_decide(const DV_FACTS *facts, VSTR *why, int *cacheable)
+/* dane_verdict_decide - the table */
+DV_VERDICT dane_verdict_decide(const DV_FACTS *facts, VSTR *why, int *cacheable)
 {
     int     count[DV_HOST_UNKNOWN + 1] = {0};
     int     i;
@@ -154,11 +154,11 @@ DV_VERDICT dv_decide(const DV_FACTS *facts, VSTR *why, int *cacheable)
     if (facts->null_mx)
 	return vstr_addstr(why, "insecure null MX"), DV_NONE;
     for (i = 0; i < facts->nhosts; i++)
-	count[dv_host_class(facts->hosts + i)]++;
+	count[dane_verdict_host_class(facts->hosts + i)]++;
     if (count[DV_HOST_UNKNOWN] > 0)
 	*cacheable = 0;
     if (facts->mx_secure)
-	return dv_secure_mx(facts, count, why);
+	return dane_verdict_secure_mx(facts, count, why);
     vstr_printf(why, "insecure MX; of %d host(s): %d with secure TLSA, %d"
 		" TLSA lookup failed", facts->nhosts,
 		count[DV_HOST_USABLE] + count[DV_HOST_UNUSABLE],

@@ -53,11 +53,11 @@ typedef struct DV_FACTS {
     DV_HOST hosts[DV_MAX_HOSTS];
 } DV_FACTS;
 
-DV_VERDICT dv_decide(const DV_FACTS *facts, VSTR *why, int *cacheable);
-DV_HOST_CLASS dv_host_class(const DV_HOST *host);
-int     dv_host_tlsa_matters(const DV_HOST *host);
-const char *dv_verdict_name(DV_VERDICT verdict);
-int     dv_verdict_from_name(const char *name, DV_VERDICT *verdict);
-int     dv_verdict_has_dane(DV_VERDICT verdict);
+DV_VERDICT dane_verdict_decide(const DV_FACTS *facts, VSTR *why, int *cacheable);
+DV_HOST_CLASS dane_verdict_host_class(const DV_HOST *host);
+int     dane_verdict_host_tlsa_matters(const DV_HOST *host);
+const char *dane_verdict_verdict_name(DV_VERDICT verdict);
+int     dane_verdict_verdict_from_name(const char *name, DV_VERDICT *verdict);
+int     dane_verdict_verdict_has_dane(DV_VERDICT verdict);
 
 #endif

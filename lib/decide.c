@@ -15,7 +15,7 @@
  *	const DECIDE_RULE *decide_rules(int *count)
  * DESCRIPTION
  *	decide_answer() is the one place where the DANE verdict (facts
- *	from DNSSEC, dv_decide()) and MTA-STS meet. sts_enforce is true
+ *	from DNSSEC, dane_verdict_decide()) and MTA-STS meet. sts_enforce is true
  *	when an unexpired MTA-STS policy in mode enforce exists, fetched
  *	now or cached (a cached policy is a fact, RFC 8461 3.3 and 10), or
  *	a testing policy under mtasts_testing = enforce. It returns the
@@ -119,7 +119,7 @@ const DECIDE_RULE *decide_answer(DV_VERDICT dane, int sts_enforce)
 	return decide_table + R_DANE_ONLY;
     if (sts_enforce)
 	return decide_table + decide_with_sts(dane);
-    if (dv_verdict_has_dane(dane))
+    if (dane_verdict_verdict_has_dane(dane))
 	return decide_table + R_DANE;
     return decide_table + R_NONE;
 }

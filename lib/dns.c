@@ -463,7 +463,7 @@ static void dns_forget(DNS *dns)
 
     while ((q = dns->queries) != 0) {
 	dns->queries = q->next;
-	dmsg_free(&q->msg);
+	dns_msg_free(&q->msg);
 	if (q->asked != q->name)
 	    mem_free(q->asked);
 	mem_free(q->name);
@@ -514,7 +514,7 @@ static char *dns_normalize(const char *name)
     size_t  label = 0;
     char   *cp;
 
-    if (strcmp(copy, ".") == 0)		/* the root, named as dmsg_parse() does */
+    if (strcmp(copy, ".") == 0)		/* the root, named as dns_msg_parse() does */
 	return memset(copy, 0, 1);
     if (len > 1 && copy[len - 1] == '.')
 	copy[--len] = 0;
@@ -668,7 +668,7 @@ static unsigned dns_negative(const DMSG *msg, unsigned chain)
 {
     unsigned neg;
 
-    if (dmsg_negative_ttl(msg, &neg) < 0)
+    if (dns_msg_negative_ttl(msg, &neg) < 0)
 	return 0;
     return neg < chain ? neg : chain;
 }
@@ -683,7 +683,7 @@ static void dns_classify(DNS_Q *q)
     switch (q->msg.rcode) {
     case DMSG_RCODE_NOERROR:
     case DMSG_RCODE_NXDOMAIN:
-	found = dmsg_follow_cname(&q->msg, q->asked, q->qtype, &q->final, &ttl);
+	found = dns_msg_follow_cname(&q->msg, q->asked, q->qtype, &q->final, &ttl);
 	if (q->chain_ttl < ttl)
 	    ttl = q->chain_ttl;
 	if (found < 0) {
@@ -720,7 +720,7 @@ static void dns_check_answer(DNS_Q *q, const unsigned char *abuf, int alen)
     const DMSG *m = &q->msg;
     const char *why;
 
-    if (dmsg_parse(abuf, (size_t) alen, &q->msg, &why) < 0)
+    if (dns_msg_parse(abuf, (size_t) alen, &q->msg, &why) < 0)
 	dns_fail(q, DNS_BADRESP, why);
     else if (!m->qr || m->opcode != 0 || m->qdcount != 1 || m->qname == 0
 	     || strcmp(m->qname, q->asked) != 0 || m->qtype != q->qtype
@@ -765,7 +765,7 @@ static int dns_unfinished(const DNS_Q *q)
     unsigned neg;
 
     return strcmp(q->final, q->asked) != 0
-	&& dmsg_negative_ttl(&q->msg, &neg) < 0;
+	&& dns_msg_negative_ttl(&q->msg, &neg) < 0;
 }
 
 /* dns_follow - ask the end of the chain; -1 when q is done */
@@ -787,10 +787,10 @@ static int dns_follow(DNS *dns, DNS_Q *q)
 	dns_fail(q, DNS_BADRESP, "CNAME target is not a plain domain name");
 	return -1;
     }
-    (void) dmsg_follow_cname(&q->msg, q->asked, q->qtype, &final, &ttl);
+    (void) dns_msg_follow_cname(&q->msg, q->asked, q->qtype, &final, &ttl);
     q->chain_ttl = ttl < q->chain_ttl ? ttl : q->chain_ttl;
     q->chain_ad = q->chain_ad && q->msg.ad;
-    dmsg_free(&q->msg);
+    dns_msg_free(&q->msg);
     if (q->asked != q->name)
 	mem_free(q->asked);
     q->final = q->asked = next;

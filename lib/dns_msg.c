@@ -6,18 +6,18 @@
  * SYNOPSIS
  *	#include "dns_msg.h"
  *
- *	int	dmsg_parse(const unsigned char *buf, size_t len, DMSG *msg,
+ *	int	dns_msg_parse(const unsigned char *buf, size_t len, DMSG *msg,
  *				const char **why)
- *	void	dmsg_free(DMSG *msg)
+ *	void	dns_msg_free(DMSG *msg)
  *
- *	int	dmsg_follow_cname(const DMSG *msg, const char *qname,
+ *	int	dns_msg_follow_cname(const DMSG *msg, const char *qname,
  *				int qtype, const char **final, unsigned *ttl)
- *	const DMSG_RR *dmsg_next_rr(const DMSG *msg, const DMSG_RR *prev,
+ *	const DMSG_RR *dns_msg_next_rr(const DMSG *msg, const DMSG_RR *prev,
  *				const char *owner, int type)
- *	int	dmsg_negative_ttl(const DMSG *msg, unsigned *ttl)
- *	int	dmsg_name_is_host(const char *name)
+ *	int	dns_msg_negative_ttl(const DMSG *msg, unsigned *ttl)
+ *	int	dns_msg_name_is_host(const char *name)
  * DESCRIPTION
- *	dmsg_parse() reads the header (ID, QR, OPCODE, AA, TC, RD, RA, AD,
+ *	dns_msg_parse() reads the header (ID, QR, OPCODE, AA, TC, RD, RA, AD,
  *	CD, RCODE and the four counts), the question (there must be
  *	exactly one), and the answer, authority and additional sections.
  *	MX, A,
@@ -34,7 +34,7 @@
  *	nstrings, pointing into data); SOA keeps MINIMUM. The data of
  *	every record must end exactly at its RDLENGTH.
  *
- *	dmsg_follow_cname() follows CNAME records from qname inside the
+ *	dns_msg_follow_cname() follows CNAME records from qname inside the
  *	answer section (class IN only; at most DMSG_MAX_CHAIN of them; a
  *	name seen twice is a loop). It sets *final to the last name of
  *	the chain (memory owned by msg, or qname itself) and *ttl to the
@@ -43,13 +43,13 @@
  *	qtype records *final has. With qtype CNAME no chain is followed.
  *	After -1, *final is qname and *ttl 0xffffffff.
  *
- *	dmsg_next_rr() walks the answer section: the first (prev NULL) or
+ *	dns_msg_next_rr() walks the answer section: the first (prev NULL) or
  *	next class IN record of the type whose owner is owner, or NULL.
  *
- *	dmsg_negative_ttl() gives min(SOA TTL, SOA MINIMUM) of the first
+ *	dns_msg_negative_ttl() gives min(SOA TTL, SOA MINIMUM) of the first
  *	SOA in the authority section (RFC 2308).
  *
- *	dmsg_name_is_host() accepts host names as Postfix's valid_hostname()
+ *	dns_msg_name_is_host() accepts host names as Postfix's valid_hostname()
  *	does: letters, digits, "-" and "_" (DESIGN.md section 4: Postfix
  *	delivers to MX targets such as mx_2.example), at least one dot,
  *	no label starting or ending with "-", a last label not all digits.
@@ -65,16 +65,16 @@
  *	every other byte of a label (a dot, a space, a backslash, controls,
  *	8-bit bytes) is written as \DDD. So two different wire names never
  *	give the same text, a dot inside a label never becomes a label
- *	boundary, and such names fail dmsg_name_is_host().
+ *	boundary, and such names fail dns_msg_name_is_host().
  * SECURITY
  *	Every read goes through a cursor that checks the remaining length;
  *	the first error sticks and ends the parse. Record counts are
  *	checked against the bytes left before anything is allocated.
  * DIAGNOSTICS
- *	dmsg_parse() returns 0, or -1 with a static reason in *why; a
- *	failed parse leaves nothing to free. dmsg_follow_cname() returns
+ *	dns_msg_parse() returns 0, or -1 with a static reason in *why; a
+ *	failed parse leaves nothing to free. dns_msg_follow_cname() returns
  *	-1 for a CNAME loop or a chain that is too long.
- *	dmsg_negative_ttl() returns 0, or -1 without an SOA record.
+ *	dns_msg_negative_ttl() returns 0, or -1 without an SOA record.
  *--*/
 #include <string.h>
 
@@ -91,60 +91,60 @@ typedef struct DCUR {
     const char *err;			/* sticky */
 } DCUR;
 
-/* dcur_fail - remember the first error */
-static void dcur_fail(DCUR *c, const char *why)
+/* dns_msg_cur_fail - remember the first error */
+static void dns_msg_cur_fail(DCUR *c, const char *why)
 {
     if (c->err == 0)
 	c->err = why;
 }
 
-/* dcur_need - are n more bytes there? */
-static int dcur_need(DCUR *c, size_t n)
+/* dns_msg_cur_need - are n more bytes there? */
+static int dns_msg_cur_need(DCUR *c, size_t n)
 {
     if (c->err)
 	return 0;
     if (n > c->len || c->pos > c->len - n) {
-	dcur_fail(c, "message truncated");
+	dns_msg_cur_fail(c, "message truncated");
 	return 0;
     }
     return 1;
 }
 
-/* dcur_u8 - one byte */
-static unsigned dcur_u8(DCUR *c)
+/* dns_msg_cur_u8 - one byte */
+static unsigned dns_msg_cur_u8(DCUR *c)
 {
-    return dcur_need(c, 1) ? c->buf[c->pos++] : 0;
+    return dns_msg_cur_need(c, 1) ? c->buf[c->pos++] : 0;
 }
 
-/* dcur_u16 - network order */
-static unsigned dcur_u16(DCUR *c)
+/* dns_msg_cur_u16 - network order */
+static unsigned dns_msg_cur_u16(DCUR *c)
 {
     unsigned v;
 
-    if (!dcur_need(c, 2))
+    if (!dns_msg_cur_need(c, 2))
 	return 0;
     v = (unsigned) c->buf[c->pos] << 8 | c->buf[c->pos + 1];
     c->pos += 2;
     return v;
 }
 
-/* dcur_u32 - network order */
-static unsigned long dcur_u32(DCUR *c)
+/* dns_msg_cur_u32 - network order */
+static unsigned long dns_msg_cur_u32(DCUR *c)
 {
-    unsigned long v = (unsigned long) dcur_u16(c) << 16;
+    unsigned long v = (unsigned long) dns_msg_cur_u16(c) << 16;
 
-    return v | dcur_u16(c);
+    return v | dns_msg_cur_u16(c);
 }
 
-/* dcur_skip - n bytes we do not look at */
-static void dcur_skip(DCUR *c, size_t n)
+/* dns_msg_cur_skip - n bytes we do not look at */
+static void dns_msg_cur_skip(DCUR *c, size_t n)
 {
-    if (dcur_need(c, n))
+    if (dns_msg_cur_need(c, n))
 	c->pos += n;
 }
 
-/* dname_put_label - append one label in presentation form */
-static void dname_put_label(const unsigned char *lab, size_t n, char *out,
+/* dns_msg_name_put_label - append one label in presentation form */
+static void dns_msg_name_put_label(const unsigned char *lab, size_t n, char *out,
 			            size_t *olen)
 {
     static const char safe[] = "abcdefghijklmnopqrstuvwxyz0123456789-_*";
@@ -169,22 +169,22 @@ static void dname_put_label(const unsigned char *lab, size_t n, char *out,
     out[*olen] = 0;
 }
 
-/* dname_jump - follow one compression pointer at pos */
-static int dname_jump(DCUR *c, size_t *pos, size_t *limit, int *hops)
+/* dns_msg_name_jump - follow one compression pointer at pos */
+static int dns_msg_name_jump(DCUR *c, size_t *pos, size_t *limit, int *hops)
 {
     size_t  ptr;
 
     if (*pos + 1 >= c->len) {
-	dcur_fail(c, "name runs past the message");
+	dns_msg_cur_fail(c, "name runs past the message");
 	return 0;
     }
     ptr = (size_t) (c->buf[*pos] & 0x3f) << 8 | c->buf[*pos + 1];
     if (ptr >= *limit) {
-	dcur_fail(c, "compression pointer does not point backwards");
+	dns_msg_cur_fail(c, "compression pointer does not point backwards");
 	return 0;
     }
     if (++*hops > DMSG_MAX_HOPS) {
-	dcur_fail(c, "too many compression pointers");
+	dns_msg_cur_fail(c, "too many compression pointers");
 	return 0;
     }
     *limit = ptr;
@@ -193,11 +193,11 @@ static int dname_jump(DCUR *c, size_t *pos, size_t *limit, int *hops)
 }
 
 /*
- * dname_read - a possibly compressed name; the cursor moves past it.
+ * dns_msg_name_read - a possibly compressed name; the cursor moves past it.
  * out must hold DMSG_NAME_MAX + 1 bytes: 255 wire bytes give at most
  * 1003 characters (four labels, 250 bytes, each written \DDD).
  */
-static void dname_read(DCUR *c, char *out)
+static void dns_msg_name_read(DCUR *c, char *out)
 {
     /* cppcheck-suppress duplicateAssignExpression ; pos moves, limit shrinks */
     size_t  pos = c->pos;
@@ -213,39 +213,39 @@ static void dname_read(DCUR *c, char *out)
 	return;
     for (;;) {
 	if (pos >= c->len) {
-	    dcur_fail(c, "name runs past the message");
+	    dns_msg_cur_fail(c, "name runs past the message");
 	    return;
 	}
 	n = c->buf[pos];
 	if ((n & 0xc0) == 0xc0) {
 	    if (hops == 0)
 		end = pos + 2;
-	    if (!dname_jump(c, &pos, &limit, &hops))
+	    if (!dns_msg_name_jump(c, &pos, &limit, &hops))
 		return;
 	    continue;
 	}
 	if (n & 0xc0) {
-	    dcur_fail(c, "unsupported label type");
+	    dns_msg_cur_fail(c, "unsupported label type");
 	    return;
 	}
 	if ((wire += n + 1) > 255) {
-	    dcur_fail(c, "name longer than 255 bytes");
+	    dns_msg_cur_fail(c, "name longer than 255 bytes");
 	    return;
 	}
 	if (n == 0)
 	    break;
 	if (n > c->len - pos - 1) {
-	    dcur_fail(c, "name runs past the message");
+	    dns_msg_cur_fail(c, "name runs past the message");
 	    return;
 	}
-	dname_put_label(c->buf + pos + 1, n, out, &olen);
+	dns_msg_name_put_label(c->buf + pos + 1, n, out, &olen);
 	pos += 1 + n;
     }
     c->pos = hops ? end : pos + 1;
 }
 
-/* drr_free - one record's allocations */
-static void drr_free(DMSG_RR *rr)
+/* dns_msg_rr_free - one record's allocations */
+static void dns_msg_rr_free(DMSG_RR *rr)
 {
     mem_free(rr->owner);
     mem_free(rr->target);
@@ -253,10 +253,10 @@ static void drr_free(DMSG_RR *rr)
     mem_free(rr->strs);
 }
 
-/* drr_copy_data - keep rdata bytes */
-static void drr_copy_data(DCUR *c, DMSG_RR *rr, size_t n)
+/* dns_msg_rr_copy_data - keep rdata bytes */
+static void dns_msg_rr_copy_data(DCUR *c, DMSG_RR *rr, size_t n)
 {
-    if (!dcur_need(c, n))
+    if (!dns_msg_cur_need(c, n))
 	return;
     rr->data = mem_alloc(n + 1);
     if (n)
@@ -266,8 +266,8 @@ static void drr_copy_data(DCUR *c, DMSG_RR *rr, size_t n)
     c->pos += n;
 }
 
-/* drr_txt_count - character-strings in [pos, end), or -1 */
-static int drr_txt_count(const DCUR *c, size_t end)
+/* dns_msg_rr_txt_count - character-strings in [pos, end), or -1 */
+static int dns_msg_rr_txt_count(const DCUR *c, size_t end)
 {
     size_t  pos = c->pos;
     int     n = 0;
@@ -279,16 +279,16 @@ static int drr_txt_count(const DCUR *c, size_t end)
     return pos == end ? n : -1;
 }
 
-/* drr_txt - character-strings, one by one and joined */
-static void drr_txt(DCUR *c, DMSG_RR *rr, size_t end)
+/* dns_msg_rr_txt - character-strings, one by one and joined */
+static void dns_msg_rr_txt(DCUR *c, DMSG_RR *rr, size_t end)
 {
-    int     n = drr_txt_count(c, end);
+    int     n = dns_msg_rr_txt_count(c, end);
     size_t  total = 0;
     size_t  len;
     int     i;
 
     if (n < 0) {
-	dcur_fail(c, "TXT string runs past its record");
+	dns_msg_cur_fail(c, "TXT string runs past its record");
 	return;
     }
     rr->data = mem_alloc(end - c->pos + 1);
@@ -306,8 +306,8 @@ static void drr_txt(DCUR *c, DMSG_RR *rr, size_t end)
     rr->nstrings = n;
 }
 
-/* drr_minlen - a record type's smallest RDLENGTH */
-static size_t drr_minlen(int type)
+/* dns_msg_rr_minlen - a record type's smallest RDLENGTH */
+static size_t dns_msg_rr_minlen(int type)
 {
     switch (type) {
     case DMSG_T_A: return 4;
@@ -320,68 +320,68 @@ static size_t drr_minlen(int type)
     }
 }
 
-/* drr_target - the name in MX and CNAME data */
-static void drr_target(DCUR *c, DMSG_RR *rr)
+/* dns_msg_rr_target - the name in MX and CNAME data */
+static void dns_msg_rr_target(DCUR *c, DMSG_RR *rr)
 {
     char    name[DMSG_NAME_MAX + 1];
 
-    dname_read(c, name);
+    dns_msg_name_read(c, name);
     if (c->err == 0)
 	rr->target = mem_strdup(name);
 }
 
-/* drr_rdata - decode the types we use; rdlen bytes are there */
-static void drr_rdata(DCUR *c, DMSG_RR *rr, size_t rdlen)
+/* dns_msg_rr_rdata - decode the types we use; rdlen bytes are there */
+static void dns_msg_rr_rdata(DCUR *c, DMSG_RR *rr, size_t rdlen)
 {
     char    name[DMSG_NAME_MAX + 1];
     size_t  end = c->pos + rdlen;
 
-    if (rdlen < drr_minlen(rr->type)
+    if (rdlen < dns_msg_rr_minlen(rr->type)
 	|| ((rr->type == DMSG_T_A || rr->type == DMSG_T_AAAA)
-	    && rdlen != drr_minlen(rr->type))) {
-	dcur_fail(c, "record data of the wrong size");
+	    && rdlen != dns_msg_rr_minlen(rr->type))) {
+	dns_msg_cur_fail(c, "record data of the wrong size");
 	return;
     }
     switch (rr->type) {
     case DMSG_T_A:
     case DMSG_T_AAAA:
-	drr_copy_data(c, rr, rdlen);
+	dns_msg_rr_copy_data(c, rr, rdlen);
 	break;
     case DMSG_T_MX:
-	rr->pref = (int) dcur_u16(c);
-	drr_target(c, rr);
+	rr->pref = (int) dns_msg_cur_u16(c);
+	dns_msg_rr_target(c, rr);
 	break;
     case DMSG_T_CNAME:
-	drr_target(c, rr);
+	dns_msg_rr_target(c, rr);
 	break;
     case DMSG_T_TLSA:
-	rr->usage = (int) dcur_u8(c);
-	rr->selector = (int) dcur_u8(c);
-	rr->mtype = (int) dcur_u8(c);
-	drr_copy_data(c, rr, rdlen - 3);
+	rr->usage = (int) dns_msg_cur_u8(c);
+	rr->selector = (int) dns_msg_cur_u8(c);
+	rr->mtype = (int) dns_msg_cur_u8(c);
+	dns_msg_rr_copy_data(c, rr, rdlen - 3);
 	break;
     case DMSG_T_TXT:
-	drr_txt(c, rr, end);
+	dns_msg_rr_txt(c, rr, end);
 	break;
     case DMSG_T_SOA:
-	dname_read(c, name);		/* MNAME */
-	dname_read(c, name);		/* RNAME */
-	dcur_skip(c, 16);		/* serial refresh retry expire */
-	rr->soa_min = (unsigned) dcur_u32(c);
+	dns_msg_name_read(c, name);		/* MNAME */
+	dns_msg_name_read(c, name);		/* RNAME */
+	dns_msg_cur_skip(c, 16);		/* serial refresh retry expire */
+	rr->soa_min = (unsigned) dns_msg_cur_u32(c);
 	break;
     default:
-	dcur_skip(c, rdlen);
+	dns_msg_cur_skip(c, rdlen);
 	break;
     }
     if (c->err == 0 && c->pos != end)
-	dcur_fail(c, "record data does not match RDLENGTH");
+	dns_msg_cur_fail(c, "record data does not match RDLENGTH");
 }
 
-/* drr_opt - EDNS from an OPT record (RFC 6891 6.1.3) */
-static void drr_opt(DCUR *c, DMSG *msg, const DMSG_RR *rr, unsigned long ttl)
+/* dns_msg_rr_opt - EDNS from an OPT record (RFC 6891 6.1.3) */
+static void dns_msg_rr_opt(DCUR *c, DMSG *msg, const DMSG_RR *rr, unsigned long ttl)
 {
     if (msg->edns) {
-	dcur_fail(c, "more than one OPT record");
+	dns_msg_cur_fail(c, "more than one OPT record");
 	return;
     }
     msg->edns = 1;
@@ -390,31 +390,31 @@ static void drr_opt(DCUR *c, DMSG *msg, const DMSG_RR *rr, unsigned long ttl)
     msg->rcode |= (int) (ttl >> 24 & 0xff) << 4;
 }
 
-/* drr_read - one resource record; an OPT one goes to opt if not NULL */
-static void drr_read(DCUR *c, DMSG_RR *rr, DMSG *opt)
+/* dns_msg_rr_read - one resource record; an OPT one goes to opt if not NULL */
+static void dns_msg_rr_read(DCUR *c, DMSG_RR *rr, DMSG *opt)
 {
     char    name[DMSG_NAME_MAX + 1];
     unsigned long ttl;
     size_t  rdlen;
 
-    dname_read(c, name);
-    rr->type = (int) dcur_u16(c);
-    rr->rclass = (int) dcur_u16(c);
-    ttl = dcur_u32(c);
-    rdlen = dcur_u16(c);
+    dns_msg_name_read(c, name);
+    rr->type = (int) dns_msg_cur_u16(c);
+    rr->rclass = (int) dns_msg_cur_u16(c);
+    ttl = dns_msg_cur_u32(c);
+    rdlen = dns_msg_cur_u16(c);
     if (c->err)
 	return;
     rr->owner = mem_strdup(name);
     rr->ttl = ttl > 0x7fffffffUL ? 0 : (unsigned) ttl;
     if (opt && rr->type == DMSG_T_OPT)
-	drr_opt(c, opt, rr, ttl);
-    if (!dcur_need(c, rdlen))
+	dns_msg_rr_opt(c, opt, rr, ttl);
+    if (!dns_msg_cur_need(c, rdlen))
 	return;
-    drr_rdata(c, rr, rdlen);
+    dns_msg_rr_rdata(c, rr, rdlen);
 }
 
-/* drr_section - count records into a new array */
-static DMSG_RR *drr_section(DCUR *c, unsigned count, int *nout, DMSG *opt)
+/* dns_msg_rr_section - count records into a new array */
+static DMSG_RR *dns_msg_rr_section(DCUR *c, unsigned count, int *nout, DMSG *opt)
 {
     DMSG_RR *rrs;
     unsigned i;
@@ -423,24 +423,24 @@ static DMSG_RR *drr_section(DCUR *c, unsigned count, int *nout, DMSG *opt)
     if (count == 0 || c->err)
 	return 0;
     if (count > (c->len - c->pos) / DMSG_MIN_RR) {
-	dcur_fail(c, "record count larger than the message");
+	dns_msg_cur_fail(c, "record count larger than the message");
 	return 0;
     }
     rrs = mem_calloc(count, sizeof(*rrs));
     for (i = 0; i < count && c->err == 0; i++) {
 	*nout = (int) i + 1;
-	drr_read(c, rrs + i, opt);
+	dns_msg_rr_read(c, rrs + i, opt);
     }
     return rrs;
 }
 
-/* dmsg_header - the fixed 12 bytes */
-static void dmsg_header(DCUR *c, DMSG *msg)
+/* dns_msg_header - the fixed 12 bytes */
+static void dns_msg_header(DCUR *c, DMSG *msg)
 {
     unsigned f;
 
-    msg->id = dcur_u16(c);
-    msg->flags = f = dcur_u16(c);
+    msg->id = dns_msg_cur_u16(c);
+    msg->flags = f = dns_msg_cur_u16(c);
     msg->qr = (f >> 15) & 1;
     msg->opcode = (int) (f >> 11) & 15;
     msg->aa = (f >> 10) & 1;
@@ -450,70 +450,70 @@ static void dmsg_header(DCUR *c, DMSG *msg)
     msg->ad = (f >> 5) & 1;
     msg->cd = (f >> 4) & 1;
     msg->rcode = (int) (f & 15);
-    msg->qdcount = (int) dcur_u16(c);
-    msg->ancount = (int) dcur_u16(c);
-    msg->nscount = (int) dcur_u16(c);
-    msg->arcount = (int) dcur_u16(c);
+    msg->qdcount = (int) dns_msg_cur_u16(c);
+    msg->ancount = (int) dns_msg_cur_u16(c);
+    msg->nscount = (int) dns_msg_cur_u16(c);
+    msg->arcount = (int) dns_msg_cur_u16(c);
 }
 
-/* dmsg_question - exactly one */
-static void dmsg_question(DCUR *c, DMSG *msg)
+/* dns_msg_question - exactly one */
+static void dns_msg_question(DCUR *c, DMSG *msg)
 {
     char    name[DMSG_NAME_MAX + 1];
 
     if (c->err == 0 && msg->qdcount != 1) {
-	dcur_fail(c, "question count is not 1");
+	dns_msg_cur_fail(c, "question count is not 1");
 	return;
     }
-    dname_read(c, name);
-    msg->qtype = (int) dcur_u16(c);
-    msg->qclass = (int) dcur_u16(c);
+    dns_msg_name_read(c, name);
+    msg->qtype = (int) dns_msg_cur_u16(c);
+    msg->qclass = (int) dns_msg_cur_u16(c);
     if (c->err == 0)
 	msg->qname = mem_strdup(name);
 }
 
-/* dmsg_parse - the whole message */
-int     dmsg_parse(const unsigned char *buf, size_t len, DMSG *msg,
+/* dns_msg_parse - the whole message */
+int     dns_msg_parse(const unsigned char *buf, size_t len, DMSG *msg,
 		           const char **why)
 {
     DCUR    c = {buf, len, 0, 0};
 
     memset(msg, 0, sizeof(*msg));
-    dmsg_header(&c, msg);
-    dmsg_question(&c, msg);
-    msg->an = drr_section(&c, (unsigned) msg->ancount, &msg->nan, 0);
-    msg->ns = drr_section(&c, (unsigned) msg->nscount, &msg->nns, 0);
-    msg->ar = drr_section(&c, (unsigned) msg->arcount, &msg->nar, msg);
+    dns_msg_header(&c, msg);
+    dns_msg_question(&c, msg);
+    msg->an = dns_msg_rr_section(&c, (unsigned) msg->ancount, &msg->nan, 0);
+    msg->ns = dns_msg_rr_section(&c, (unsigned) msg->nscount, &msg->nns, 0);
+    msg->ar = dns_msg_rr_section(&c, (unsigned) msg->arcount, &msg->nar, msg);
     if (c.err) {
 	*why = c.err;
-	dmsg_free(msg);
+	dns_msg_free(msg);
 	return -1;
     }
     return 0;
 }
 
-/* dmsg_free_section - records and the array */
-static void dmsg_free_section(DMSG_RR *rrs, int n)
+/* dns_msg_free_section - records and the array */
+static void dns_msg_free_section(DMSG_RR *rrs, int n)
 {
     int     i;
 
     for (i = 0; i < n; i++)
-	drr_free(rrs + i);
+	dns_msg_rr_free(rrs + i);
     mem_free(rrs);
 }
 
-/* dmsg_free - release; the DMSG is zeroed */
-void    dmsg_free(DMSG *msg)
+/* dns_msg_free - release; the DMSG is zeroed */
+void    dns_msg_free(DMSG *msg)
 {
-    dmsg_free_section(msg->an, msg->nan);
-    dmsg_free_section(msg->ns, msg->nns);
-    dmsg_free_section(msg->ar, msg->nar);
+    dns_msg_free_section(msg->an, msg->nan);
+    dns_msg_free_section(msg->ns, msg->nns);
+    dns_msg_free_section(msg->ar, msg->nar);
     mem_free(msg->qname);
     memset(msg, 0, sizeof(*msg));
 }
 
-/* dmsg_next_rr - next class IN answer record of type at owner */
-const DMSG_RR *dmsg_next_rr(const DMSG *msg, const DMSG_RR *prev,
+/* dns_msg_next_rr - next class IN answer record of type at owner */
+const DMSG_RR *dns_msg_next_rr(const DMSG *msg, const DMSG_RR *prev,
 			            const char *owner, int type)
 {
     const DMSG_RR *rr = prev ? prev + 1 : msg->an;
@@ -525,14 +525,14 @@ const DMSG_RR *dmsg_next_rr(const DMSG *msg, const DMSG_RR *prev,
     return 0;
 }
 
-/* dmsg_min_ttl - smallest TTL of the records of type at owner */
-static int dmsg_min_ttl(const DMSG *msg, const char *owner, int type,
+/* dns_msg_min_ttl - smallest TTL of the records of type at owner */
+static int dns_msg_min_ttl(const DMSG *msg, const char *owner, int type,
 			        unsigned *min)
 {
     const DMSG_RR *rr = 0;
     int     n = 0;
 
-    while ((rr = dmsg_next_rr(msg, rr, owner, type)) != 0) {
+    while ((rr = dns_msg_next_rr(msg, rr, owner, type)) != 0) {
 	if (rr->ttl < *min)
 	    *min = rr->ttl;
 	n++;
@@ -540,8 +540,8 @@ static int dmsg_min_ttl(const DMSG *msg, const char *owner, int type,
     return n;
 }
 
-/* dmsg_follow_cname - follow CNAMEs to the records of qtype */
-int     dmsg_follow_cname(const DMSG *msg, const char *qname, int qtype,
+/* dns_msg_follow_cname - follow CNAMEs to the records of qtype */
+int     dns_msg_follow_cname(const DMSG *msg, const char *qname, int qtype,
 			          const char **final, unsigned *ttl)
 {
     const char *seen[DMSG_MAX_CHAIN + 1];
@@ -555,9 +555,9 @@ int     dmsg_follow_cname(const DMSG *msg, const char *qname, int qtype,
     *ttl = min;
     seen[0] = qname;
     for (hops = 0;; hops++) {
-	found = dmsg_min_ttl(msg, seen[hops], qtype, &min);
+	found = dns_msg_min_ttl(msg, seen[hops], qtype, &min);
 	if (found > 0 || qtype == DMSG_T_CNAME
-	    || (cname = dmsg_next_rr(msg, 0, seen[hops], DMSG_T_CNAME)) == 0)
+	    || (cname = dns_msg_next_rr(msg, 0, seen[hops], DMSG_T_CNAME)) == 0)
 	    break;
 	if (hops == DMSG_MAX_CHAIN)
 	    return -1;
@@ -573,8 +573,8 @@ int     dmsg_follow_cname(const DMSG *msg, const char *qname, int qtype,
     return found;
 }
 
-/* dmsg_negative_ttl - RFC 2308 */
-int     dmsg_negative_ttl(const DMSG *msg, unsigned *ttl)
+/* dns_msg_negative_ttl - RFC 2308 */
+int     dns_msg_negative_ttl(const DMSG *msg, unsigned *ttl)
 {
     int     i;
 
@@ -588,8 +588,8 @@ int     dmsg_negative_ttl(const DMSG *msg, unsigned *ttl)
     return -1;
 }
 
-/* dmsg_name_is_host - LDH or "_", with a dot: as Postfix valid_hostname() */
-int     dmsg_name_is_host(const char *name)
+/* dns_msg_name_is_host - LDH or "_", with a dot: as Postfix valid_hostname() */
+int     dns_msg_name_is_host(const char *name)
 {
     char    ldh[KEY_MAX_DOMAIN + 1];
     size_t  len = strlen(name);

@@ -66,14 +66,14 @@ typedef struct DMSG {
     int     nar;
 } DMSG;
 
-int     dmsg_parse(const unsigned char *buf, size_t len, DMSG *msg,
+int     dns_msg_parse(const unsigned char *buf, size_t len, DMSG *msg,
 		           const char **why);
-void    dmsg_free(DMSG *msg);
-int     dmsg_follow_cname(const DMSG *msg, const char *qname, int qtype,
+void    dns_msg_free(DMSG *msg);
+int     dns_msg_follow_cname(const DMSG *msg, const char *qname, int qtype,
 			          const char **final, unsigned *ttl);
-const DMSG_RR *dmsg_next_rr(const DMSG *msg, const DMSG_RR *prev,
+const DMSG_RR *dns_msg_next_rr(const DMSG *msg, const DMSG_RR *prev,
 			            const char *owner, int type);
-int     dmsg_negative_ttl(const DMSG *msg, unsigned *ttl);
-int     dmsg_name_is_host(const char *name);
+int     dns_msg_negative_ttl(const DMSG *msg, unsigned *ttl);
+int     dns_msg_name_is_host(const char *name);
 
 #endif

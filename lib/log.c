@@ -16,6 +16,11 @@
  *	void	log_panic(const char *fmt, ...)
  *	void	log_debug(const char *fmt, ...)
  *	char	*log_safe(char *dst, size_t dstsize, const void *src, size_t len)
+ *
+ *	void	log_set_verbose(int verbose)
+ *	int	log_verbose(void)
+ *	void	log_set_info(int on)
+ *	void	log_set_also_stderr(int yes)
  * DESCRIPTION
  *	In service mode spawn(8) connects stdin, stdout and stderr to the
  *	client socket, so nothing may ever be written to stderr. Messages
@@ -45,7 +50,13 @@
  * SECURITY
  *	Every peer-supplied string must pass through log_safe() before it
  *	is logged.
- *--*/
+ * *
+ *	log_set_verbose() turns log_debug() lines on or off, log_verbose()
+ *	says which; log_set_info() does the same for log_info() in command
+ *	modes (-q shows them only with -v); log_set_also_stderr() also
+ *	copies fatal errors to stderr (the daemon turns it on only when
+ *	stderr is a terminal: in service mode it is the client socket).
+--*/
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>

@@ -7,18 +7,18 @@
  *	#include "metrics.h"
 #include "rwatch.h"
  *
- *	void	met_inc(MET_ID id, const char *labels, unsigned long n)
- *	int	met_pending(void)
- *	void	met_flush(CACHE *cache)
- *	void	met_render(CACHE *cache, VSTR *out)
+ *	void	metrics_inc(MET_ID id, const char *labels, unsigned long n)
+ *	int	metrics_pending(void)
+ *	void	metrics_flush(CACHE *cache)
+ *	void	metrics_render(CACHE *cache, VSTR *out)
  * DESCRIPTION
- *	Each helper counts in memory (met_inc(); labels is the text
+ *	Each helper counts in memory (metrics_inc(); labels is the text
  *	between the braces, e.g. protocol="tcp",answer="dane") and adds
  *	its counts to the counters table of the cache in one transaction
- *	(met_flush()), at most once a second after a reply and when it
+ *	(metrics_flush()), at most once a second after a reply and when it
  *	exits, so the hot path never waits for a database write.
  *
- *	met_render() writes the Prometheus text exposition format (0.0.4):
+ *	metrics_render() writes the Prometheus text exposition format (0.0.4):
  *	every counter from the table, plus the gauges
  *	tlspolicyd_cache_entries{table="dane"|"sts"} and
  *	tlspolicyd_cache_refused (1: the cache was refused for its
@@ -47,13 +47,13 @@ typedef struct MET_SLOT {
     unsigned long n;
 } MET_SLOT;
 
-static MET_SLOT met_slots[MET_SLOTS];
-static int met_used;
+static MET_SLOT metrics_slots[MET_SLOTS];
+static int metrics_used;
 
 static const struct {
     const char *name;
     const char *help;
-} met_names[MET_COUNT] = {
+} metrics_names[MET_COUNT] = {
     {"tlspolicyd_lookups_total", "Lookups answered, by protocol and answer."},
     {"tlspolicyd_cache_hits_total", "Lookups answered from a fresh cache entry."},
     {"tlspolicyd_cache_misses_total", "Lookups that needed DNS (no fresh entry)."},
@@ -64,50 +64,50 @@ static const struct {
     {"tlspolicyd_refreshes_total", "Cache entries refreshed before they expired."},
 };
 
-/* met_inc - count n events */
-void    met_inc(MET_ID id, const char *labels, unsigned long n)
+/* metrics_inc - count n events */
+void    metrics_inc(MET_ID id, const char *labels, unsigned long n)
 {
     int     i;
 
     if (n == 0)
 	return;
-    for (i = 0; i < met_used; i++) {
-	if (met_slots[i].id == id && strcmp(met_slots[i].labels, labels) == 0) {
-	    met_slots[i].n += n;
+    for (i = 0; i < metrics_used; i++) {
+	if (metrics_slots[i].id == id && strcmp(metrics_slots[i].labels, labels) == 0) {
+	    metrics_slots[i].n += n;
 	    return;
 	}
     }
-    if (met_used == MET_SLOTS) {
+    if (metrics_used == MET_SLOTS) {
 	log_warn("metrics: more than %d label sets; %s not counted", MET_SLOTS,
-		 met_names[id].name);
+		 metrics_names[id].name);
 	return;
     }
-    met_slots[met_used].id = id;
-    (void) snprintf(met_slots[met_used].labels, MET_LABELS, "%s", labels);
-    met_slots[met_used++].n = n;
+    metrics_slots[metrics_used].id = id;
+    (void) snprintf(metrics_slots[metrics_used].labels, MET_LABELS, "%s", labels);
+    metrics_slots[metrics_used++].n = n;
 }
 
-/* met_pending - anything not yet flushed? */
-int     met_pending(void)
+/* metrics_pending - anything not yet flushed? */
+int     metrics_pending(void)
 {
-    return met_used > 0;
+    return metrics_used > 0;
 }
 
-/* met_flush - add this helper's counts to the shared table */
-void    met_flush(CACHE *cache)
+/* metrics_flush - add this helper's counts to the shared table */
+void    metrics_flush(CACHE *cache)
 {
     int     i;
 
-    if (met_used == 0 || !cache_enabled(cache))
+    if (metrics_used == 0 || !cache_enabled(cache))
 	return;
     if (cache_begin(cache) < 0)
 	return;
-    for (i = 0; i < met_used; i++)
-	if (cache_counter_add(cache, met_names[met_slots[i].id].name,
-			      met_slots[i].labels, met_slots[i].n) < 0)
+    for (i = 0; i < metrics_used; i++)
+	if (cache_counter_add(cache, metrics_names[metrics_slots[i].id].name,
+			      metrics_slots[i].labels, metrics_slots[i].n) < 0)
 	    break;
-    if (i == met_used && cache_commit(cache) == 0)
-	met_used = 0;
+    if (i == metrics_used && cache_commit(cache) == 0)
+	metrics_used = 0;
     else
 	cache_rollback(cache);
 }
@@ -118,8 +118,8 @@ typedef struct MET_OUT {
     int     samples;
 } MET_OUT;
 
-/* met_value - one label value, escaped for the exposition format */
-static void met_value(VSTR *out, const char *val, size_t len)
+/* metrics_value - one label value, escaped for the exposition format */
+static void metrics_value(VSTR *out, const char *val, size_t len)
 {
     size_t  i;
 
@@ -135,8 +135,8 @@ static void met_value(VSTR *out, const char *val, size_t len)
     }
 }
 
-/* met_labels - name="value",... re-written escaped; -1 when malformed */
-static int met_labels(VSTR *out, const char *labels)
+/* metrics_labels - name="value",... re-written escaped; -1 when malformed */
+static int metrics_labels(VSTR *out, const char *labels)
 {
     static const char name_chars[] = "abcdefghijklmnopqrstuvwxyz"
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_";
@@ -152,7 +152,7 @@ static int met_labels(VSTR *out, const char *labels)
 	cp += n + 2;
 	if ((end = strchr(cp, '"')) == 0)
 	    return -1;
-	met_value(out, cp, (size_t) (end - cp));
+	metrics_value(out, cp, (size_t) (end - cp));
 	vstr_addch(out, '"');
 	cp = end + 1;
 	if (*cp == ',' && cp[1] != 0)
@@ -163,8 +163,8 @@ static int met_labels(VSTR *out, const char *labels)
     return 0;
 }
 
-/* met_sample - one row of the counters table; labels never trusted */
-static void met_sample(void *ctx, const char *name, const char *labels,
+/* metrics_sample - one row of the counters table; labels never trusted */
+static void metrics_sample(void *ctx, const char *name, const char *labels,
 		               long long value)
 {
     MET_OUT *mo = ctx;
@@ -173,7 +173,7 @@ static void met_sample(void *ctx, const char *name, const char *labels,
     if (name == 0 || strcmp(name, mo->name) != 0)
 	return;
     lab = vstr_new(64);
-    if (met_labels(lab, labels ? labels : "") == 0) {
+    if (metrics_labels(lab, labels ? labels : "") == 0) {
 	vstr_printf(mo->out, "%s%s%s%s %lld\n", name, vstr_len(lab) ? "{" : "",
 		    vstr_str(lab), vstr_len(lab) ? "}" : "", value);
 	mo->samples++;
@@ -181,31 +181,31 @@ static void met_sample(void *ctx, const char *name, const char *labels,
     vstr_free(lab);
 }
 
-/* met_resolver - one resolver probe row as a gauge sample */
-static void met_resolver(void *ctx, const char *name, const char *value)
+/* metrics_resolver - one resolver probe row as a gauge sample */
+static void metrics_resolver(void *ctx, const char *name, const char *value)
 {
     VSTR   *out = ctx;
 
     vstr_addstr(out, "tlspolicyd_resolver_validating{resolver=\"");
-    met_value(out, name + sizeof(RWATCH_PREFIX) - 1,
+    metrics_value(out, name + sizeof(RWATCH_PREFIX) - 1,
 	      strcspn(name + sizeof(RWATCH_PREFIX) - 1, "\""));
     vstr_printf(out, "\"} %d\n",
 		strcmp(value, rwatch_status_name(PROBE_VALIDATING)) == 0);
 }
 
-/* met_render - the exposition text */
-void    met_render(CACHE *cache, VSTR *out)
+/* metrics_render - the exposition text */
+void    metrics_render(CACHE *cache, VSTR *out)
 {
     MET_OUT mo;
     int     id;
 
     mo.out = out;
     for (id = 0; id < MET_COUNT; id++) {
-	mo.name = met_names[id].name;
+	mo.name = metrics_names[id].name;
 	mo.samples = 0;
 	vstr_printf(out, "# HELP %s %s\n# TYPE %s counter\n", mo.name,
-		    met_names[id].help, mo.name);
-	cache_counters_each(cache, met_sample, &mo);
+		    metrics_names[id].help, mo.name);
+	cache_counters_each(cache, metrics_sample, &mo);
 	if (mo.samples == 0 && id != MET_LOOKUPS)
 	    vstr_printf(out, "%s 0\n", mo.name);
     }
@@ -224,5 +224,5 @@ void    met_render(CACHE *cache, VSTR *out)
 		" most) with the AD bit, 0 when it did not validate or did"
 		" not answer.\n"
 		"# TYPE tlspolicyd_resolver_validating gauge\n", RWATCH_INTERVAL);
-    cache_state_each(cache, RWATCH_PREFIX, met_resolver, out);
+    cache_state_each(cache, RWATCH_PREFIX, metrics_resolver, out);
 }

@@ -17,9 +17,9 @@ typedef enum {
     MET_COUNT
 } MET_ID;
 
-void    met_inc(MET_ID id, const char *labels, unsigned long n);
-int     met_pending(void);
-void    met_flush(CACHE *cache);
-void    met_render(CACHE *cache, VSTR *out);
+void    metrics_inc(MET_ID id, const char *labels, unsigned long n);
+int     metrics_pending(void);
+void    metrics_flush(CACHE *cache);
+void    metrics_render(CACHE *cache, VSTR *out);
 
 #endif

@@ -6,22 +6,22 @@
  * SYNOPSIS
  *	#include "mtasts.h"
  *
- *	void	mts_result_init(MTS_RESULT *res)
+ *	void	mtasts_result_init(MTS_RESULT *res)
  *
- *	void	mts_result_free(MTS_RESULT *res)
+ *	void	mtasts_result_free(MTS_RESULT *res)
  *
- *	void	mts_lookup(DNS *dns, CACHE *cache, const CFG *cfg,
+ *	void	mtasts_lookup(DNS *dns, CACHE *cache, const CFG *cfg,
  *				const char *domain, MTS_RESULT *res)
  *
- *	int	mts_lookup_cached(CACHE *cache, const CFG *cfg,
+ *	int	mtasts_lookup_cached(CACHE *cache, const CFG *cfg,
  *				const char *domain, MTS_RESULT *res)
  *
- *	int	mts_refresh_cached(DNS *dns, CACHE *cache, const CFG *cfg,
+ *	int	mtasts_refresh_cached(DNS *dns, CACHE *cache, const CFG *cfg,
  *				const char *domain, MTS_RESULT *res)
  * DESCRIPTION
- *	mts_lookup() implements RFC 8461 for one domain; what to do with
- *	the cached entry is decided by mts_plan (a pure function, see
- *	mts_plan.c for the rules); this module does the I/O:
+ *	mtasts_lookup() implements RFC 8461 for one domain; what to do with
+ *	the cached entry is decided by mtasts_plan (a pure function, see
+ *	mtasts_plan.c for the rules); this module does the I/O:
  *
  *	1. TXT _mta-sts.DOMAIN (CNAMEs followed by the resolver): exactly
  *	   one record starting "v=STSv1;", with a valid id (RFC 8461 3.1).
@@ -39,14 +39,14 @@
  *	   testing otherwise give no answer. The TLSRPT attributes are put
  *	   in res->tlsrpt for the caller to append when asked.
  *
- *	mts_lookup_cached() gives the same answer when the cache alone
+ *	mtasts_lookup_cached() gives the same answer when the cache alone
  *	decides it (a cached policy or a cached absence whose TXT check
  *	is current) and returns 1; otherwise it returns 0 and leaves res
- *	alone: the caller then runs mts_lookup(), which does the lookups.
+ *	alone: the caller then runs mtasts_lookup(), which does the lookups.
  *
  *	A policy answered from the cache sets res->refresh_due when
- *	mts_plan_refresh_due() says so: the caller then has
- *	mts_refresh_cached() run in a refresh process, which asks the TXT
+ *	mtasts_plan_refresh_due() says so: the caller then has
+ *	mtasts_refresh_cached() run in a refresh process, which asks the TXT
  *	record at once and fetches the policy again when the id changed or
  *	when an unchanged policy is due for its refetch (RFC 8461 3.3), so
  *	that a policy stays cached as long as its host answers now and then.
@@ -62,8 +62,8 @@
 #include "sts_policy.h"
 #include "sts_txt.h"
 
-/* mts_result_init - empty result */
-void    mts_result_init(MTS_RESULT *res)
+/* mtasts_result_init - empty result */
+void    mtasts_result_init(MTS_RESULT *res)
 {
     res->found = 0;
     res->text = vstr_new(128);
@@ -75,16 +75,16 @@ void    mts_result_init(MTS_RESULT *res)
     res->failed = 0;
 }
 
-/* mts_result_free - release */
-void    mts_result_free(MTS_RESULT *res)
+/* mtasts_result_free - release */
+void    mtasts_result_free(MTS_RESULT *res)
 {
     vstr_free(res->text);
     vstr_free(res->tlsrpt);
     vstr_free(res->why);
 }
 
-/* mts_txt - discovery: the one v=STSv1 record and its id */
-static MTS_TXT mts_txt(MTS_CTX *ctx, char *id, unsigned *ttl)
+/* mtasts_txt - discovery: the one v=STSv1 record and its id */
+static MTS_TXT mtasts_txt(MTS_CTX *ctx, char *id, unsigned *ttl)
 {
     char    qname[300];
     const char *recs[32];
@@ -117,12 +117,12 @@ static MTS_TXT mts_txt(MTS_CTX *ctx, char *id, unsigned *ttl)
 	    lens[n++] = rr->dlen;
 	}
     }
-    return ststxt_select(recs, lens, n, id, ctx->res->why) == STSTXT_OK ?
+    return sts_txt_select(recs, lens, n, id, ctx->res->why) == STSTXT_OK ?
 	MTS_TXT_OK : MTS_TXT_NONE;
 }
 
-/* mts_addrs - A and AAAA of mta-sts.DOMAIN, for CURLOPT_RESOLVE */
-static int mts_addrs(DNS *dns, const char *domain, VSTR *out, VSTR *why)
+/* mtasts_addrs - A and AAAA of mta-sts.DOMAIN, for CURLOPT_RESOLVE */
+static int mtasts_addrs(DNS *dns, const char *domain, VSTR *out, VSTR *why)
 {
     char    host[300];
     char    text[INET6_ADDRSTRLEN];
@@ -151,8 +151,8 @@ static int mts_addrs(DNS *dns, const char *domain, VSTR *out, VSTR *why)
     return vstr_len(out) ? 0 : -1;
 }
 
-/* mts_fetch - addresses, HTTPS, parse; 0 with pol filled */
-static int mts_fetch(MTS_CTX *ctx, STSP *pol, VSTR *why)
+/* mtasts_fetch - addresses, HTTPS, parse; 0 with pol filled */
+static int mtasts_fetch(MTS_CTX *ctx, STSP *pol, VSTR *why)
 {
     VSTR   *addrs = vstr_new(64);
     VSTR   *body = vstr_new(1024);
@@ -164,14 +164,14 @@ static int mts_fetch(MTS_CTX *ctx, STSP *pol, VSTR *why)
 	req.timeout_ms = dns_ms_until(ctx->dns);
     if (req.timeout_ms <= 0) {
 	vstr_addstr(why, "no time left for the fetch in this lookup");
-    } else if (mts_addrs(ctx->dns, ctx->domain, addrs, why) == 0) {
+    } else if (mtasts_addrs(ctx->dns, ctx->domain, addrs, why) == 0) {
 	req.domain = ctx->domain;
 	req.addrs = vstr_str(addrs);
 	req.ca_file = ctx->cfg->mtasts_ca_file;
 	log_debug("fetching https://mta-sts.%s/.well-known/mta-sts.txt from %s",
 		  ctx->domain, vstr_str(addrs));
-	if (stsf_fetch(&req, body, why) == 0)
-	    ret = stsp_parse(vstr_str(body), vstr_len(body), pol, why);
+	if (sts_fetch_fetch(&req, body, why) == 0)
+	    ret = sts_policy_parse(vstr_str(body), vstr_len(body), pol, why);
 	if (ret == 0 && pol->nbad > 0)
 	    log_warn("MTA-STS policy for %s: %s", ctx->domain, vstr_str(pol->ignored));
     }
@@ -180,8 +180,8 @@ static int mts_fetch(MTS_CTX *ctx, STSP *pol, VSTR *why)
     return ret;
 }
 
-/* mts_txt_seen - remember until when the TXT answer is current */
-static void mts_txt_seen(MTS_CTX *ctx, unsigned ttl)
+/* mtasts_txt_seen - remember until when the TXT answer is current */
+static void mtasts_txt_seen(MTS_CTX *ctx, unsigned ttl)
 {
     ttl = (unsigned) cfg_clamp_ttl(ctx->cfg, ttl);
     ctx->ent.txt_expires = (long long) ctx->now + ttl;
@@ -189,13 +189,13 @@ static void mts_txt_seen(MTS_CTX *ctx, unsigned ttl)
     (void) cache_put_sts(ctx->cache, ctx->domain, &ctx->ent);
 }
 
-/* mts_store - remember a fetched policy; max_age starts now */
-static void mts_store(MTS_CTX *ctx, const char *id, const STSP *pol, unsigned ttl)
+/* mtasts_store - remember a fetched policy; max_age starts now */
+static void mtasts_store(MTS_CTX *ctx, const char *id, const STSP *pol, unsigned ttl)
 {
     CACHE_STS *ent = &ctx->ent;
 
     (void) snprintf(ent->id, sizeof(ent->id), "%s", id);
-    (void) snprintf(ent->mode, sizeof(ent->mode), "%s", stsp_mode_name(pol->mode));
+    (void) snprintf(ent->mode, sizeof(ent->mode), "%s", sts_policy_mode_name(pol->mode));
     ent->max_age = pol->max_age;
     vstr_reset(ent->policy);
     vstr_addstr(ent->policy, vstr_str(pol->lines));
@@ -206,22 +206,22 @@ static void mts_store(MTS_CTX *ctx, const char *id, const STSP *pol, unsigned tt
     if (pol->clamped)
 	log_warn("MTA-STS policy of %s: max_age above %d clamped", ctx->domain,
 		 STSP_MAX_AGE);
-    mts_txt_seen(ctx, ttl);
+    mtasts_txt_seen(ctx, ttl);
 }
 
-/* mts_store_absence - no TXT record and no policy: cache that */
-static void mts_store_absence(MTS_CTX *ctx, unsigned ttl)
+/* mtasts_store_absence - no TXT record and no policy: cache that */
+static void mtasts_store_absence(MTS_CTX *ctx, unsigned ttl)
 {
     ctx->ent.id[0] = 0;
     ctx->ent.mode[0] = 0;
     vstr_reset(ctx->ent.policy);
     ctx->ent.expires = 0;
     log_debug("MTA-STS for %s: absence of the TXT record cached", ctx->domain);
-    mts_txt_seen(ctx, ttl);
+    mtasts_txt_seen(ctx, ttl);
 }
 
-/* mts_remember_failure - for the rate limit and for sts_view */
-static void mts_remember_failure(MTS_CTX *ctx, const char *why)
+/* mtasts_remember_failure - for the rate limit and for sts_view */
+static void mtasts_remember_failure(MTS_CTX *ctx, const char *why)
 {
     ctx->ent.last_fail = (long long) ctx->now;
     vstr_reset(ctx->ent.fail_why);
@@ -229,8 +229,8 @@ static void mts_remember_failure(MTS_CTX *ctx, const char *why)
     (void) cache_put_sts(ctx->cache, ctx->domain, &ctx->ent);
 }
 
-/* mts_answer - reply text from a policy */
-static void mts_answer(MTS_CTX *ctx, const STSP *pol)
+/* mtasts_answer - reply text from a policy */
+static void mtasts_answer(MTS_CTX *ctx, const STSP *pol)
 {
     MTS_RESULT *res = ctx->res;
 
@@ -239,71 +239,71 @@ static void mts_answer(MTS_CTX *ctx, const STSP *pol)
 	    && ctx->cfg->mtasts_testing == MTASTS_TESTING_ENFORCE)) {
 	res->found = 1;
 	vstr_reset(res->text);
-	stsp_reply(pol, res->text);
+	sts_policy_reply(pol, res->text);
 	vstr_reset(res->tlsrpt);
-	stsp_tlsrpt(pol, ctx->domain, res->tlsrpt);
+	sts_policy_tlsrpt(pol, ctx->domain, res->tlsrpt);
     } else {
 	vstr_printf(res->why, "%smode %s", vstr_len(res->why) ? "; " : "",
-		    stsp_mode_name(pol->mode));
+		    sts_policy_mode_name(pol->mode));
     }
 }
 
-/* mts_use_cached - answer from the cached policy; 0 when there is one */
-static int mts_use_cached(MTS_CTX *ctx)
+/* mtasts_use_cached - answer from the cached policy; 0 when there is one */
+static int mtasts_use_cached(MTS_CTX *ctx)
 {
     STSP    pol;
     VSTR   *why;
     int     ret = -1;
     long long left = ctx->ent.expires - (long long) ctx->now;
 
-    if (!mts_plan_usable(&ctx->ent, ctx->now))
+    if (!mtasts_plan_usable(&ctx->ent, ctx->now))
 	return -1;
-    stsp_init(&pol);
+    sts_policy_init(&pol);
     why = vstr_new(64);
-    if (stsp_parse(vstr_str(ctx->ent.policy), vstr_len(ctx->ent.policy), &pol, why) == 0) {
+    if (sts_policy_parse(vstr_str(ctx->ent.policy), vstr_len(ctx->ent.policy), &pol, why) == 0) {
 	ctx->res->source = "cache";
 	ctx->res->ttl = left > 0 ? (int) (left < STSP_MAX_AGE ? left : STSP_MAX_AGE) : 0;
-	mts_answer(ctx, &pol);
+	mtasts_answer(ctx, &pol);
 	ret = 0;
     } else {
 	log_warn("cached MTA-STS policy of %s does not parse: %s", ctx->domain,
 		 vstr_str(why));
     }
     vstr_free(why);
-    stsp_free(&pol);
+    sts_policy_free(&pol);
     return ret;
 }
 
-/* mts_do_fetch - fetch now; on failure keep the cached policy */
-static void mts_do_fetch(MTS_CTX *ctx, const char *id, unsigned ttl)
+/* mtasts_do_fetch - fetch now; on failure keep the cached policy */
+static void mtasts_do_fetch(MTS_CTX *ctx, const char *id, unsigned ttl)
 {
     STSP    pol;
     VSTR   *why = vstr_new(64);
 
-    stsp_init(&pol);
-    met_inc(MET_STS_FETCHES, "", 1);
-    if (mts_fetch(ctx, &pol, why) == 0) {
-	mts_store(ctx, id, &pol, ttl);
+    sts_policy_init(&pol);
+    metrics_inc(MET_STS_FETCHES, "", 1);
+    if (mtasts_fetch(ctx, &pol, why) == 0) {
+	mtasts_store(ctx, id, &pol, ttl);
 	ctx->res->source = "https";
 	ctx->res->ttl = (int) pol.max_age;
-	mts_answer(ctx, &pol);
+	mtasts_answer(ctx, &pol);
     } else {
-	met_inc(MET_STS_FAILURES, "", 1);
+	metrics_inc(MET_STS_FAILURES, "", 1);
 	ctx->res->failed = 1;
 	log_warn("MTA-STS policy fetch for %s failed: %s", ctx->domain, vstr_str(why));
 	vstr_printf(ctx->res->why, "%sfetch failed: %s",
 		    vstr_len(ctx->res->why) ? "; " : "", vstr_str(why));
-	mts_remember_failure(ctx, vstr_str(why));
-	if (mts_use_cached(ctx) == 0)
+	mtasts_remember_failure(ctx, vstr_str(why));
+	if (mtasts_use_cached(ctx) == 0)
 	    log_info("MTA-STS for %s: using the cached policy until it expires",
 		     ctx->domain);
     }
     vstr_free(why);
-    stsp_free(&pol);
+    sts_policy_free(&pol);
 }
 
-/* mts_note_rate_limit - why a new id was not fetched */
-static void mts_note_rate_limit(MTS_CTX *ctx)
+/* mtasts_note_rate_limit - why a new id was not fetched */
+static void mtasts_note_rate_limit(MTS_CTX *ctx)
 {
     if (ctx->ent.last_fail == 0)
 	return;
@@ -314,38 +314,38 @@ static void mts_note_rate_limit(MTS_CTX *ctx)
     log_debug("MTA-STS for %s: %s", ctx->domain, vstr_str(ctx->res->why));
 }
 
-/* mts_check - TXT first, then the plan for it */
-static void mts_check(MTS_CTX *ctx)
+/* mtasts_check - TXT first, then the plan for it */
+static void mtasts_check(MTS_CTX *ctx)
 {
     char    id[STSTXT_MAX_ID + 1] = "";
     unsigned ttl = 0;
-    MTS_TXT txt = mts_txt(ctx, id, &ttl);
-    MTS_PLAN plan = mts_plan_after_txt(&ctx->ent, txt, id, ctx->refreshing, ctx->now);
+    MTS_TXT txt = mtasts_txt(ctx, id, &ttl);
+    MTS_PLAN plan = mtasts_plan_after_txt(&ctx->ent, txt, id, ctx->refreshing, ctx->now);
 
     log_debug("MTA-STS for %s: TXT %s, id \"%s\", cached id \"%s\": %s",
 	      ctx->domain, txt == MTS_TXT_OK ? "ok" : txt == MTS_TXT_NONE ?
-	      "none" : "failed", id, ctx->ent.id, mts_plan_name(plan));
+	      "none" : "failed", id, ctx->ent.id, mtasts_plan_name(plan));
     switch (plan) {
     case MTS_PLAN_FETCH:
-	mts_do_fetch(ctx, id, ttl);
+	mtasts_do_fetch(ctx, id, ttl);
 	break;
     case MTS_PLAN_CACHED:
 	if (txt == MTS_TXT_OK && strcmp(ctx->ent.id, id) == 0)
-	    mts_txt_seen(ctx, ttl);	/* the same id: current until TTL */
-	(void) mts_use_cached(ctx);
+	    mtasts_txt_seen(ctx, ttl);	/* the same id: current until TTL */
+	(void) mtasts_use_cached(ctx);
 	break;
     case MTS_PLAN_STORE_ABSENCE:
-	mts_store_absence(ctx, ttl);
+	mtasts_store_absence(ctx, ttl);
 	break;
     default:
 	break;
     }
     if (plan != MTS_PLAN_FETCH && txt == MTS_TXT_OK && strcmp(ctx->ent.id, id) != 0)
-	mts_note_rate_limit(ctx);
+	mtasts_note_rate_limit(ctx);
 }
 
-/* mts_ctx_init - load the cached entry */
-static void mts_ctx_init(MTS_CTX *ctx, DNS *dns, CACHE *cache, const CFG *cfg,
+/* mtasts_ctx_init - load the cached entry */
+static void mtasts_ctx_init(MTS_CTX *ctx, DNS *dns, CACHE *cache, const CFG *cfg,
 			         const char *domain, MTS_RESULT *res)
 {
     ctx->dns = dns;
@@ -359,17 +359,17 @@ static void mts_ctx_init(MTS_CTX *ctx, DNS *dns, CACHE *cache, const CFG *cfg,
     (void) cache_get_sts(cache, domain, ctx->now, &ctx->ent);
 }
 
-/* mts_from_cache - answer when the cache allows it without a lookup; 1 if so */
-static int mts_from_cache(MTS_CTX *ctx)
+/* mtasts_from_cache - answer when the cache allows it without a lookup; 1 if so */
+static int mtasts_from_cache(MTS_CTX *ctx)
 {
     MTS_RESULT *res = ctx->res;
 
-    switch (mts_plan_before_txt(&ctx->ent, ctx->now)) {
+    switch (mtasts_plan_before_txt(&ctx->ent, ctx->now)) {
     case MTS_PLAN_CACHED:
 	log_debug("MTA-STS for %s: cached policy, TXT id %s current for %llds more",
 		  ctx->domain, ctx->ent.id, ctx->ent.txt_expires - (long long) ctx->now);
-	(void) mts_use_cached(ctx);
-	res->refresh_due = mts_plan_refresh_due(&ctx->ent, ctx->now);
+	(void) mtasts_use_cached(ctx);
+	res->refresh_due = mtasts_plan_refresh_due(&ctx->ent, ctx->now);
 	return 1;
     case MTS_PLAN_ABSENT:
 	res->source = "cache";
@@ -381,47 +381,47 @@ static int mts_from_cache(MTS_CTX *ctx)
     }
 }
 
-/* mts_lookup_cached - the answer from the cache alone; 0 when it needs DNS */
-int     mts_lookup_cached(CACHE *cache, const CFG *cfg, const char *domain,
+/* mtasts_lookup_cached - the answer from the cache alone; 0 when it needs DNS */
+int     mtasts_lookup_cached(CACHE *cache, const CFG *cfg, const char *domain,
 			          MTS_RESULT *res)
 {
     MTS_CTX ctx;
     int     done;
 
-    mts_ctx_init(&ctx, 0, cache, cfg, domain, res);
-    done = mts_from_cache(&ctx);
+    mtasts_ctx_init(&ctx, 0, cache, cfg, domain, res);
+    done = mtasts_from_cache(&ctx);
     cache_sts_free(&ctx.ent);
     return done;
 }
 
-/* mts_lookup - the whole MTA-STS answer for one domain */
-void    mts_lookup(DNS *dns, CACHE *cache, const CFG *cfg, const char *domain,
+/* mtasts_lookup - the whole MTA-STS answer for one domain */
+void    mtasts_lookup(DNS *dns, CACHE *cache, const CFG *cfg, const char *domain,
 		           MTS_RESULT *res)
 {
     MTS_CTX ctx;
 
-    mts_ctx_init(&ctx, dns, cache, cfg, domain, res);
+    mtasts_ctx_init(&ctx, dns, cache, cfg, domain, res);
     cache_read_end(cache);		/* no snapshot across DNS and HTTPS */
-    if (!mts_from_cache(&ctx)) {
-	mts_check(&ctx);
+    if (!mtasts_from_cache(&ctx)) {
+	mtasts_check(&ctx);
 	if (res->found && strcmp(res->source, "cache") == 0)
-	    res->refresh_due = mts_plan_refetch_due(&ctx.ent, ctx.now);
+	    res->refresh_due = mtasts_plan_refetch_due(&ctx.ent, ctx.now);
     }
     cache_sts_free(&ctx.ent);
 }
 
-/* mts_refresh_cached - (tlspolicyd -R) check a cached policy now;
+/* mtasts_refresh_cached - (tlspolicyd -R) check a cached policy now;
  * 0 when there was a cached policy to check */
-int     mts_refresh_cached(DNS *dns, CACHE *cache, const CFG *cfg,
+int     mtasts_refresh_cached(DNS *dns, CACHE *cache, const CFG *cfg,
 			           const char *domain, MTS_RESULT *res)
 {
     MTS_CTX ctx;
     int     ret = -1;
 
-    mts_ctx_init(&ctx, dns, cache, cfg, domain, res);
+    mtasts_ctx_init(&ctx, dns, cache, cfg, domain, res);
     if (ctx.ent.mode[0]) {
 	ctx.refreshing = 1;
-	mts_check(&ctx);
+	mtasts_check(&ctx);
 	ret = 0;
     }
     cache_sts_free(&ctx.ent);

@@ -6,7 +6,7 @@
 #include "cache.h"
 #include "cfg.h"
 #include "dns.h"
-#include "mts_plan.h"
+#include "mtasts_plan.h"
 #include "vstr.h"
 
 typedef struct MTS_RESULT {
@@ -31,13 +31,13 @@ typedef struct MTS_CTX {
     MTS_RESULT *res;
 } MTS_CTX;
 
-void    mts_result_init(MTS_RESULT *res);
-void    mts_result_free(MTS_RESULT *res);
-void    mts_lookup(DNS *dns, CACHE *cache, const CFG *cfg, const char *domain,
+void    mtasts_result_init(MTS_RESULT *res);
+void    mtasts_result_free(MTS_RESULT *res);
+void    mtasts_lookup(DNS *dns, CACHE *cache, const CFG *cfg, const char *domain,
 		           MTS_RESULT *res);
-int     mts_lookup_cached(CACHE *cache, const CFG *cfg, const char *domain,
+int     mtasts_lookup_cached(CACHE *cache, const CFG *cfg, const char *domain,
 			          MTS_RESULT *res);
-int     mts_refresh_cached(DNS *dns, CACHE *cache, const CFG *cfg,
+int     mtasts_refresh_cached(DNS *dns, CACHE *cache, const CFG *cfg,
 			           const char *domain, MTS_RESULT *res);
 
 #endif

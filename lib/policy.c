@@ -5,12 +5,22 @@
  *	decide the TLS policy for one lookup key
  * SYNOPSIS
  *	#include "policy.h"
-#include "rwatch.h"
  *
- *	void	pol_lookup(POL_CTX *ctx, const char *raw, size_t len,
+ *	void	policy_lookup(POL_CTX *ctx, const char *raw, size_t len,
  *				int tlsrpt, POL_ANSWER *ans)
+ *
+ *	void	policy_answer_init(POL_ANSWER *ans)
+ *	void	policy_answer_free(POL_ANSWER *ans)
+ *	const char *policy_status_name(POL_STATUS status)
+ *
+ *	CACHE	*policy_cache(POL_CTX *ctx)
+ *	int	policy_refresh_lookup(POL_CTX *ctx, const char *domain,
+ *				VSTR *why)
+ *	void	policy_flush_metrics(POL_CTX *ctx)
+ *	void	policy_metrics(POL_CTX *ctx, VSTR *out)
+ *	void	policy_ctx_close(POL_CTX *ctx)
  * DESCRIPTION
- *	pol_lookup() answers one key, already decoded from its protocol:
+ *	policy_lookup() answers one key, already decoded from its protocol:
  *
  *	1. A configuration error answers TEMP (mail defers with a reason
  *	   instead of Postfix stalling on a dead helper).
@@ -27,7 +37,7 @@
  *	   the lookup, rwatch_gate() answers temporary failure while the
  *	   resolver is known not to validate, and keeps the verdict out of
  *	   the cache while it fails its probe).
- *	6. MTA-STS (mts_lookup()), whenever decide_needs_sts() says its
+ *	6. MTA-STS (mtasts_lookup()), whenever decide_needs_sts() says its
  *	   state can change the answer.
  *	7. decide_answer(): one rule table (decide.c) turns the verdict and
  *	   the MTA-STS state into the answer, never weaker than what the
@@ -50,15 +60,22 @@
  *
  *	Refresh before expiry: a cached DANE verdict answered with less
  *	than a quarter of its TTL left, or a cached MTA-STS policy whose TXT
- *	check or refetch is due (mts_plan.c), is remembered in ctx->refresh;
+ *	check or refetch is due (mtasts_plan.c), is remembered in ctx->refresh;
  *	the server then has the daemon start a refresh process (refresh.c
  *	has the rules, daemon/tlspolicyd.c the fork and exec), which calls
- *	pol_refresh_lookup(): the DANE lookup and, where MTA-STS can change
+ *	policy_refresh_lookup(): the DANE lookup and, where MTA-STS can change
  *	the answer, the MTA-STS check of a refresh process, 0 when both
- *	renewed their entries. pol_cache() is the cache, opened on first use.
+ *	renewed their entries. policy_cache() is the cache, opened on first use.
  *
  *	One info line per decided lookup is logged: domain, answer, the
  *	rule that decided (rule=NAME) and source.
+ *
+ *	policy_answer_init() and policy_answer_free() make and release an
+ *	answer; policy_status_name() names a status for logs.
+ *	policy_flush_metrics() moves the DNS counts and pending counters to
+ *	the cache (and resets a grown WAL); policy_metrics() renders the
+ *	/metrics text. policy_ctx_close() closes the cache and the DNS
+ *	client.
  *--*/
 #include <poll.h>
 #include <stdio.h>
@@ -76,8 +93,8 @@
 #include "policy.h"
 #include "rwatch.h"
 
-/* pol_answer_init - empty answer */
-void    pol_answer_init(POL_ANSWER *ans)
+/* policy_answer_init - empty answer */
+void    policy_answer_init(POL_ANSWER *ans)
 {
     ans->status = POL_NOTFOUND;
     ans->text = vstr_new(128);
@@ -91,8 +108,8 @@ void    pol_answer_init(POL_ANSWER *ans)
     ans->tlsrpt = vstr_new(16);
 }
 
-/* pol_answer_free - release */
-void    pol_answer_free(POL_ANSWER *ans)
+/* policy_answer_free - release */
+void    policy_answer_free(POL_ANSWER *ans)
 {
     vstr_free(ans->text);
     vstr_free(ans->why);
@@ -100,8 +117,8 @@ void    pol_answer_free(POL_ANSWER *ans)
     ans->text = ans->why = ans->tlsrpt = 0;
 }
 
-/* pol_status_name - for logs */
-const char *pol_status_name(POL_STATUS status)
+/* policy_status_name - for logs */
+const char *policy_status_name(POL_STATUS status)
 {
     switch (status) {
     case POL_FOUND: return "found";
@@ -111,29 +128,29 @@ const char *pol_status_name(POL_STATUS status)
     return "unknown";
 }
 
-/* pol_set - fill an answer; the source names the rule too */
-static void pol_set(POL_ANSWER *ans, POL_STATUS status, const char *source,
+/* policy_set - fill an answer; the source names the rule too */
+static void policy_set(POL_ANSWER *ans, POL_STATUS status, const char *source,
 		            const char *text)
 {
     ans->status = status;
     ans->source = source;
     ans->rule = source;
-    ans->kind = status == POL_FOUND ? source : pol_status_name(status);
+    ans->kind = status == POL_FOUND ? source : policy_status_name(status);
     vstr_reset(ans->text);
     vstr_addstr(ans->text, text);
 }
 
-/* pol_log - the one line per decided lookup */
-static void pol_log(const POL_ANSWER *ans)
+/* policy_log - the one line per decided lookup */
+static void policy_log(const POL_ANSWER *ans)
 {
     log_info("lookup domain=%s answer=%s %s=\"%s\" rule=%s source=%s ttl=%d",
-	     ans->domain[0] ? ans->domain : "-", pol_status_name(ans->status),
+	     ans->domain[0] ? ans->domain : "-", policy_status_name(ans->status),
 	     ans->status == POL_FOUND ? "policy" : "reason",
 	     vstr_str(ans->text), ans->rule, ans->source, ans->ttl);
 }
 
-/* pol_gate - run the key gates; 0 when the key may be looked up */
-static int pol_gate(const char *raw, size_t len, POL_ANSWER *ans)
+/* policy_gate - run the key gates; 0 when the key may be looked up */
+static int policy_gate(const char *raw, size_t len, POL_ANSWER *ans)
 {
     KEY_GATE gate = key_normalize(raw, len, ans->domain, &ans->port);
     char    safe[LOG_SAFE_SIZE];
@@ -143,12 +160,12 @@ static int pol_gate(const char *raw, size_t len, POL_ANSWER *ans)
     ans->domain[0] = 0;
     log_debug("gate \"%s\": key \"%s\" -> not found",
 	      key_gate_reason(gate), log_safe(safe, sizeof(safe), raw, len));
-    pol_set(ans, POL_NOTFOUND, "gate", key_gate_reason(gate));
+    policy_set(ans, POL_NOTFOUND, "gate", key_gate_reason(gate));
     return -1;
 }
 
-/* pol_cache - the cache, opened on first use */
-CACHE  *pol_cache(POL_CTX *ctx)
+/* policy_cache - the cache, opened on first use */
+CACHE  *policy_cache(POL_CTX *ctx)
 {
     if (ctx->cache == 0) {
 	ctx->cache = cache_open(ctx->no_cache ? "" : ctx->cfg->cache_file,
@@ -159,8 +176,8 @@ CACHE  *pol_cache(POL_CTX *ctx)
     return ctx->cache;
 }
 
-/* pol_dns - the DNS client, made on first use; NULL on error */
-static DNS *pol_dns(POL_CTX *ctx)
+/* policy_dns - the DNS client, made on first use; NULL on error */
+static DNS *policy_dns(POL_CTX *ctx)
 {
     VSTR   *err;
 
@@ -180,13 +197,13 @@ static DNS *pol_dns(POL_CTX *ctx)
     return ctx->dns;
 }
 
-/* pol_dane_fetch - DNS lookup, cached when it may be */
-static DV_VERDICT pol_dane_fetch(POL_CTX *ctx, const char *domain, VSTR *why,
+/* policy_dane_fetch - DNS lookup, cached when it may be */
+static DV_VERDICT policy_dane_fetch(POL_CTX *ctx, const char *domain, VSTR *why,
 				         int *ttl)
 {
     DANE_RESULT res;
     CACHE_DANE ent;
-    DNS    *dns = pol_dns(ctx);
+    DNS    *dns = policy_dns(ctx);
     DV_VERDICT verdict;
     RWATCH_GATE gate;
 
@@ -194,7 +211,7 @@ static DV_VERDICT pol_dane_fetch(POL_CTX *ctx, const char *domain, VSTR *why,
 	vstr_addstr(why, "DNS client unavailable");
 	return DV_TEMP;
     }
-    if ((gate = rwatch_gate(pol_cache(ctx), ctx->cfg, why)) == RWATCH_TEMP)
+    if ((gate = rwatch_gate(policy_cache(ctx), ctx->cfg, why)) == RWATCH_TEMP)
 	return DV_TEMP;
     dane_result_init(&res);
     dane_lookup(dns, domain, &res);
@@ -203,15 +220,15 @@ static DV_VERDICT pol_dane_fetch(POL_CTX *ctx, const char *domain, VSTR *why,
     *ttl = cfg_clamp_ttl(ctx->cfg, res.ttl);
     if (res.cacheable && gate == RWATCH_OK) {
 	cache_dane_init(&ent);
-	(void) snprintf(ent.verdict, sizeof(ent.verdict), "%s", dv_verdict_name(verdict));
+	(void) snprintf(ent.verdict, sizeof(ent.verdict), "%s", dane_verdict_verdict_name(verdict));
 	vstr_addstr(ent.why, vstr_str(res.why));
 	ent.ttl = *ttl;
 	ent.fetched = (long long) time(0);
 	ent.expires = ent.fetched + *ttl;
-	(void) cache_put_dane(pol_cache(ctx), domain, &ent);
+	(void) cache_put_dane(policy_cache(ctx), domain, &ent);
 	cache_dane_free(&ent);
 	if (!ctx->pruned) {		/* once per process: cheap, indexed */
-	    cache_prune(pol_cache(ctx), time(0), 0);
+	    cache_prune(policy_cache(ctx), time(0), 0);
 	    ctx->pruned = 1;
 	}
     }
@@ -219,25 +236,25 @@ static DV_VERDICT pol_dane_fetch(POL_CTX *ctx, const char *domain, VSTR *why,
     return verdict;
 }
 
-/* pol_want_refresh - refresh domain after the reply (not without a cache) */
-static void pol_want_refresh(POL_CTX *ctx, const char *domain)
+/* policy_want_refresh - refresh domain after the reply (not without a cache) */
+static void policy_want_refresh(POL_CTX *ctx, const char *domain)
 {
     if (!ctx->no_cache)
 	(void) snprintf(ctx->refresh, sizeof(ctx->refresh), "%s", domain);
 }
 
-/* pol_dane_cached - the verdict of a fresh cache entry; -1 on a miss */
-static int pol_dane_cached(POL_CTX *ctx, POL_ANSWER *ans, DV_VERDICT *verdict)
+/* policy_dane_cached - the verdict of a fresh cache entry; -1 on a miss */
+static int policy_dane_cached(POL_CTX *ctx, POL_ANSWER *ans, DV_VERDICT *verdict)
 {
     CACHE_DANE ent;
     time_t  now = time(0);
     int     ret = -1;
 
     cache_dane_init(&ent);
-    if (cache_get_dane(pol_cache(ctx), ans->domain, now, &ent) == CACHE_FRESH
-	&& dv_verdict_from_name(ent.verdict, verdict) == 0) {
+    if (cache_get_dane(policy_cache(ctx), ans->domain, now, &ent) == CACHE_FRESH
+	&& dane_verdict_verdict_from_name(ent.verdict, verdict) == 0) {
 	if (cache_due(ent.expires, ent.ttl, now))
-	    pol_want_refresh(ctx, ans->domain);
+	    policy_want_refresh(ctx, ans->domain);
 	log_debug("cache hit for %s: %s (%s), expires in %llds", ans->domain,
 		  ent.verdict, vstr_str(ent.why), ent.expires - (long long) now);
 	ans->source = "cache";
@@ -250,23 +267,23 @@ static int pol_dane_cached(POL_CTX *ctx, POL_ANSWER *ans, DV_VERDICT *verdict)
     return ret;
 }
 
-/* pol_dane - the DANE verdict, cache first */
-static DV_VERDICT pol_dane(POL_CTX *ctx, POL_ANSWER *ans)
+/* policy_dane - the DANE verdict, cache first */
+static DV_VERDICT policy_dane(POL_CTX *ctx, POL_ANSWER *ans)
 {
     DV_VERDICT verdict;
     VSTR   *why;
     int     ttl = 0;
 
-    if (pol_dane_cached(ctx, ans, &verdict) == 0) {
-	met_inc(MET_CACHE_HITS, "kind=\"dane\"", 1);
+    if (policy_dane_cached(ctx, ans, &verdict) == 0) {
+	metrics_inc(MET_CACHE_HITS, "kind=\"dane\"", 1);
 	return verdict;
     }
-    met_inc(MET_CACHE_MISSES, "kind=\"dane\"", 1);
+    metrics_inc(MET_CACHE_MISSES, "kind=\"dane\"", 1);
     log_debug("cache miss for %s", ans->domain);
-    cache_read_end(pol_cache(ctx));	/* no snapshot across DNS */
+    cache_read_end(policy_cache(ctx));	/* no snapshot across DNS */
     ans->source = "dns";
     why = vstr_new(128);
-    verdict = pol_dane_fetch(ctx, ans->domain, why, &ttl);
+    verdict = policy_dane_fetch(ctx, ans->domain, why, &ttl);
     ans->ttl = verdict == DV_TEMP ? 0 : ttl;
     vstr_reset(ans->why);
     vstr_addstr(ans->why, vstr_str(why));
@@ -274,22 +291,22 @@ static DV_VERDICT pol_dane(POL_CTX *ctx, POL_ANSWER *ans)
     return verdict;
 }
 
-/* pol_mtasts - the MTA-STS state, when it can change the answer */
-static void pol_mtasts(POL_CTX *ctx, const char *domain, MTS_RESULT *res)
+/* policy_mtasts - the MTA-STS state, when it can change the answer */
+static void policy_mtasts(POL_CTX *ctx, const char *domain, MTS_RESULT *res)
 {
-    DNS    *dns = pol_dns(ctx);
+    DNS    *dns = policy_dns(ctx);
 
     if (dns == 0) {
 	vstr_addstr(res->why, "DNS client unavailable");
 	return;
     }
-    mts_lookup(dns, pol_cache(ctx), ctx->cfg, domain, res);
+    mtasts_lookup(dns, policy_cache(ctx), ctx->cfg, domain, res);
     if (res->refresh_due)
-	pol_want_refresh(ctx, domain);
+	policy_want_refresh(ctx, domain);
 }
 
-/* pol_temp_text - the reason Postfix logs for a deferral */
-static void pol_temp_text(POL_ANSWER *ans, const DECIDE_RULE *rule)
+/* policy_temp_text - the reason Postfix logs for a deferral */
+static void policy_temp_text(POL_ANSWER *ans, const DECIDE_RULE *rule)
 {
     if (strcmp(rule->name, "dane-temp") == 0)
 	vstr_printf(ans->text, "DNS lookup failed: %s", vstr_str(ans->why));
@@ -298,8 +315,8 @@ static void pol_temp_text(POL_ANSWER *ans, const DECIDE_RULE *rule)
 		    vstr_str(ans->why));
 }
 
-/* pol_from_rule - the reply for the deciding rule */
-static void pol_from_rule(POL_ANSWER *ans, const DECIDE_RULE *rule,
+/* policy_from_rule - the reply for the deciding rule */
+static void policy_from_rule(POL_ANSWER *ans, const DECIDE_RULE *rule,
 			          const MTS_RESULT *sts, int tlsrpt)
 {
     vstr_reset(ans->text);
@@ -309,7 +326,7 @@ static void pol_from_rule(POL_ANSWER *ans, const DECIDE_RULE *rule,
     case DECIDE_TEMP:
 	ans->status = POL_TEMP;
 	ans->ttl = 0;
-	pol_temp_text(ans, rule);
+	policy_temp_text(ans, rule);
 	break;
     case DECIDE_NOTFOUND:
 	ans->status = POL_NOTFOUND;
@@ -332,8 +349,8 @@ static void pol_from_rule(POL_ANSWER *ans, const DECIDE_RULE *rule,
     }
 }
 
-/* pol_start_clock - one limit for the whole lookup: DNS and HTTPS */
-static void pol_start_clock(POL_CTX *ctx)
+/* policy_start_clock - one limit for the whole lookup: DNS and HTTPS */
+static void policy_start_clock(POL_CTX *ctx)
 {
     (void) clock_gettime(CLOCK_MONOTONIC, &ctx->until);
     ctx->until.tv_sec += POL_LOOKUP_LIMIT(ctx->cfg);
@@ -341,8 +358,8 @@ static void pol_start_clock(POL_CTX *ctx)
 	dns_set_until(ctx->dns, &ctx->until);
 }
 
-/* pol_conclude - the MTA-STS note, the rule table, the reply */
-static void pol_conclude(POL_ANSWER *ans, DV_VERDICT verdict,
+/* policy_conclude - the MTA-STS note, the rule table, the reply */
+static void policy_conclude(POL_ANSWER *ans, DV_VERDICT verdict,
 			         const MTS_RESULT *sts, int tlsrpt)
 {
     const DECIDE_RULE *rule;
@@ -351,85 +368,85 @@ static void pol_conclude(POL_ANSWER *ans, DV_VERDICT verdict,
 	vstr_printf(ans->why, "; MTA-STS: %s", vstr_str(sts->why));
     rule = decide_answer(verdict, sts->found);
     log_debug("decision for %s: DANE %s, MTA-STS %s: rule %s (%s): %s",
-	      ans->domain, dv_verdict_name(verdict), sts->found ? "policy"
+	      ans->domain, dane_verdict_verdict_name(verdict), sts->found ? "policy"
 	      : "none", rule->name, rule->cite, rule->text);
-    pol_from_rule(ans, rule, sts, tlsrpt);
+    policy_from_rule(ans, rule, sts, tlsrpt);
 }
 
-/* pol_decide_cached - the whole answer from one cache snapshot; -1 when
+/* policy_decide_cached - the whole answer from one cache snapshot; -1 when
  * a lookup is needed (nothing counted then) */
-static int pol_decide_cached(POL_CTX *ctx, POL_ANSWER *ans, int tlsrpt)
+static int policy_decide_cached(POL_CTX *ctx, POL_ANSWER *ans, int tlsrpt)
 {
-    CACHE  *cache = pol_cache(ctx);
+    CACHE  *cache = policy_cache(ctx);
     DV_VERDICT verdict;
     MTS_RESULT sts;
     int     ret = -1;
 
     cache_read_begin(cache);
-    if (pol_dane_cached(ctx, ans, &verdict) == 0) {
-	mts_result_init(&sts);
+    if (policy_dane_cached(ctx, ans, &verdict) == 0) {
+	mtasts_result_init(&sts);
 	if (!decide_needs_sts(verdict)
-	    || mts_lookup_cached(cache, ctx->cfg, ans->domain, &sts)) {
-	    met_inc(MET_CACHE_HITS, "kind=\"dane\"", 1);
+	    || mtasts_lookup_cached(cache, ctx->cfg, ans->domain, &sts)) {
+	    metrics_inc(MET_CACHE_HITS, "kind=\"dane\"", 1);
 	    if (sts.refresh_due)
-		pol_want_refresh(ctx, ans->domain);
-	    pol_conclude(ans, verdict, &sts, tlsrpt);
+		policy_want_refresh(ctx, ans->domain);
+	    policy_conclude(ans, verdict, &sts, tlsrpt);
 	    ret = 0;
 	}
-	mts_result_free(&sts);
+	mtasts_result_free(&sts);
     }
     cache_read_end(cache);
     return ret;
 }
 
-/* pol_decide_lookup - DANE facts, MTA-STS state, looked up where missing */
-static void pol_decide_lookup(POL_CTX *ctx, POL_ANSWER *ans, int tlsrpt)
+/* policy_decide_lookup - DANE facts, MTA-STS state, looked up where missing */
+static void policy_decide_lookup(POL_CTX *ctx, POL_ANSWER *ans, int tlsrpt)
 {
     DV_VERDICT verdict;
     MTS_RESULT sts;
 
-    pol_start_clock(ctx);
-    cache_read_begin(pol_cache(ctx));
-    verdict = pol_dane(ctx, ans);
-    mts_result_init(&sts);
+    policy_start_clock(ctx);
+    cache_read_begin(policy_cache(ctx));
+    verdict = policy_dane(ctx, ans);
+    mtasts_result_init(&sts);
     if (decide_needs_sts(verdict))
-	pol_mtasts(ctx, ans->domain, &sts);
-    cache_read_end(pol_cache(ctx));
-    pol_conclude(ans, verdict, &sts, tlsrpt);
-    mts_result_free(&sts);
+	policy_mtasts(ctx, ans->domain, &sts);
+    cache_read_end(policy_cache(ctx));
+    policy_conclude(ans, verdict, &sts, tlsrpt);
+    mtasts_result_free(&sts);
 }
 
-/* pol_lease_key - the lease of a lookup ("lookup DOMAIN"; a refresh's
+/* policy_lease_key - the lease of a lookup ("lookup DOMAIN"; a refresh's
  * lease is the bare domain) */
-static void pol_lease_key(char *buf, size_t size, const char *domain)
+static void policy_lease_key(char *buf, size_t size, const char *domain)
 {
     (void) snprintf(buf, size, "lookup %s", domain);
 }
 
-/* pol_wait_lease - sleep while another helper holds the lease (bounded) */
-static void pol_wait_lease(POL_CTX *ctx, const char *key, time_t give_up)
+/* policy_wait_lease - sleep while another helper holds the lease (bounded) */
+static void policy_wait_lease(POL_CTX *ctx, const char *key, time_t give_up)
 {
     int     ms = POL_WAIT_FIRST_MS;
 
-    while (time(0) < give_up && cache_lease_held(pol_cache(ctx), key, time(0))) {
+    while (time(0) < give_up && cache_lease_held(policy_cache(ctx), key, time(0))) {
 	(void) poll(0, 0, ms);
 	if (ms < POL_WAIT_MAX_MS)
 	    ms *= 2;
     }
 }
 
-/* pol_coalesce - on a miss, one helper looks the domain up and the others
+/* policy_coalesce - on a miss, one helper looks the domain up and the others
  * wait for its answer in the cache: 1 when we lead (give the lease back
  * after), 0 when we look up without a lease, -1 when the answer came */
-static int pol_coalesce(POL_CTX *ctx, POL_ANSWER *ans, int tlsrpt)
+static int policy_coalesce(POL_CTX *ctx, POL_ANSWER *ans, int tlsrpt)
 {
     char    key[300];
     time_t  give_up = time(0) + ctx->cfg->dns_deadline;
     int     taken;
 
-    pol_lease_key(key, sizeof(key), ans->domain);
+    policy_lease_key(key, sizeof(key), ans->domain);
     for (;;) {
-	taken = cache_lease_take(pol_cache(ctx), key, (long) getpid(), time(0),
+	taken = cache_lease_take(policy_cache(ctx), key, (long) getpid(), time(0),
 				 POL_REFRESH_BUDGET(ctx->cfg));
 	if (taken != 0)			/* ours, or no cache to share */
 	    return taken == 1;
@@ -437,8 +454,8 @@ static int pol_coalesce(POL_CTX *ctx, POL_ANSWER *ans, int tlsrpt)
 	    break;
 	log_debug("lookup of %s: another helper is looking it up; waiting",
 		  ans->domain);
-	pol_wait_lease(ctx, key, give_up);
-	if (pol_decide_cached(ctx, ans, tlsrpt) == 0)
+	policy_wait_lease(ctx, key, give_up);
+	if (policy_decide_cached(ctx, ans, tlsrpt) == 0)
 	    return -1;
     }
     log_info("lookup of %s: no answer from another helper's lookup within"
@@ -446,79 +463,79 @@ static int pol_coalesce(POL_CTX *ctx, POL_ANSWER *ans, int tlsrpt)
     return 0;
 }
 
-/* pol_decide - cache first; a miss is looked up once across all helpers */
-static void pol_decide(POL_CTX *ctx, POL_ANSWER *ans, int tlsrpt)
+/* policy_decide - cache first; a miss is looked up once across all helpers */
+static void policy_decide(POL_CTX *ctx, POL_ANSWER *ans, int tlsrpt)
 {
     int     lead;
     char    key[300];
 
-    if (pol_decide_cached(ctx, ans, tlsrpt) == 0)
+    if (policy_decide_cached(ctx, ans, tlsrpt) == 0)
 	return;
-    if ((lead = pol_coalesce(ctx, ans, tlsrpt)) < 0)
+    if ((lead = policy_coalesce(ctx, ans, tlsrpt)) < 0)
 	return;
-    pol_decide_lookup(ctx, ans, tlsrpt);
+    policy_decide_lookup(ctx, ans, tlsrpt);
     if (lead) {
-	pol_lease_key(key, sizeof(key), ans->domain);
-	cache_lease_drop(pol_cache(ctx), key, (long) getpid());
+	policy_lease_key(key, sizeof(key), ans->domain);
+	cache_lease_drop(policy_cache(ctx), key, (long) getpid());
     }
 }
 
-/* pol_flush_metrics - DNS counts, then everything to the cache */
-void    pol_flush_metrics(POL_CTX *ctx)
+/* policy_flush_metrics - DNS counts, then everything to the cache */
+void    policy_flush_metrics(POL_CTX *ctx)
 {
     if (ctx->dns) {
-	met_inc(MET_DNS_QUERIES, "", dns_count_queries(ctx->dns) - ctx->dns_queries);
-	met_inc(MET_DNS_FAILURES, "", dns_count_failures(ctx->dns) - ctx->dns_failures);
+	metrics_inc(MET_DNS_QUERIES, "", dns_count_queries(ctx->dns) - ctx->dns_queries);
+	metrics_inc(MET_DNS_FAILURES, "", dns_count_failures(ctx->dns) - ctx->dns_failures);
 	ctx->dns_queries = dns_count_queries(ctx->dns);
 	ctx->dns_failures = dns_count_failures(ctx->dns);
     }
-    met_flush(pol_cache(ctx));
+    metrics_flush(policy_cache(ctx));
     cache_checkpoint(ctx->cache);
 }
 
-/* pol_metrics - the exposition text for /metrics */
-void    pol_metrics(POL_CTX *ctx, VSTR *out)
+/* policy_metrics - the exposition text for /metrics */
+void    policy_metrics(POL_CTX *ctx, VSTR *out)
 {
-    pol_flush_metrics(ctx);
-    met_render(pol_cache(ctx), out);
+    policy_flush_metrics(ctx);
+    metrics_render(policy_cache(ctx), out);
 }
 
-/* pol_refresh_mtasts - check a cached MTA-STS policy now; 0 unless failed */
-static int pol_refresh_mtasts(POL_CTX *ctx, const char *domain, VSTR *why)
+/* policy_refresh_mtasts - check a cached MTA-STS policy now; 0 unless failed */
+static int policy_refresh_mtasts(POL_CTX *ctx, const char *domain, VSTR *why)
 {
     MTS_RESULT res;
-    DNS    *dns = pol_dns(ctx);
+    DNS    *dns = policy_dns(ctx);
     int     failed = 0;
 
     if (dns == 0)
 	return -1;
-    mts_result_init(&res);
-    if (mts_refresh_cached(dns, pol_cache(ctx), ctx->cfg, domain, &res) == 0) {
+    mtasts_result_init(&res);
+    if (mtasts_refresh_cached(dns, policy_cache(ctx), ctx->cfg, domain, &res) == 0) {
 	vstr_printf(why, "; MTA-STS: %s", res.found ? vstr_str(res.text)
 		    : vstr_str(res.why));
 	failed = res.failed;
     }
-    mts_result_free(&res);
+    mtasts_result_free(&res);
     return failed ? -1 : 0;
 }
 
-/* pol_refresh_lookup - the lookups of one refresh; 0 when all renewed */
-int     pol_refresh_lookup(POL_CTX *ctx, const char *domain, VSTR *why)
+/* policy_refresh_lookup - the lookups of one refresh; 0 when all renewed */
+int     policy_refresh_lookup(POL_CTX *ctx, const char *domain, VSTR *why)
 {
     DV_VERDICT verdict;
     int     ttl;
     int     ok;
 
-    pol_start_clock(ctx);
-    verdict = pol_dane_fetch(ctx, domain, why, &ttl);
+    policy_start_clock(ctx);
+    verdict = policy_dane_fetch(ctx, domain, why, &ttl);
     ok = verdict != DV_TEMP && verdict != DV_HOST_FAIL;
-    if (decide_needs_sts(verdict) && pol_refresh_mtasts(ctx, domain, why) < 0)
+    if (decide_needs_sts(verdict) && policy_refresh_mtasts(ctx, domain, why) < 0)
 	ok = 0;
     return ok ? 0 : -1;
 }
 
-/* pol_ctx_close - release the cache and the DNS client */
-void    pol_ctx_close(POL_CTX *ctx)
+/* policy_ctx_close - release the cache and the DNS client */
+void    policy_ctx_close(POL_CTX *ctx)
 {
     cache_close(ctx->cache);
     ctx->cache = 0;
@@ -526,8 +543,8 @@ void    pol_ctx_close(POL_CTX *ctx)
     ctx->dns = 0;
 }
 
-/* pol_lookup - the whole decision for one key */
-void    pol_lookup(POL_CTX *ctx, const char *raw, size_t len,
+/* policy_lookup - the whole decision for one key */
+void    policy_lookup(POL_CTX *ctx, const char *raw, size_t len,
 		           int tlsrpt, POL_ANSWER *ans)
 {
     const char *policy;
@@ -535,26 +552,26 @@ void    pol_lookup(POL_CTX *ctx, const char *raw, size_t len,
 
     if (ctx->config_error) {
 	ans->domain[0] = 0;
-	pol_set(ans, POL_TEMP, "config",
+	policy_set(ans, POL_TEMP, "config",
 		"tlspolicyd configuration error, see its log");
 	log_warn("answering temporary failure: %s", ctx->config_error);
 	return;
     }
-    if (pol_gate(raw, len, ans) < 0)
+    if (policy_gate(raw, len, ans) < 0)
 	return;
     if ((policy = ovr_lookup(ctx->ovr, ans->domain, &matched)) != 0) {
 	log_debug("override entry \"%s\" matches %s", matched, ans->domain);
-	pol_set(ans, POL_FOUND, "override", policy);
+	policy_set(ans, POL_FOUND, "override", policy);
     } else if (ans->port != 0 && ans->port != 25) {
 	log_debug("gate \"next hop with a port\": %s:%d -> not found",
 		  ans->domain, ans->port);
-	pol_set(ans, POL_NOTFOUND, "gate",
+	policy_set(ans, POL_NOTFOUND, "gate",
 		"next hop with a port other than 25 is not looked up");
     } else if (strchr(ans->domain, '.') == 0) {
 	log_debug("gate \"single-label name\": %s -> not found", ans->domain);
-	pol_set(ans, POL_NOTFOUND, "gate", "single-label name is not looked up");
+	policy_set(ans, POL_NOTFOUND, "gate", "single-label name is not looked up");
     } else {
-	pol_decide(ctx, ans, tlsrpt);
+	policy_decide(ctx, ans, tlsrpt);
     }
-    pol_log(ans);
+    policy_log(ans);
 }

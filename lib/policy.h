@@ -52,15 +52,15 @@ typedef struct POL_ANSWER {
     VSTR   *tlsrpt;			/* TLSRPT attributes to append, or "" */
 } POL_ANSWER;
 
-void    pol_answer_init(POL_ANSWER *ans);
-void    pol_answer_free(POL_ANSWER *ans);
-void    pol_lookup(POL_CTX *ctx, const char *raw, size_t len,
+void    policy_answer_init(POL_ANSWER *ans);
+void    policy_answer_free(POL_ANSWER *ans);
+void    policy_lookup(POL_CTX *ctx, const char *raw, size_t len,
 		           int tlsrpt, POL_ANSWER *ans);
-void    pol_ctx_close(POL_CTX *ctx);
-void    pol_flush_metrics(POL_CTX *ctx);
-void    pol_metrics(POL_CTX *ctx, VSTR *out);
-CACHE  *pol_cache(POL_CTX *ctx);
-int     pol_refresh_lookup(POL_CTX *ctx, const char *domain, VSTR *why);
-const char *pol_status_name(POL_STATUS status);
+void    policy_ctx_close(POL_CTX *ctx);
+void    policy_flush_metrics(POL_CTX *ctx);
+void    policy_metrics(POL_CTX *ctx, VSTR *out);
+CACHE  *policy_cache(POL_CTX *ctx);
+int     policy_refresh_lookup(POL_CTX *ctx, const char *domain, VSTR *why);
+const char *policy_status_name(POL_STATUS status);
 
 #endif

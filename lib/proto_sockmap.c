@@ -6,24 +6,24 @@
  * SYNOPSIS
  *	#include "proto_sockmap.h"
  *
- *	SMAP_STATUS smap_parse_header(const char *buf, size_t avail,
+ *	SMAP_STATUS proto_sockmap_parse_header(const char *buf, size_t avail,
  *				size_t max, size_t *hdr, size_t *len)
- *	int	smap_split_request(const char *payload, size_t len,
+ *	int	proto_sockmap_split_request(const char *payload, size_t len,
  *				SMAP_MAP *map, const char **key, size_t *klen)
- *	void	smap_format_reply(VSTR *out, const char *status,
+ *	void	proto_sockmap_format_reply(VSTR *out, const char *status,
  *				const char *text)
  * DESCRIPTION
- *	A request is the netstring "LEN:name SP key,". smap_parse_header()
+ *	A request is the netstring "LEN:name SP key,". proto_sockmap_parse_header()
  *	looks at the avail bytes buffered so far: it returns SMAP_MORE
  *	until the ":" has arrived, then SMAP_OK with the header size (the
  *	digits and the colon) in hdr and the payload size in len. The
  *	caller then needs hdr + len + 1 bytes, the last one a ",".
  *
- *	smap_split_request() splits the payload at the first space; the
+ *	proto_sockmap_split_request() splits the payload at the first space; the
  *	map name must be QUERY or QUERYwithTLSRPT (else SMAP_MAP_UNKNOWN).
  *	It returns -1 when there is no space.
  *
- *	smap_format_reply() writes "LEN:status SP text,". Postfix 3.7
+ *	proto_sockmap_format_reply() writes "LEN:status SP text,". Postfix 3.7
  *	treats a bare "OK" as not found, so callers never send an empty OK.
  * SECURITY
  *	The length is parsed digit by digit with an overflow check and a
@@ -34,8 +34,8 @@
 
 #include "proto_sockmap.h"
 
-/* smap_parse_header - digits and colon */
-SMAP_STATUS smap_parse_header(const char *buf, size_t avail, size_t max,
+/* proto_sockmap_parse_header - digits and colon */
+SMAP_STATUS proto_sockmap_parse_header(const char *buf, size_t avail, size_t max,
 			              size_t *hdr, size_t *len)
 {
     size_t  val = 0;
@@ -64,8 +64,8 @@ SMAP_STATUS smap_parse_header(const char *buf, size_t avail, size_t max,
     return SMAP_MORE;
 }
 
-/* smap_split_request - "name key" */
-int     smap_split_request(const char *payload, size_t len, SMAP_MAP *map,
+/* proto_sockmap_split_request - "name key" */
+int     proto_sockmap_split_request(const char *payload, size_t len, SMAP_MAP *map,
 			           const char **key, size_t *klen)
 {
     const char *sp = memchr(payload, ' ', len);
@@ -85,8 +85,8 @@ int     smap_split_request(const char *payload, size_t len, SMAP_MAP *map,
     return 0;
 }
 
-/* smap_format_reply - one netstring */
-void    smap_format_reply(VSTR *out, const char *status, const char *text)
+/* proto_sockmap_format_reply - one netstring */
+void    proto_sockmap_format_reply(VSTR *out, const char *status, const char *text)
 {
     size_t  len = strlen(status) + 1 + strlen(text);
 

@@ -21,10 +21,10 @@ typedef enum {
     SMAP_MAP_UNKNOWN,
 } SMAP_MAP;
 
-SMAP_STATUS smap_parse_header(const char *buf, size_t avail, size_t max,
+SMAP_STATUS proto_sockmap_parse_header(const char *buf, size_t avail, size_t max,
 			              size_t *hdr, size_t *len);
-int     smap_split_request(const char *payload, size_t len, SMAP_MAP *map,
+int     proto_sockmap_split_request(const char *payload, size_t len, SMAP_MAP *map,
 			           const char **key, size_t *klen);
-void    smap_format_reply(VSTR *out, const char *status, const char *text);
+void    proto_sockmap_format_reply(VSTR *out, const char *status, const char *text);
 
 #endif

@@ -6,19 +6,19 @@
  * SYNOPSIS
  *	#include "proto_tcp.h"
  *
- *	int	tcpt_decode_request(const char *line, size_t len, VSTR *key,
+ *	int	proto_tcp_decode_request(const char *line, size_t len, VSTR *key,
  *				const char **why)
- *	int	tcpt_format_reply(VSTR *out, TCPT_CODE code, const char *text)
+ *	int	proto_tcp_format_reply(VSTR *out, TCPT_CODE code, const char *text)
  *
- *	int	tcpt_unquote(VSTR *out, const char *text, size_t len)
+ *	int	proto_tcp_unquote(VSTR *out, const char *text, size_t len)
  * DESCRIPTION
  *	A request is one line "get SP key" (without its newline here);
- *	the key is %XX-quoted by Postfix. tcpt_decode_request() stores the
+ *	the key is %XX-quoted by Postfix. proto_tcp_decode_request() stores the
  *	unquoted key and returns 0, or returns -1 and a static reason for
  *	anything else: another command, a missing key, white space or a
  *	NUL inside the key, a bad %XX escape.
  *
- *	tcpt_format_reply() writes "code SP quoted-text NL" into out.
+ *	proto_tcp_format_reply() writes "code SP quoted-text NL" into out.
  *	Quoting follows Postfix's hex_quote(): "%", white space, control
  *	characters and bytes >= 0x80 become %XX. It returns -1 (and leaves
  *	out empty) when the reply would exceed TCPT_MAX_REPLY bytes
@@ -30,8 +30,8 @@
 #include "log.h"
 #include "proto_tcp.h"
 
-/* tcpt_hexval - value of one hex digit, or -1 */
-static int tcpt_hexval(int ch)
+/* proto_tcp_hexval - value of one hex digit, or -1 */
+static int proto_tcp_hexval(int ch)
 {
     if (ch >= '0' && ch <= '9')
 	return ch - '0';
@@ -42,8 +42,8 @@ static int tcpt_hexval(int ch)
     return -1;
 }
 
-/* tcpt_unquote - %XX decoding; -1 on a bad escape */
-int     tcpt_unquote(VSTR *out, const char *text, size_t len)
+/* proto_tcp_unquote - %XX decoding; -1 on a bad escape */
+int     proto_tcp_unquote(VSTR *out, const char *text, size_t len)
 {
     size_t  i;
 
@@ -52,18 +52,18 @@ int     tcpt_unquote(VSTR *out, const char *text, size_t len)
 	    vstr_addch(out, text[i]);
 	    continue;
 	}
-	if (i + 2 >= len || tcpt_hexval((unsigned char) text[i + 1]) < 0
-	    || tcpt_hexval((unsigned char) text[i + 2]) < 0)
+	if (i + 2 >= len || proto_tcp_hexval((unsigned char) text[i + 1]) < 0
+	    || proto_tcp_hexval((unsigned char) text[i + 2]) < 0)
 	    return -1;
-	vstr_addch(out, tcpt_hexval((unsigned char) text[i + 1]) * 16
-		   + tcpt_hexval((unsigned char) text[i + 2]));
+	vstr_addch(out, proto_tcp_hexval((unsigned char) text[i + 1]) * 16
+		   + proto_tcp_hexval((unsigned char) text[i + 2]));
 	i += 2;
     }
     return 0;
 }
 
-/* tcpt_quote - %XX encoding like Postfix hex_quote() */
-static void tcpt_quote(VSTR *out, const char *text, size_t len)
+/* proto_tcp_quote - %XX encoding like Postfix hex_quote() */
+static void proto_tcp_quote(VSTR *out, const char *text, size_t len)
 {
     size_t  i;
 
@@ -77,8 +77,8 @@ static void tcpt_quote(VSTR *out, const char *text, size_t len)
     }
 }
 
-/* tcpt_decode_request - "get key" to the unquoted key */
-int     tcpt_decode_request(const char *line, size_t len, VSTR *key,
+/* proto_tcp_decode_request - "get key" to the unquoted key */
+int     proto_tcp_decode_request(const char *line, size_t len, VSTR *key,
 			            const char **why)
 {
     size_t  i;
@@ -96,7 +96,7 @@ int     tcpt_decode_request(const char *line, size_t len, VSTR *key,
 	    return -1;
 	}
     }
-    if (tcpt_unquote(key, line + 4, len - 4) < 0) {
+    if (proto_tcp_unquote(key, line + 4, len - 4) < 0) {
 	*why = "malformed request: bad %XX escape in key";
 	vstr_reset(key);
 	return -1;
@@ -104,14 +104,14 @@ int     tcpt_decode_request(const char *line, size_t len, VSTR *key,
     return 0;
 }
 
-/* tcpt_format_reply - one complete reply line, bounded */
-int     tcpt_format_reply(VSTR *out, TCPT_CODE code, const char *text)
+/* proto_tcp_format_reply - one complete reply line, bounded */
+int     proto_tcp_format_reply(VSTR *out, TCPT_CODE code, const char *text)
 {
     vstr_reset(out);
     if (code == TCPT_OK && *text == 0)
-	log_panic("tcpt_format_reply: empty 200 reply");
+	log_panic("proto_tcp_format_reply: empty 200 reply");
     vstr_printf(out, "%d ", (int) code);
-    tcpt_quote(out, text, strlen(text));
+    proto_tcp_quote(out, text, strlen(text));
     vstr_addch(out, '\n');
     if (vstr_len(out) > TCPT_MAX_REPLY) {
 	vstr_reset(out);

@@ -14,9 +14,9 @@ typedef enum {
     TCPT_TEMP = 400,			/* temporary failure */
 } TCPT_CODE;
 
-int     tcpt_decode_request(const char *line, size_t len, VSTR *key,
+int     proto_tcp_decode_request(const char *line, size_t len, VSTR *key,
 			            const char **why);
-int     tcpt_format_reply(VSTR *out, TCPT_CODE code, const char *text);
-int     tcpt_unquote(VSTR *out, const char *text, size_t len);
+int     proto_tcp_format_reply(VSTR *out, TCPT_CODE code, const char *text);
+int     proto_tcp_unquote(VSTR *out, const char *text, size_t len);
 
 #endif

@@ -12,7 +12,7 @@
  * DESCRIPTION
  *	A lookup answered from a cached entry near its end remembers the
  *	domain (policy.c: a DANE verdict in the last quarter of its TTL, an
- *	MTA-STS policy whose TXT check or refetch is due, mts_plan.c). Once
+ *	MTA-STS policy whose TXT check or refetch is due, mtasts_plan.c). Once
  *	the reply is sent and the client is idle, the server asks the
  *	daemon to start "tlspolicyd ... -R DOMAIN" (process control lives
  *	in daemon/tlspolicyd.c: fork and exec, because an SQLite connection
@@ -28,7 +28,7 @@
  *	(one refresher per domain across all helpers, held at most
  *	POL_REFRESH_BUDGET seconds), check that the entry is still due
  *	(another helper's refresh may have renewed it), look the domain up
- *	again (pol_refresh_lookup()) and give the lease back; a refresh
+ *	again (policy_refresh_lookup()) and give the lease back; a refresh
  *	that does not renew everything keeps its lease REFRESH_BACKOFF
  *	seconds longer instead: a back-off. It returns the exit status: 0
  *	when it ran, 1 when another helper held the lease or the cache
@@ -60,11 +60,11 @@ static int refresh_due(POL_CTX *ctx, CACHE *cache, const char *domain)
     cache_read_begin(cache);
     if (cache_get_dane(cache, domain, now, &ent) == CACHE_FRESH
 	&& !cache_due(ent.expires, ent.ttl, now)
-	&& dv_verdict_from_name(ent.verdict, &verdict) == 0) {
-	mts_result_init(&sts);
+	&& dane_verdict_verdict_from_name(ent.verdict, &verdict) == 0) {
+	mtasts_result_init(&sts);
 	due = decide_needs_sts(verdict)
-	    && !(mts_lookup_cached(cache, ctx->cfg, domain, &sts) && !sts.refresh_due);
-	mts_result_free(&sts);
+	    && !(mtasts_lookup_cached(cache, ctx->cfg, domain, &sts) && !sts.refresh_due);
+	mtasts_result_free(&sts);
     }
     cache_read_end(cache);
     cache_dane_free(&ent);
@@ -78,8 +78,8 @@ static void refresh_work(POL_CTX *ctx, CACHE *cache, const char *domain,
     VSTR   *why = vstr_new(64);
 
     log_info("refresh of %s started (entry near expiry)", domain);
-    met_inc(MET_REFRESHES, "", 1);
-    if (pol_refresh_lookup(ctx, domain, why) == 0) {
+    metrics_inc(MET_REFRESHES, "", 1);
+    if (policy_refresh_lookup(ctx, domain, why) == 0) {
 	log_info("refresh of %s done: %s", domain, vstr_str(why));
 	cache_lease_drop(cache, domain, pid);
     } else {				/* keep the lease: back off */
@@ -94,7 +94,7 @@ static void refresh_work(POL_CTX *ctx, CACHE *cache, const char *domain,
 /* refresh_run - (tlspolicyd -R) lease, look up, store; exit status */
 int     refresh_run(POL_CTX *ctx, const char *domain)
 {
-    CACHE  *cache = pol_cache(ctx);
+    CACHE  *cache = policy_cache(ctx);
     long    pid = (long) getpid();
     int     taken;
 
@@ -106,7 +106,7 @@ int     refresh_run(POL_CTX *ctx, const char *domain)
     } else if (taken == 1) {
 	refresh_work(ctx, cache, domain, pid);
 	cache_prune(cache, time(0), ctx->cfg->cache_max_entries);
-	pol_flush_metrics(ctx);
+	policy_flush_metrics(ctx);
     } else if (taken == 0) {
 	log_info("refresh of %s: another helper holds the lease", domain);
     }
@@ -116,7 +116,7 @@ int     refresh_run(POL_CTX *ctx, const char *domain)
 /* refresh_claim - should this helper start the refresh process? */
 int     refresh_claim(POL_CTX *ctx, const char *domain)
 {
-    CACHE  *cache = pol_cache(ctx);
+    CACHE  *cache = policy_cache(ctx);
     char    key[300];
 
     if (cache_lease_held(cache, domain, time(0)))

@@ -6,11 +6,11 @@
  * SYNOPSIS
  *	#include "server.h"
  *
- *	SRV_END	srv_serve(POL_CTX *pol, int in_fd, int out_fd,
+ *	SRV_END	server_serve(POL_CTX *pol, int in_fd, int out_fd,
  *				int idle_timeout, SRV_IDLE_FN on_idle)
 
  * DESCRIPTION
- *	srv_serve() answers requests from in_fd on out_fd until the client
+ *	server_serve() answers requests from in_fd on out_fd until the client
  *	closes the connection, stays idle for idle_timeout seconds, or
  *	breaks the protocol so badly that the stream cannot be resynced.
  *	When a lookup left a refresh pending (pol->refresh) and no request
@@ -84,8 +84,8 @@ typedef struct SRV {
 
 typedef enum { FILL_DATA, FILL_EOF, FILL_TIMEOUT, FILL_ERROR, FILL_FULL } FILL;
 
-/* srv_now - monotonic seconds */
-static time_t srv_now(void)
+/* server_now - monotonic seconds */
+static time_t server_now(void)
 {
     struct timespec ts;
 
@@ -93,8 +93,8 @@ static time_t srv_now(void)
     return ts.tv_sec;
 }
 
-/* srv_fill - read more bytes, waiting at most until the deadline */
-static FILL srv_fill(SRV *srv, time_t deadline)
+/* server_fill - read more bytes, waiting at most until the deadline */
+static FILL server_fill(SRV *srv, time_t deadline)
 {
     struct pollfd pfd;
     ssize_t n;
@@ -108,7 +108,7 @@ static FILL srv_fill(SRV *srv, time_t deadline)
     if (srv->end == sizeof(srv->buf))
 	return FILL_FULL;
     for (;;) {
-	if ((left = deadline - srv_now()) <= 0)
+	if ((left = deadline - server_now()) <= 0)
 	    return FILL_TIMEOUT;
 	pfd.fd = srv->in_fd;
 	pfd.events = POLLIN;
@@ -131,10 +131,10 @@ static FILL srv_fill(SRV *srv, time_t deadline)
     }
 }
 
-/* srv_write_deadline - a reply waits for the client at most this long */
-static time_t srv_write_deadline(SRV *srv)
+/* server_write_deadline - a reply waits for the client at most this long */
+static time_t server_write_deadline(SRV *srv)
 {
-    time_t  now = srv_now();
+    time_t  now = server_now();
     time_t  deadline = now + srv->idle_timeout;
 
     if (srv->deadline < deadline)
@@ -142,15 +142,15 @@ static time_t srv_write_deadline(SRV *srv)
     return deadline > now ? deadline : now + 1;
 }
 
-/* srv_wait_out - wait until out_fd takes more bytes; -1 at the deadline */
-static int srv_wait_out(SRV *srv, time_t deadline)
+/* server_wait_out - wait until out_fd takes more bytes; -1 at the deadline */
+static int server_wait_out(SRV *srv, time_t deadline)
 {
     struct pollfd pfd;
     time_t  left;
     int     n;
 
     for (;;) {
-	if ((left = deadline - srv_now()) <= 0)
+	if ((left = deadline - server_now()) <= 0)
 	    return -1;
 	pfd.fd = srv->out_fd;
 	pfd.events = POLLOUT;
@@ -162,8 +162,8 @@ static int srv_wait_out(SRV *srv, time_t deadline)
     }
 }
 
-/* srv_write - one whole reply: one write() unless the client lags */
-static int srv_write(SRV *srv, const char *data, size_t len)
+/* server_write - one whole reply: one write() unless the client lags */
+static int server_write(SRV *srv, const char *data, size_t len)
 {
     time_t  deadline = 0;
     ssize_t n;
@@ -179,8 +179,8 @@ static int srv_write(SRV *srv, const char *data, size_t len)
 	    continue;
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
 	    if (deadline == 0)
-		deadline = srv_write_deadline(srv);
-	    if (srv_wait_out(srv, deadline) == 0)
+		deadline = server_write_deadline(srv);
+	    if (server_wait_out(srv, deadline) == 0)
 		continue;
 	    log_warn("client did not take the reply in time (idle_timeout"
 		     " %ds, request deadline %ds); closing connection",
@@ -194,8 +194,8 @@ static int srv_write(SRV *srv, const char *data, size_t len)
     return 0;
 }
 
-/* srv_nonblock - set or restore O_NONBLOCK on out_fd; the old flags */
-static int srv_nonblock(int fd, int flags)
+/* server_nonblock - set or restore O_NONBLOCK on out_fd; the old flags */
+static int server_nonblock(int fd, int flags)
 {
     int     old = fcntl(fd, F_GETFL);
 
@@ -204,25 +204,25 @@ static int srv_nonblock(int fd, int flags)
     return old;
 }
 
-/* srv_count - one answered lookup, for the metrics */
-static void srv_count(const char *protocol, const POL_ANSWER *ans)
+/* server_count - one answered lookup, for the metrics */
+static void server_count(const char *protocol, const POL_ANSWER *ans)
 {
     char    labels[96];
 
     (void) snprintf(labels, sizeof(labels), "protocol=\"%s\",answer=\"%s\"",
 		    protocol, ans->kind);
-    met_inc(MET_LOOKUPS, labels, 1);
+    metrics_inc(MET_LOOKUPS, labels, 1);
 }
 
-/* srv_tcp_answer - reply to one decoded tcp_table key */
-static void srv_tcp_answer(SRV *srv, const char *key, size_t klen)
+/* server_tcp_answer - reply to one decoded tcp_table key */
+static void server_tcp_answer(SRV *srv, const char *key, size_t klen)
 {
     POL_ANSWER ans;
     TCPT_CODE code;
 
-    pol_answer_init(&ans);
-    pol_lookup(srv->pol, key, klen, srv->pol->cfg->tlsrpt, &ans);
-    srv_count("tcp", &ans);
+    policy_answer_init(&ans);
+    policy_lookup(srv->pol, key, klen, srv->pol->cfg->tlsrpt, &ans);
+    server_count("tcp", &ans);
     code = ans.status == POL_FOUND ? TCPT_OK :
 	ans.status == POL_TEMP ? TCPT_TEMP : TCPT_NOTFOUND;
     if (code == TCPT_OK && vstr_len(ans.tlsrpt) > 0) {
@@ -230,9 +230,9 @@ static void srv_tcp_answer(SRV *srv, const char *key, size_t klen)
 
 	vstr_addstr(full, vstr_str(ans.text));
 	vstr_addstr(full, vstr_str(ans.tlsrpt));
-	if (tcpt_format_reply(srv->reply, code, vstr_str(full)) == 0) {
+	if (proto_tcp_format_reply(srv->reply, code, vstr_str(full)) == 0) {
 	    vstr_free(full);
-	    pol_answer_free(&ans);
+	    policy_answer_free(&ans);
 	    return;
 	}
 	log_warn("policy for %s with TLSRPT attributes does not fit in a"
@@ -240,31 +240,31 @@ static void srv_tcp_answer(SRV *srv, const char *key, size_t klen)
 		 ans.domain, TCPT_MAX_REPLY);
 	vstr_free(full);
     }
-    if (tcpt_format_reply(srv->reply, code, vstr_str(ans.text)) < 0) {
+    if (proto_tcp_format_reply(srv->reply, code, vstr_str(ans.text)) < 0) {
 	log_warn("policy for %s does not fit in a %d-byte tcp_table reply;"
 		 " answering temporary failure", ans.domain, TCPT_MAX_REPLY);
-	(void) tcpt_format_reply(srv->reply, TCPT_TEMP, "policy too long");
+	(void) proto_tcp_format_reply(srv->reply, TCPT_TEMP, "policy too long");
     }
-    pol_answer_free(&ans);
+    policy_answer_free(&ans);
 }
 
-/* srv_tcp_request - handle one complete line */
-static void srv_tcp_request(SRV *srv, const char *line, size_t len)
+/* server_tcp_request - handle one complete line */
+static void server_tcp_request(SRV *srv, const char *line, size_t len)
 {
     const char *why;
     char    safe[LOG_SAFE_SIZE];
 
-    if (tcpt_decode_request(line, len, srv->key, &why) < 0) {
+    if (proto_tcp_decode_request(line, len, srv->key, &why) < 0) {
 	log_warn("tcp_table: %s: \"%s\"", why,
 		 log_safe(safe, sizeof(safe), line, len));
-	(void) tcpt_format_reply(srv->reply, TCPT_TEMP, why);
+	(void) proto_tcp_format_reply(srv->reply, TCPT_TEMP, why);
 	return;
     }
-    srv_tcp_answer(srv, vstr_str(srv->key), vstr_len(srv->key));
+    server_tcp_answer(srv, vstr_str(srv->key), vstr_len(srv->key));
 }
 
-/* srv_sockmap_request - handle one complete netstring payload */
-static void srv_sockmap_request(SRV *srv, const char *payload, size_t len)
+/* server_sockmap_request - handle one complete netstring payload */
+static void server_sockmap_request(SRV *srv, const char *payload, size_t len)
 {
     POL_ANSWER ans;
     SMAP_MAP map;
@@ -272,36 +272,36 @@ static void srv_sockmap_request(SRV *srv, const char *payload, size_t len)
     size_t  klen;
     char    safe[LOG_SAFE_SIZE];
 
-    if (smap_split_request(payload, len, &map, &key, &klen) < 0) {
+    if (proto_sockmap_split_request(payload, len, &map, &key, &klen) < 0) {
 	log_warn("socketmap: malformed request (no \"name key\"): \"%s\"",
 		 log_safe(safe, sizeof(safe), payload, len));
-	smap_format_reply(srv->reply, "PERM", "malformed request");
+	proto_sockmap_format_reply(srv->reply, "PERM", "malformed request");
 	return;
     }
     if (map == SMAP_MAP_UNKNOWN) {
 	log_warn("socketmap: unknown map name in \"%s\"",
 		 log_safe(safe, sizeof(safe), payload, len));
-	smap_format_reply(srv->reply, "PERM",
+	proto_sockmap_format_reply(srv->reply, "PERM",
 			  "unknown map name (expected QUERY or QUERYwithTLSRPT)");
 	return;
     }
-    pol_answer_init(&ans);
-    pol_lookup(srv->pol, key, klen,
+    policy_answer_init(&ans);
+    policy_lookup(srv->pol, key, klen,
 	       map == SMAP_MAP_QUERY_TLSRPT || srv->pol->cfg->tlsrpt, &ans);
-    srv_count("socketmap", &ans);
+    server_count("socketmap", &ans);
     if (ans.status == POL_FOUND) {
 	vstr_addstr(ans.text, vstr_str(ans.tlsrpt));
-	smap_format_reply(srv->reply, "OK", vstr_str(ans.text));
+	proto_sockmap_format_reply(srv->reply, "OK", vstr_str(ans.text));
     }
     else if (ans.status == POL_TEMP)
-	smap_format_reply(srv->reply, "TEMP", vstr_str(ans.text));
+	proto_sockmap_format_reply(srv->reply, "TEMP", vstr_str(ans.text));
     else
-	smap_format_reply(srv->reply, "NOTFOUND", "");
-    pol_answer_free(&ans);
+	proto_sockmap_format_reply(srv->reply, "NOTFOUND", "");
+    policy_answer_free(&ans);
 }
 
-/* srv_close_msg - log why a connection is dropped */
-static SRV_END srv_close_msg(SRV *srv, FILL fill, const char *what)
+/* server_close_msg - log why a connection is dropped */
+static SRV_END server_close_msg(SRV *srv, FILL fill, const char *what)
 {
     switch (fill) {
     case FILL_EOF:
@@ -327,11 +327,11 @@ static SRV_END srv_close_msg(SRV *srv, FILL fill, const char *what)
     case FILL_DATA:
 	break;
     }
-    log_panic("srv_close_msg: unexpected fill status %d", (int) fill);
+    log_panic("server_close_msg: unexpected fill status %d", (int) fill);
 }
 
-/* srv_next_tcp - wait for one full line; 0 and its length, or -1 */
-static int srv_next_tcp(SRV *srv, size_t *llen, SRV_END *end)
+/* server_next_tcp - wait for one full line; 0 and its length, or -1 */
+static int server_next_tcp(SRV *srv, size_t *llen, SRV_END *end)
 {
     char   *nl;
     FILL    fill;
@@ -341,28 +341,28 @@ static int srv_next_tcp(SRV *srv, size_t *llen, SRV_END *end)
 	if (srv->end - srv->start > TCPT_MAX_LINE)
 	    fill = FILL_FULL;
 	else
-	    fill = srv_fill(srv, srv->end > srv->start ? srv->deadline :
-			    srv_now() + srv->idle_timeout);
+	    fill = server_fill(srv, srv->end > srv->start ? srv->deadline :
+			    server_now() + srv->idle_timeout);
 	if (fill == FILL_DATA)
 	    continue;
 	(void) snprintf(what, sizeof(what), "tcp_table request line longer"
 			" than %d bytes", TCPT_MAX_LINE);
-	*end = srv_close_msg(srv, fill, what);
+	*end = server_close_msg(srv, fill, what);
 	return -1;
     }
     *llen = (size_t) (nl - (srv->buf + srv->start));
     return 0;
 }
 
-/* srv_next_sockmap - wait for one full netstring; 0, or -1 */
-static int srv_next_sockmap(SRV *srv, size_t *hdr, size_t *plen, SRV_END *end)
+/* server_next_sockmap - wait for one full netstring; 0, or -1 */
+static int server_next_sockmap(SRV *srv, size_t *hdr, size_t *plen, SRV_END *end)
 {
     SMAP_STATUS st;
     FILL    fill;
     char    safe[LOG_SAFE_SIZE];
 
     for (;;) {
-	st = smap_parse_header(srv->buf + srv->start, srv->end - srv->start,
+	st = proto_sockmap_parse_header(srv->buf + srv->start, srv->end - srv->start,
 			       SMAP_MAX_REQUEST, hdr, plen);
 	if (st == SMAP_TOO_LONG || st == SMAP_SYNTAX) {
 	    log_warn("socketmap: %s netstring header \"%s\"; closing connection",
@@ -375,10 +375,10 @@ static int srv_next_sockmap(SRV *srv, size_t *hdr, size_t *plen, SRV_END *end)
 	}
 	if (st == SMAP_OK && srv->end - srv->start >= *hdr + *plen + 1)
 	    break;
-	fill = srv_fill(srv, srv->end > srv->start ? srv->deadline :
-			srv_now() + srv->idle_timeout);
+	fill = server_fill(srv, srv->end > srv->start ? srv->deadline :
+			server_now() + srv->idle_timeout);
 	if (fill != FILL_DATA) {
-	    *end = srv_close_msg(srv, fill, "socketmap request too long");
+	    *end = server_close_msg(srv, fill, "socketmap request too long");
 	    return -1;
 	}
     }
@@ -390,16 +390,16 @@ static int srv_next_sockmap(SRV *srv, size_t *hdr, size_t *plen, SRV_END *end)
     return 0;
 }
 
-/* srv_http_reply - status line, headers, optional body; one write */
-static void srv_http_reply(SRV *srv, const char *status, const char *extra,
+/* server_http_reply - status line, headers, optional body; one write */
+static void server_http_reply(SRV *srv, const char *status, const char *extra,
 			           const char *body, size_t blen, int head)
 {
     proto_http_reply(srv->reply, status, extra, body, blen, head);
-    (void) srv_write(srv, vstr_str(srv->reply), vstr_len(srv->reply));
+    (void) server_write(srv, vstr_str(srv->reply), vstr_len(srv->reply));
 }
 
-/* srv_http - one HTTP request, then the connection ends */
-static SRV_END srv_http(SRV *srv)
+/* server_http - one HTTP request, then the connection ends */
+static SRV_END server_http(SRV *srv)
 {
     char   *req = srv->buf + srv->start;
     size_t  len = srv->end - srv->start;
@@ -412,26 +412,26 @@ static SRV_END srv_http(SRV *srv)
     case PROTO_HTTP_BAD_METHOD:
 	log_info("http: method not allowed: \"%s\"",
 		 log_safe(safe, sizeof(safe), req, llen));
-	srv_http_reply(srv, "405 Method Not Allowed", "Allow: GET, HEAD\r\n",
+	server_http_reply(srv, "405 Method Not Allowed", "Allow: GET, HEAD\r\n",
 		       "method not allowed\n", 19, 0);
 	break;
     case PROTO_HTTP_NOT_FOUND:
 	log_info("http: not found: \"%s\"",
 		 log_safe(safe, sizeof(safe), req, llen));
-	srv_http_reply(srv, "404 Not Found", "", "not found\n", 10, head);
+	server_http_reply(srv, "404 Not Found", "", "not found\n", 10, head);
 	break;
     case PROTO_HTTP_METRICS:
 	body = vstr_new(4096);
-	pol_metrics(srv->pol, body);
-	srv_http_reply(srv, "200 OK", "", vstr_str(body), vstr_len(body), head);
+	policy_metrics(srv->pol, body);
+	server_http_reply(srv, "200 OK", "", vstr_str(body), vstr_len(body), head);
 	vstr_free(body);
 	break;
     }
     return SRV_CLOSED;
 }
 
-/* srv_http_wait - the request line and headers, up to the blank line */
-static int srv_http_wait(SRV *srv, SRV_END *end)
+/* server_http_wait - the request line and headers, up to the blank line */
+static int server_http_wait(SRV *srv, SRV_END *end)
 {
     FILL    fill;
 
@@ -445,15 +445,15 @@ static int srv_http_wait(SRV *srv, SRV_END *end)
 	    *end = SRV_CLOSED;
 	    return -1;
 	}
-	if ((fill = srv_fill(srv, srv->deadline)) != FILL_DATA) {
-	    *end = srv_close_msg(srv, fill, "http request too long");
+	if ((fill = server_fill(srv, srv->deadline)) != FILL_DATA) {
+	    *end = server_close_msg(srv, fill, "http request too long");
 	    return -1;
 	}
     }
 }
 
-/* srv_idle - no request is waiting, neither buffered nor on the socket */
-static int srv_idle(SRV *srv)
+/* server_idle - no request is waiting, neither buffered nor on the socket */
+static int server_idle(SRV *srv)
 {
     struct pollfd pfd;
 
@@ -464,55 +464,55 @@ static int srv_idle(SRV *srv)
     return poll(&pfd, 1, 0) == 0;
 }
 
-/* srv_maybe_flush - metrics to the shared cache, at most once a second */
-static void srv_maybe_flush(SRV *srv)
+/* server_maybe_flush - metrics to the shared cache, at most once a second */
+static void server_maybe_flush(SRV *srv)
 {
-    time_t  now = srv_now();
+    time_t  now = server_now();
 
-    if (now != srv->flushed && met_pending()) {
-	pol_flush_metrics(srv->pol);
+    if (now != srv->flushed && metrics_pending()) {
+	policy_flush_metrics(srv->pol);
 	srv->flushed = now;
     }
 }
 
-/* srv_one - read, answer and send one request; -1 ends the loop */
-static int srv_one(SRV *srv, SRV_END *end)
+/* server_one - read, answer and send one request; -1 ends the loop */
+static int server_one(SRV *srv, SRV_END *end)
 {
     size_t  len;
     size_t  hdr;
 
     vstr_reset(srv->reply);
     if (srv->proto == SRV_PROTO_HTTP) {
-	if (srv_http_wait(srv, end) == 0)
-	    *end = srv_http(srv);
+	if (server_http_wait(srv, end) == 0)
+	    *end = server_http(srv);
 	return -1;
     }
     if (srv->proto == SRV_PROTO_TCP) {
-	if (srv_next_tcp(srv, &len, end) < 0)
+	if (server_next_tcp(srv, &len, end) < 0)
 	    return -1;
-	srv_tcp_request(srv, srv->buf + srv->start, len);
+	server_tcp_request(srv, srv->buf + srv->start, len);
 	srv->start += len + 1;
     } else {
-	if (srv_next_sockmap(srv, &hdr, &len, end) < 0)
+	if (server_next_sockmap(srv, &hdr, &len, end) < 0)
 	    return -1;
-	srv_sockmap_request(srv, srv->buf + srv->start + hdr, len);
+	server_sockmap_request(srv, srv->buf + srv->start + hdr, len);
 	srv->start += hdr + len + 1;
     }
     srv->count++;
-    if (srv_write(srv, vstr_str(srv->reply), vstr_len(srv->reply)) < 0) {
+    if (server_write(srv, vstr_str(srv->reply), vstr_len(srv->reply)) < 0) {
 	*end = SRV_CLOSED;
 	return -1;
     }
-    srv_maybe_flush(srv);
-    if (srv->pol->refresh[0] && srv->on_idle && srv_idle(srv))
+    server_maybe_flush(srv);
+    if (srv->pol->refresh[0] && srv->on_idle && server_idle(srv))
 	srv->on_idle(srv->pol);
     return 0;
 }
 
-/* srv_fill_idle - between requests: the socket is non-blocking, so one
+/* server_fill_idle - between requests: the socket is non-blocking, so one
  * read() takes a request already waiting (a new connection's first one
  * usually is); else wait for one at most idle_timeout */
-static FILL srv_fill_idle(SRV *srv)
+static FILL server_fill_idle(SRV *srv)
 {
     ssize_t n;
 
@@ -530,26 +530,26 @@ static FILL srv_fill_idle(SRV *srv)
 	if (errno != EAGAIN && errno != EWOULDBLOCK)
 	    return FILL_ERROR;
     }
-    return srv_fill(srv, srv_now() + srv->idle_timeout);
+    return server_fill(srv, server_now() + srv->idle_timeout);
 }
 
-/* srv_wait_first - wait for the first byte of a request */
-static int srv_wait_first(SRV *srv, SRV_END *end)
+/* server_wait_first - wait for the first byte of a request */
+static int server_wait_first(SRV *srv, SRV_END *end)
 {
     FILL    fill;
 
     if (srv->end > srv->start)
 	return 0;
-    fill = srv_fill_idle(srv);
+    fill = server_fill_idle(srv);
     if (fill != FILL_DATA) {
-	*end = srv_close_msg(srv, fill, "");
+	*end = server_close_msg(srv, fill, "");
 	return -1;
     }
     return 0;
 }
 
-/* srv_serve - the connection loop */
-SRV_END srv_serve(POL_CTX *pol, int in_fd, int out_fd, int idle_timeout,
+/* server_serve - the connection loop */
+SRV_END server_serve(POL_CTX *pol, int in_fd, int out_fd, int idle_timeout,
 		          SRV_IDLE_FN on_idle)
 {
     static SRV srv;
@@ -565,13 +565,13 @@ SRV_END srv_serve(POL_CTX *pol, int in_fd, int out_fd, int idle_timeout,
     srv.proto = SRV_PROTO_NONE;
     srv.start = srv.end = 0;
     srv.count = 0;
-    srv.flushed = srv_now();
+    srv.flushed = server_now();
     srv.key = vstr_new(256);
     srv.reply = vstr_new(TCPT_MAX_REPLY + 64);
-    in_flags = srv_nonblock(in_fd, -1);	/* first: 0 and 1 may share flags */
-    flags = srv_nonblock(out_fd, -1);
-    while (srv_wait_first(&srv, &end) == 0) {
-	srv.deadline = srv_now() + SRV_REQUEST_TIMEOUT;
+    in_flags = server_nonblock(in_fd, -1);	/* first: 0 and 1 may share flags */
+    flags = server_nonblock(out_fd, -1);
+    while (server_wait_first(&srv, &end) == 0) {
+	srv.deadline = server_now() + SRV_REQUEST_TIMEOUT;
 	if (srv.proto == SRV_PROTO_NONE) {
 	    unsigned char ch = (unsigned char) srv.buf[srv.start];
 
@@ -580,17 +580,17 @@ SRV_END srv_serve(POL_CTX *pol, int in_fd, int out_fd, int idle_timeout,
 	    log_debug("protocol: %s", srv.proto == SRV_PROTO_TCP ? "tcp_table" :
 		      srv.proto == SRV_PROTO_HTTP ? "http" : "socketmap");
 	}
-	if (srv_one(&srv, &end) < 0)
+	if (server_one(&srv, &end) < 0)
 	    break;
     }
-    if (met_pending())
-	pol_flush_metrics(pol);
+    if (metrics_pending())
+	policy_flush_metrics(pol);
     if (pol->refresh[0] && on_idle)	/* the client is gone: nothing is owed */
 	on_idle(pol);
     if (flags >= 0)
-	(void) srv_nonblock(out_fd, flags);
+	(void) server_nonblock(out_fd, flags);
     if (in_flags >= 0)
-	(void) srv_nonblock(in_fd, in_flags);
+	(void) server_nonblock(in_fd, in_flags);
     vstr_free(srv.key);
     vstr_free(srv.reply);
     return end;

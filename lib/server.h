@@ -15,7 +15,7 @@ typedef enum {
 /* called when a refresh is pending and no request waits */
 typedef void (*SRV_IDLE_FN) (POL_CTX *pol);
 
-SRV_END srv_serve(POL_CTX *pol, int in_fd, int out_fd, int idle_timeout,
+SRV_END server_serve(POL_CTX *pol, int in_fd, int out_fd, int idle_timeout,
 		          SRV_IDLE_FN on_idle);
 
 #endif

@@ -11,9 +11,9 @@ typedef struct STSF_REQ {
     long    timeout_ms;			/* whole transfer */
 } STSF_REQ;
 
-int     stsf_fetch(const STSF_REQ *req, VSTR *body, VSTR *why);
-int     stsf_loaded(void);
-void    stsf_pin(VSTR *pin, const char *domain, const char *addrs);
-void    stsf_curl_why(VSTR *why, const char *text);
+int     sts_fetch_fetch(const STSF_REQ *req, VSTR *body, VSTR *why);
+int     sts_fetch_loaded(void);
+void    sts_fetch_pin(VSTR *pin, const char *domain, const char *addrs);
+void    sts_fetch_curl_why(VSTR *why, const char *text);
 
 #endif

@@ -6,17 +6,17 @@
  * SYNOPSIS
  *	#include "sts_policy.h"
  *
- *	void	stsp_init(STSP *pol)
+ *	void	sts_policy_init(STSP *pol)
  *
- *	void	stsp_free(STSP *pol)
+ *	void	sts_policy_free(STSP *pol)
  *
- *	int	stsp_parse(const char *body, size_t len, STSP *pol, VSTR *why)
- *	void	stsp_reply(const STSP *pol, VSTR *out)
- *	void	stsp_tlsrpt(const STSP *pol, const char *domain, VSTR *out)
+ *	int	sts_policy_parse(const char *body, size_t len, STSP *pol, VSTR *why)
+ *	void	sts_policy_reply(const STSP *pol, VSTR *out)
+ *	void	sts_policy_tlsrpt(const STSP *pol, const char *domain, VSTR *out)
  *
- *	const char *stsp_mode_name(STSP_MODE mode)
+ *	const char *sts_policy_mode_name(STSP_MODE mode)
  * DESCRIPTION
- *	stsp_parse() reads the body of mta-sts.txt: lines end in CRLF or
+ *	sts_policy_parse() reads the body of mta-sts.txt: lines end in CRLF or
  *	LF; each non-empty line is "key:" optional blanks "value" (trailing
  *	blanks removed); key names are matched without regard to case.
  *	The first occurrence of version, mode and max_age wins; every mx
@@ -37,14 +37,14 @@
  *	the caller's log line. A policy in enforce or testing mode left
  *	without any valid mx is invalid.
  *
- *	stsp_reply() writes "secure match=P1:P2... servername=hostname",
+ *	sts_policy_reply() writes "secure match=P1:P2... servername=hostname",
  *	patterns in policy order, duplicates removed, "*.x" written ".x".
  *
- *	stsp_tlsrpt() appends the Postfix 3.10 TLSRPT attributes:
+ *	sts_policy_tlsrpt() appends the Postfix 3.10 TLSRPT attributes:
  *	" policy_type=sts policy_domain=D mx_host_pattern=P..." and one
  *	"{ policy_string = LINE }" per normalized policy line.
  * DIAGNOSTICS
- *	stsp_parse() returns 0, or -1 with a reason in why.
+ *	sts_policy_parse() returns 0, or -1 with a reason in why.
  *--*/
 #include <string.h>
 #include <strings.h>
@@ -54,16 +54,16 @@
 #include "mem.h"
 #include "sts_policy.h"
 
-/* stsp_init - empty policy */
-void    stsp_init(STSP *pol)
+/* sts_policy_init - empty policy */
+void    sts_policy_init(STSP *pol)
 {
     memset(pol, 0, sizeof(*pol));
     pol->lines = vstr_new(256);
     pol->ignored = vstr_new(64);
 }
 
-/* stsp_free - release */
-void    stsp_free(STSP *pol)
+/* sts_policy_free - release */
+void    sts_policy_free(STSP *pol)
 {
     int     i;
 
@@ -76,8 +76,8 @@ void    stsp_free(STSP *pol)
     pol->ignored = 0;
 }
 
-/* stsp_mode_name - for logs and the cache */
-const char *stsp_mode_name(STSP_MODE mode)
+/* sts_policy_mode_name - for logs and the cache */
+const char *sts_policy_mode_name(STSP_MODE mode)
 {
     switch (mode) {
     case STSP_NONE: return "none";
@@ -87,8 +87,8 @@ const char *stsp_mode_name(STSP_MODE mode)
     return "unknown";
 }
 
-/* stsp_pattern_ok - "host.name" or "*.host.name", lower case LDH */
-static int stsp_pattern_ok(const char *pat, size_t len)
+/* sts_policy_pattern_ok - "host.name" or "*.host.name", lower case LDH */
+static int sts_policy_pattern_ok(const char *pat, size_t len)
 {
     if (len > 2 && pat[0] == '*' && pat[1] == '.') {
 	pat += 2;
@@ -97,8 +97,8 @@ static int stsp_pattern_ok(const char *pat, size_t len)
     return memchr(pat, '.', len) != 0 && key_is_ldh_domain(pat, len);
 }
 
-/* stsp_lower - ASCII lower case in place */
-static void stsp_lower(char *str, size_t len)
+/* sts_policy_lower - ASCII lower case in place */
+static void sts_policy_lower(char *str, size_t len)
 {
     size_t  i;
 
@@ -107,8 +107,8 @@ static void stsp_lower(char *str, size_t len)
 	    str[i] = (char) (str[i] - 'A' + 'a');
 }
 
-/* stsp_max_age - 1 to 10 digits; clamp */
-static int stsp_max_age(const char *val, size_t len, STSP *pol)
+/* sts_policy_max_age - 1 to 10 digits; clamp */
+static int sts_policy_max_age(const char *val, size_t len, STSP *pol)
 {
     long long age = 0;
     size_t  i;
@@ -125,8 +125,8 @@ static int stsp_max_age(const char *val, size_t len, STSP *pol)
     return 0;
 }
 
-/* stsp_mode - enforce, testing or none */
-static int stsp_mode(const char *val, size_t len, STSP *pol)
+/* sts_policy_mode - enforce, testing or none */
+static int sts_policy_mode(const char *val, size_t len, STSP *pol)
 {
     if (len == 7 && strncasecmp(val, "enforce", 7) == 0)
 	pol->mode = STSP_ENFORCE;
@@ -139,19 +139,19 @@ static int stsp_mode(const char *val, size_t len, STSP *pol)
     return 0;
 }
 
-/* stsp_add_mx - one validated pattern */
-static int stsp_add_mx(char *val, size_t len, STSP *pol)
+/* sts_policy_add_mx - one validated pattern */
+static int sts_policy_add_mx(char *val, size_t len, STSP *pol)
 {
-    stsp_lower(val, len);
-    if (!stsp_pattern_ok(val, len))
+    sts_policy_lower(val, len);
+    if (!sts_policy_pattern_ok(val, len))
 	return -1;
     if (pol->nmx < STSP_MAX_MX)
 	pol->mx[pol->nmx++] = mem_strndup(val, len);
     return 0;
 }
 
-/* stsp_ignore_mx - note one unusable mx value (already log_safe()d) */
-static void stsp_ignore_mx(STSP *pol, const char *safe)
+/* sts_policy_ignore_mx - note one unusable mx value (already log_safe()d) */
+static void sts_policy_ignore_mx(STSP *pol, const char *safe)
 {
     if (++pol->nbad <= STSP_MAX_NOTED)
 	vstr_printf(pol->ignored, "%sbad mx pattern \"%s\" ignored",
@@ -160,8 +160,8 @@ static void stsp_ignore_mx(STSP *pol, const char *safe)
 	vstr_addstr(pol->ignored, "; more bad mx patterns ignored");
 }
 
-/* stsp_field - one "key: value" line; seen is a bit set */
-static int stsp_field(char *line, size_t len, STSP *pol, int *seen, VSTR *why)
+/* sts_policy_field - one "key: value" line; seen is a bit set */
+static int sts_policy_field(char *line, size_t len, STSP *pol, int *seen, VSTR *why)
 {
     char    safe[LOG_SAFE_SIZE];
     char   *colon = memchr(line, ':', len);
@@ -186,15 +186,15 @@ static int stsp_field(char *line, size_t len, STSP *pol, int *seen, VSTR *why)
 	    return vstr_printf(why, "unsupported version \"%s\"", safe), -1;
     } else if (klen == 4 && strncasecmp(line, "mode", 4) == 0 && !(*seen & 2)) {
 	*seen |= 2;
-	if (stsp_mode(val, vlen, pol) < 0)
+	if (sts_policy_mode(val, vlen, pol) < 0)
 	    return vstr_printf(why, "bad mode \"%s\"", safe), -1;
     } else if (klen == 7 && strncasecmp(line, "max_age", 7) == 0 && !(*seen & 4)) {
 	*seen |= 4;
-	if (stsp_max_age(val, vlen, pol) < 0)
+	if (sts_policy_max_age(val, vlen, pol) < 0)
 	    return vstr_printf(why, "bad max_age \"%s\"", safe), -1;
     } else if (klen == 2 && strncasecmp(line, "mx", 2) == 0) {
-	if (stsp_add_mx(val, vlen, pol) < 0)
-	    return stsp_ignore_mx(pol, safe), 0;
+	if (sts_policy_add_mx(val, vlen, pol) < 0)
+	    return sts_policy_ignore_mx(pol, safe), 0;
     } else {
 	return 0;			/* unknown or repeated key: ignored */
     }
@@ -205,8 +205,8 @@ static int stsp_field(char *line, size_t len, STSP *pol, int *seen, VSTR *why)
     return 0;
 }
 
-/* stsp_check - required fields present */
-static int stsp_check(const STSP *pol, int seen, VSTR *why)
+/* sts_policy_check - required fields present */
+static int sts_policy_check(const STSP *pol, int seen, VSTR *why)
 {
     if (!(seen & 1))
 	vstr_printf(why, "no version field");
@@ -215,15 +215,15 @@ static int stsp_check(const STSP *pol, int seen, VSTR *why)
     else if (!(seen & 4))
 	vstr_printf(why, "no max_age field");
     else if (pol->mode != STSP_NONE && pol->nmx == 0)
-	vstr_printf(why, "mode %s without any mx%s%s", stsp_mode_name(pol->mode),
+	vstr_printf(why, "mode %s without any mx%s%s", sts_policy_mode_name(pol->mode),
 		    pol->nbad ? ": " : "", vstr_str(pol->ignored));
     else
 	return 0;
     return -1;
 }
 
-/* stsp_parse - the whole body */
-int     stsp_parse(const char *body, size_t len, STSP *pol, VSTR *why)
+/* sts_policy_parse - the whole body */
+int     sts_policy_parse(const char *body, size_t len, STSP *pol, VSTR *why)
 {
     char   *copy;
     char   *cp;
@@ -248,16 +248,16 @@ int     stsp_parse(const char *body, size_t len, STSP *pol, VSTR *why)
 	if (llen > 0 && cp[llen - 1] == '\r')
 	    llen--;
 	if (llen > 0)
-	    ret = stsp_field(cp, llen, pol, &seen, why);
+	    ret = sts_policy_field(cp, llen, pol, &seen, why);
     }
     mem_free(copy);
     if (ret == 0)
-	ret = stsp_check(pol, seen, why);
+	ret = sts_policy_check(pol, seen, why);
     return ret;
 }
 
-/* stsp_seen_before - duplicate pattern check for the reply */
-static int stsp_seen_before(const STSP *pol, int idx)
+/* sts_policy_seen_before - duplicate pattern check for the reply */
+static int sts_policy_seen_before(const STSP *pol, int idx)
 {
     int     i;
 
@@ -267,8 +267,8 @@ static int stsp_seen_before(const STSP *pol, int idx)
     return 0;
 }
 
-/* stsp_reply - "secure match=... servername=hostname" */
-void    stsp_reply(const STSP *pol, VSTR *out)
+/* sts_policy_reply - "secure match=... servername=hostname" */
+void    sts_policy_reply(const STSP *pol, VSTR *out)
 {
     int     i;
     int     n = 0;
@@ -278,7 +278,7 @@ void    stsp_reply(const STSP *pol, VSTR *out)
     for (i = 0; i < pol->nmx; i++) {
 	const char *pat = pol->mx[i];
 
-	if (stsp_seen_before(pol, i))
+	if (sts_policy_seen_before(pol, i))
 	    continue;
 	if (n++ > 0)
 	    vstr_addch(out, ':');
@@ -287,15 +287,15 @@ void    stsp_reply(const STSP *pol, VSTR *out)
     vstr_addstr(out, " servername=hostname");
 }
 
-/* stsp_tlsrpt - append Postfix 3.10 TLSRPT attributes */
-void    stsp_tlsrpt(const STSP *pol, const char *domain, VSTR *out)
+/* sts_policy_tlsrpt - append Postfix 3.10 TLSRPT attributes */
+void    sts_policy_tlsrpt(const STSP *pol, const char *domain, VSTR *out)
 {
     const char *cp;
     int     i;
 
     vstr_printf(out, " policy_type=sts policy_domain=%s", domain);
     for (i = 0; i < pol->nmx; i++)
-	if (!stsp_seen_before(pol, i))
+	if (!sts_policy_seen_before(pol, i))
 	    vstr_printf(out, " mx_host_pattern=%s", pol->mx[i]);
     for (cp = vstr_str(pol->lines); *cp; ) {
 	size_t  llen = strcspn(cp, "\n");

@@ -23,11 +23,11 @@ typedef struct STSP {
     VSTR   *ignored;			/* what was ignored, printable */
 } STSP;
 
-void    stsp_init(STSP *pol);
-void    stsp_free(STSP *pol);
-int     stsp_parse(const char *body, size_t len, STSP *pol, VSTR *why);
-void    stsp_reply(const STSP *pol, VSTR *out);
-void    stsp_tlsrpt(const STSP *pol, const char *domain, VSTR *out);
-const char *stsp_mode_name(STSP_MODE mode);
+void    sts_policy_init(STSP *pol);
+void    sts_policy_free(STSP *pol);
+int     sts_policy_parse(const char *body, size_t len, STSP *pol, VSTR *why);
+void    sts_policy_reply(const STSP *pol, VSTR *out);
+void    sts_policy_tlsrpt(const STSP *pol, const char *domain, VSTR *out);
+const char *sts_policy_mode_name(STSP_MODE mode);
 
 #endif

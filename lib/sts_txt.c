@@ -6,12 +6,12 @@
  * SYNOPSIS
  *	#include "sts_txt.h"
  *
- *	STSTXT_STATUS ststxt_select(const char *const *recs,
+ *	STSTXT_STATUS sts_txt_select(const char *const *recs,
  *				const size_t *lens, int nrec, char *id,
  *				VSTR *why)
- *	int	ststxt_parse(const char *rec, size_t len, char *id, VSTR *why)
+ *	int	sts_txt_parse(const char *rec, size_t len, char *id, VSTR *why)
  *
- *	int	ststxt_is_sts(const char *rec, size_t len)
+ *	int	sts_txt_is_sts(const char *rec, size_t len)
  * DESCRIPTION
  *	Each TXT record is given with its character-strings already
  *	concatenated. Records that do not start with "v=STSv1;" are
@@ -21,10 +21,10 @@
  *	Exactly one must remain (RFC 8461 3.1: otherwise the domain has no
  *	available policy).
  *
- *	ststxt_is_sts() tells whether a record is an MTA-STS record by
+ *	sts_txt_is_sts() tells whether a record is an MTA-STS record by
  *	that rule.
  *
- *	ststxt_parse() checks the record: fields separated by ";" with
+ *	sts_txt_parse() checks the record: fields separated by ";" with
  *	optional blanks, the first being v=STSv1; an id of 1-32 letters
  *	and digits is required; extension fields must be
  *	name=value with a name of letters, digits, "_", "-", "." (at most
@@ -39,27 +39,27 @@
 #include "log.h"
 #include "sts_txt.h"
 
-/* ststxt_skip_ws - blanks */
-static size_t ststxt_skip_ws(const char *rec, size_t pos, size_t len)
+/* sts_txt_skip_ws - blanks */
+static size_t sts_txt_skip_ws(const char *rec, size_t pos, size_t len)
 {
     while (pos < len && (rec[pos] == ' ' || rec[pos] == '\t'))
 	pos++;
     return pos;
 }
 
-/* ststxt_is_sts - "v=STSv1" then the ";" delimiter (blanks allowed) */
-int     ststxt_is_sts(const char *rec, size_t len)
+/* sts_txt_is_sts - "v=STSv1" then the ";" delimiter (blanks allowed) */
+int     sts_txt_is_sts(const char *rec, size_t len)
 {
     size_t  pos;
 
     if (len < 7 || memcmp(rec, "v=STSv1", 7) != 0)
 	return 0;
-    pos = ststxt_skip_ws(rec, 7, len);
+    pos = sts_txt_skip_ws(rec, 7, len);
     return pos < len && rec[pos] == ';';
 }
 
-/* ststxt_name_ok - extension name */
-static int ststxt_name_ok(const char *name, size_t len)
+/* sts_txt_name_ok - extension name */
+static int sts_txt_name_ok(const char *name, size_t len)
 {
     size_t  i;
 
@@ -71,8 +71,8 @@ static int ststxt_name_ok(const char *name, size_t len)
     return 1;
 }
 
-/* ststxt_value_ok - extension value: %x21-3A / %x3C / %x3E-7E */
-static int ststxt_value_ok(const char *val, size_t len)
+/* sts_txt_value_ok - extension value: %x21-3A / %x3C / %x3E-7E */
+static int sts_txt_value_ok(const char *val, size_t len)
 {
     size_t  i;
 
@@ -87,8 +87,8 @@ static int ststxt_value_ok(const char *val, size_t len)
     return 1;
 }
 
-/* ststxt_id_ok - 1*32(ALPHA / DIGIT) */
-static int ststxt_id_ok(const char *val, size_t len)
+/* sts_txt_id_ok - 1*32(ALPHA / DIGIT) */
+static int sts_txt_id_ok(const char *val, size_t len)
 {
     size_t  i;
 
@@ -100,8 +100,8 @@ static int ststxt_id_ok(const char *val, size_t len)
     return 1;
 }
 
-/* ststxt_field - one "name=value"; 0 ok, -1 bad */
-static int ststxt_field(const char *f, size_t len, char *id, int *have_id)
+/* sts_txt_field - one "name=value"; 0 ok, -1 bad */
+static int sts_txt_field(const char *f, size_t len, char *id, int *have_id)
 {
     const char *eq = memchr(f, '=', len);
     size_t  nlen;
@@ -114,38 +114,38 @@ static int ststxt_field(const char *f, size_t len, char *id, int *have_id)
     nlen = (size_t) (eq - f);
     vlen = len - nlen - 1;
     if (nlen == 2 && memcmp(f, "id", 2) == 0) {
-	if (*have_id || !ststxt_id_ok(eq + 1, vlen))
+	if (*have_id || !sts_txt_id_ok(eq + 1, vlen))
 	    return -1;
 	memcpy(id, eq + 1, vlen);
 	id[vlen] = 0;
 	*have_id = 1;
 	return 0;
     }
-    return ststxt_name_ok(f, nlen) && ststxt_value_ok(eq + 1, vlen) ? 0 : -1;
+    return sts_txt_name_ok(f, nlen) && sts_txt_value_ok(eq + 1, vlen) ? 0 : -1;
 }
 
-/* ststxt_parse - validate the one record, extract id */
-int     ststxt_parse(const char *rec, size_t len, char *id, VSTR *why)
+/* sts_txt_parse - validate the one record, extract id */
+int     sts_txt_parse(const char *rec, size_t len, char *id, VSTR *why)
 {
     char    safe[LOG_SAFE_SIZE];
     size_t  pos;
     int     have_id = 0;
 
-    if (!ststxt_is_sts(rec, len)) {
+    if (!sts_txt_is_sts(rec, len)) {
 	vstr_printf(why, "not an MTA-STS record");
 	return -1;
     }
     for (pos = 7; pos < len;) {
 	size_t  end;
 
-	pos = ststxt_skip_ws(rec, pos, len);
+	pos = sts_txt_skip_ws(rec, pos, len);
 	if (pos < len && rec[pos] == ';')
-	    pos = ststxt_skip_ws(rec, pos + 1, len);
+	    pos = sts_txt_skip_ws(rec, pos + 1, len);
 	if (pos >= len)
 	    break;
 	for (end = pos; end < len && rec[end] != ';'; end++)
 	     /* void */ ;
-	if (ststxt_field(rec + pos, end - pos, id, &have_id) < 0) {
+	if (sts_txt_field(rec + pos, end - pos, id, &have_id) < 0) {
 	    vstr_printf(why, "malformed field \"%s\" in TXT record",
 			log_safe(safe, sizeof(safe), rec + pos, end - pos));
 	    return -1;
@@ -159,15 +159,15 @@ int     ststxt_parse(const char *rec, size_t len, char *id, VSTR *why)
     return 0;
 }
 
-/* ststxt_select - exactly one v=STSv1 record */
-STSTXT_STATUS ststxt_select(const char *const *recs, const size_t *lens,
+/* sts_txt_select - exactly one v=STSv1 record */
+STSTXT_STATUS sts_txt_select(const char *const *recs, const size_t *lens,
 			            int nrec, char *id, VSTR *why)
 {
     int     i;
     int     found = -1;
 
     for (i = 0; i < nrec; i++) {
-	if (!ststxt_is_sts(recs[i], lens[i]))
+	if (!sts_txt_is_sts(recs[i], lens[i]))
 	    continue;
 	if (found >= 0) {
 	    vstr_printf(why, "more than one v=STSv1 TXT record");
@@ -179,7 +179,7 @@ STSTXT_STATUS ststxt_select(const char *const *recs, const size_t *lens,
 	vstr_printf(why, "no v=STSv1 TXT record");
 	return STSTXT_NONE;
     }
-    if (ststxt_parse(recs[found], lens[found], id, why) < 0)
+    if (sts_txt_parse(recs[found], lens[found], id, why) < 0)
 	return STSTXT_INVALID;
     return STSTXT_OK;
 }

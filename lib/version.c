@@ -6,9 +6,9 @@
  * SYNOPSIS
  *	#include "version.h"
  *
- *	void	ver_print(VSTR *out)
+ *	void	version_print(VSTR *out)
  * DESCRIPTION
- *	ver_print() appends one line for tlspolicyd and one per library:
+ *	version_print() appends one line for tlspolicyd and one per library:
  *	the version in use at run time and, in parentheses, the version
  *	whose headers tlspolicyd was built with:
  *
@@ -20,7 +20,7 @@
  *
  *	c-ares and SQLite are linked. libcurl is not: the helper maps it
  *	with dlopen() only when it fetches a policy (DESIGN 8), so
- *	ver_print() loads it just for this report, reads
+ *	version_print() loads it just for this report, reads
  *	curl_version_info() and unloads it. When it cannot be loaded the
  *	line says "libcurl: not available" and why: MTA-STS fetches then
  *	fail in the same way.
@@ -39,8 +39,8 @@
 
 typedef curl_version_info_data *(*VER_CURL_INFO) (CURLversion);
 
-/* ver_curl - the libcurl line, loading the library for a moment */
-static void ver_curl(VSTR *out)
+/* version_curl - the libcurl line, loading the library for a moment */
+static void version_curl(VSTR *out)
 {
     void   *lib;
     VER_CURL_INFO info_fn;
@@ -65,13 +65,13 @@ static void ver_curl(VSTR *out)
     (void) dlclose(lib);
 }
 
-/* ver_print - every version line */
-void    ver_print(VSTR *out)
+/* version_print - every version line */
+void    version_print(VSTR *out)
 {
     vstr_printf(out, "%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
     vstr_printf(out, "c-ares %s (built with %s)\n", ares_version(0),
 		ARES_VERSION_STR);
     vstr_printf(out, "SQLite %s (built with %s)\n", sqlite3_libversion(),
 		SQLITE_VERSION);
-    ver_curl(out);
+    version_curl(out);
 }

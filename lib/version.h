@@ -6,6 +6,6 @@
 
 #define VER_CURL_SONAME	"libcurl.so.4"	/* what sts_fetch.c dlopen()s */
 
-void    ver_print(VSTR *out);
+void    version_print(VSTR *out);
 
 #endif

@@ -331,7 +331,7 @@ static void hostile_counters(const char *path)
 	     " 'kind=\"a\\b' || char(10) || 'c\"', 7);"
 	     "INSERT INTO counters VALUES ('evil_total', '', 9);");
     cache = cache_open(path, 1000);
-    met_render(cache, out);
+    metrics_render(cache, out);
     tap_ok(strstr(vstr_str(out), "tlspolicyd_dns_failures_total 2\n") != 0,
 	   "hostile counters: NULL labels read as none, NULL names skipped");
     tap_ok(strstr(vstr_str(out), "tlspolicyd_dns_queries_total{kind=\"a\\\\b\\nc\"} 7\n") != 0,
@@ -361,7 +361,7 @@ static void perms(void)
     chmod(sub, 0770);
     cache = cache_open(path, 1000);
     tap_ok(!cache_enabled(cache) && cache_refused(cache), "group-writable directory: refused");
-    met_render(cache, out);
+    metrics_render(cache, out);
     tap_ok(strstr(vstr_str(out), "tlspolicyd_cache_refused 1\n") != 0, "refused gauge: 1");
     cache_close(cache);
     chmod(sub, 0700);

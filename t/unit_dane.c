@@ -130,7 +130,7 @@ static void decide_cases(void)
 	const DECIDE_RULE *r = decide_answer(t[i].dane, t[i].sts);
 
 	(void) snprintf(name, sizeof(name), "%s %s enforce policy -> %s",
-			dv_verdict_name(t[i].dane), t[i].sts ? "with" : "without",
+			dane_verdict_verdict_name(t[i].dane), t[i].sts ? "with" : "without",
 			decide_answer_name(t[i].answer));
 	tap_is_str(r->name, t[i].rule, name);
 	tap_is_str(decide_answer_name(r->answer), decide_answer_name(t[i].answer), "answer");
@@ -153,21 +153,21 @@ int     main(void)
 
     tlsa_cases();
     for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-	DV_VERDICT got = dv_decide(&cases[i].f, why, &cacheable);
+	DV_VERDICT got = dane_verdict_decide(&cases[i].f, why, &cacheable);
 
-	if (!tap_is_str(dv_verdict_name(got), dv_verdict_name(cases[i].want), cases[i].name))
+	if (!tap_is_str(dane_verdict_verdict_name(got), dane_verdict_verdict_name(cases[i].want), cases[i].name))
 	    printf("#   why: %s\n", vstr_str(why));
 	tap_is_int(cacheable, cases[i].cacheable, "cacheable");
     }
     decide_cases();
-    tap_ok(dv_verdict_from_name("dane-only", &v) == 0 && v == DV_DANE_ONLY, "name round trip");
-    tap_ok(dv_verdict_from_name("dane-insecure-mx", &v) == 0 && v == DV_DANE_INSECURE_MX,
+    tap_ok(dane_verdict_verdict_from_name("dane-only", &v) == 0 && v == DV_DANE_ONLY, "name round trip");
+    tap_ok(dane_verdict_verdict_from_name("dane-insecure-mx", &v) == 0 && v == DV_DANE_INSECURE_MX,
 	   "name round trip: dane-insecure-mx");
-    tap_is_int(dv_verdict_from_name("bogus", &v), -1, "unknown name");
-    tap_is_int(dv_verdict_from_name("temp", &v), -1, "temp is never read back");
-    tap_is_int(dv_verdict_from_name("host-fail", &v), -1, "host-fail is never read back");
-    tap_is_int(dv_verdict_from_name("dane", &v), -1, "an older release's \"dane\" is a miss");
-    tap_is_int(dv_verdict_from_name(0, &v), -1, "NULL name");
+    tap_is_int(dane_verdict_verdict_from_name("bogus", &v), -1, "unknown name");
+    tap_is_int(dane_verdict_verdict_from_name("temp", &v), -1, "temp is never read back");
+    tap_is_int(dane_verdict_verdict_from_name("host-fail", &v), -1, "host-fail is never read back");
+    tap_is_int(dane_verdict_verdict_from_name("dane", &v), -1, "an older release's \"dane\" is a miss");
+    tap_is_int(dane_verdict_verdict_from_name(0, &v), -1, "NULL name");
     vstr_free(why);
     return tap_done();
 }

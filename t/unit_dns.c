@@ -872,7 +872,7 @@ static void test_ub_records(DNS *dns)
 
     q = ask(dns, "MX.Test.", DMSG_T_MX);
     tap_ok(q->status == DNS_OK && strcmp(q->name, "mx.test") == 0, "unbound MX: ok");
-    for (rr = 0, n = 0; (rr = dmsg_next_rr(&q->msg, rr, q->final, DMSG_T_MX)) != 0;)
+    for (rr = 0, n = 0; (rr = dns_msg_next_rr(&q->msg, rr, q->final, DMSG_T_MX)) != 0;)
 	n += (rr->pref == 10 && strcmp(rr->target, "mail.mx.test") == 0)
 	    + (rr->pref == 20 && strcmp(rr->target, "mail2.mx.test") == 0) * 2;
     tap_is_int(n, 3, "unbound MX: both records");
@@ -935,7 +935,7 @@ static void chain_mx(DNS_Q *q, void *ctx)
     const DMSG_RR *rr = 0;
     char    name[300];
 
-    while ((rr = dmsg_next_rr(&q->msg, rr, q->final, DMSG_T_MX)) != 0 && c->n < 13) {
+    while ((rr = dns_msg_next_rr(&q->msg, rr, q->final, DMSG_T_MX)) != 0 && c->n < 13) {
 	(void) snprintf(name, sizeof(name), "_25._tcp.%s", rr->target);
 	c->q[c->n++] = dns_query(q->dns, rr->target, DMSG_T_A, 0, 0);
 	c->q[c->n++] = dns_query(q->dns, rr->target, DMSG_T_AAAA, 0, 0);

@@ -134,11 +134,11 @@ static void wb_set_rdlen(size_t at, unsigned n)
 #define F_AD	0x0020
 #define Q_OFF	12			/* the question name */
 
-/* parse - dmsg_parse on the builder's message */
+/* parse - dns_msg_parse on the builder's message */
 static int parse(DMSG *msg, const char **why)
 {
     *why = "";
-    return dmsg_parse(wb.buf, wb.len, msg, why);
+    return dns_msg_parse(wb.buf, wb.len, msg, why);
 }
 
 /*
@@ -179,7 +179,7 @@ static void ck_mx(const DMSG *m)
     tap_is_str(m->an[0].target, "mx1.example.com", "mx: exchange, label + pointer");
     tap_is_int(m->an[0].ttl, 3600, "mx: ttl");
     tap_is_str(m->an[1].target, "", "mx: null MX is the root, \"\"");
-    tap_ok(dmsg_name_is_host(m->an[0].target), "mx: exchange is a host name");
+    tap_ok(dns_msg_name_is_host(m->an[0].target), "mx: exchange is a host name");
 }
 
 /* mk_addr - A and AAAA */
@@ -237,7 +237,7 @@ static void ck_tlsa(const DMSG *m)
     tap_ok(rr && rr->dlen == 32 && rr->data[0] == 0xab && rr->data[31] == 0xab,
 	   "tlsa: 32 data bytes");
     tap_is_str(rr ? rr->owner : 0, "_25._tcp.mx1.example.com", "tlsa: owner");
-    tap_ok(rr && dmsg_name_is_host(rr->owner), "tlsa: _25._tcp name passes as Postfix's host name");
+    tap_ok(rr && dns_msg_name_is_host(rr->owner), "tlsa: _25._tcp name passes as Postfix's host name");
 }
 
 /* mk_cname - www -> a -> b, A at b */
@@ -275,20 +275,20 @@ static void ck_cname(const DMSG *m)
     int     n;
 
     tap_is_str(m->an[1].owner, "a.example.com", "cname: owner through two pointers");
-    n = dmsg_follow_cname(m, "www.example.com", DMSG_T_A, &final, &ttl);
+    n = dns_msg_follow_cname(m, "www.example.com", DMSG_T_A, &final, &ttl);
     tap_is_int(n, 1, "cname: one A at the end of the chain");
     tap_is_str(final, "b.example.com", "cname: final name");
     tap_is_int(ttl, 100, "cname: smallest TTL of chain and records");
-    n = dmsg_follow_cname(m, "www.example.com", DMSG_T_AAAA, &final, &ttl);
+    n = dns_msg_follow_cname(m, "www.example.com", DMSG_T_AAAA, &final, &ttl);
     tap_ok(n == 0 && strcmp(final, "b.example.com") == 0, "cname: no AAAA, final name");
-    n = dmsg_follow_cname(m, "www.example.com", DMSG_T_CNAME, &final, &ttl);
+    n = dns_msg_follow_cname(m, "www.example.com", DMSG_T_CNAME, &final, &ttl);
     tap_ok(n == 1 && strcmp(final, "www.example.com") == 0,
 	   "cname: qtype CNAME is not followed");
-    n = dmsg_follow_cname(m, "b.example.com", DMSG_T_A, &final, &ttl);
+    n = dns_msg_follow_cname(m, "b.example.com", DMSG_T_A, &final, &ttl);
     tap_ok(n == 1 && ttl == 200, "cname: direct answer");
-    tap_ok(dmsg_next_rr(m, 0, "b.example.com", DMSG_T_A) == m->an + 2
-	   && dmsg_next_rr(m, m->an + 2, "b.example.com", DMSG_T_A) == 0,
-	   "cname: dmsg_next_rr walks the records");
+    tap_ok(dns_msg_next_rr(m, 0, "b.example.com", DMSG_T_A) == m->an + 2
+	   && dns_msg_next_rr(m, m->an + 2, "b.example.com", DMSG_T_A) == 0,
+	   "cname: dns_msg_next_rr walks the records");
 }
 
 /* mk_txt - two character-strings and an empty one */
@@ -354,10 +354,10 @@ static void ck_soa(const DMSG *m)
     tap_is_int(m->rcode, DMSG_RCODE_NXDOMAIN, "soa: NXDOMAIN");
     tap_ok(m->nns == 2 && m->ns[0].type == 99 && m->ns[0].data == 0,
 	   "soa: unknown type kept without data");
-    tap_ok(dmsg_negative_ttl(m, &ttl) == 0 && ttl == 300,
+    tap_ok(dns_msg_negative_ttl(m, &ttl) == 0 && ttl == 300,
 	   "soa: negative TTL is MINIMUM when smaller");
     m->ns[1].ttl = 100;
-    tap_ok(dmsg_negative_ttl(m, &ttl) == 0 && ttl == 100,
+    tap_ok(dns_msg_negative_ttl(m, &ttl) == 0 && ttl == 100,
 	   "soa: negative TTL is the SOA TTL when smaller");
 }
 
@@ -386,7 +386,7 @@ static void ck_escape(const DMSG *m)
 {
     tap_is_str(m->an[0].target, "a\\046b.c\\032d\\092.\\000\\255.example",
 	       "escape: \\DDD for every byte that is not LDH, _ or *");
-    tap_ok(!dmsg_name_is_host(m->an[0].target), "escape: no host name");
+    tap_ok(!dns_msg_name_is_host(m->an[0].target), "escape: no host name");
 }
 
 /* mk_edns - OPT with extended RCODE 1 (BADVERS = 16); OPT in answer */
@@ -441,9 +441,9 @@ static void test_truncations(const VALID *v)
     DMSG    m;
 
     for (cut = 0; cut < full; cut++) {
-	if (dmsg_parse(wb.buf, cut, &m, &why) == 0) {
+	if (dns_msg_parse(wb.buf, cut, &m, &why) == 0) {
 	    parsed++;
-	    dmsg_free(&m);
+	    dns_msg_free(&m);
 	}
     }
     (void) snprintf(name, sizeof(name), "%s: all %zu truncations refused",
@@ -465,7 +465,7 @@ static void test_valid(void)
 	    continue;
 	}
 	valid[i].check(&m);
-	dmsg_free(&m);
+	dns_msg_free(&m);
 	test_truncations(valid + i);
     }
 }
@@ -841,7 +841,7 @@ static void test_bad(void)
 	bad[i].make();
 	rc = parse(&m, &why);
 	if (rc == 0)
-	    dmsg_free(&m);
+	    dns_msg_free(&m);
 	if (!tap_ok(rc < 0 && strstr(why, bad[i].why) != 0, bad[i].name))
 	    printf("#   rc %d, why \"%s\", want \"%s\"\n", rc, why, bad[i].why);
     }
@@ -856,7 +856,7 @@ static void test_hops_limit(void)
     mk_hops(DMSG_MAX_HOPS);
     if (tap_is_int(parse(&m, &why), 0, "64 compression pointers accepted")) {
 	tap_is_str(m.an[1].owner, "example.com", "64 pointers: owner");
-	dmsg_free(&m);
+	dns_msg_free(&m);
     }
 }
 
@@ -880,7 +880,7 @@ static void test_name_255(void)
     if (tap_is_int(parse(&m, &why), 0, "name of 255 wire bytes accepted")) {
 	tap_is_int((long long) strlen(m.qname), 250 * 4 + 3,
 		   "255-byte name of dots: 1003 characters");
-	dmsg_free(&m);
+	dns_msg_free(&m);
     }
 }
 
@@ -912,7 +912,7 @@ static void test_big_txt(void)
     tap_ok(rr->strs[255].len == 254 && rr->strs[255].str[0] == 'a' + 255 % 26
 	   && rr->data[rr->dlen] == 0 && rr->data[255] == 'b',
 	   "big TXT: contents");
-    dmsg_free(&m);
+    dns_msg_free(&m);
 }
 
 /* test_many_tlsa - 4000 TLSA records in one 64 KiB answer */
@@ -939,12 +939,12 @@ static void test_many_tlsa(void)
     tap_ok(wb.len < 65536, "many TLSA: fits in 64 KiB");
     if (!tap_is_int(parse(&m, &why), 0, "many TLSA: parsed"))
 	return;
-    while ((rr = dmsg_next_rr(&m, rr, "_25._tcp.mx.example", DMSG_T_TLSA)) != 0)
+    while ((rr = dns_msg_next_rr(&m, rr, "_25._tcp.mx.example", DMSG_T_TLSA)) != 0)
 	n++;
     tap_is_int(n, 4000, "many TLSA: all 4000 walked");
-    tap_ok(dmsg_follow_cname(&m, "_25._tcp.mx.example", DMSG_T_TLSA, &final, &ttl)
+    tap_ok(dns_msg_follow_cname(&m, "_25._tcp.mx.example", DMSG_T_TLSA, &final, &ttl)
 	   == 4000 && ttl == 3594, "many TLSA: count and smallest TTL");
-    dmsg_free(&m);
+    dns_msg_free(&m);
 }
 
 /* wb_cname_chain - n CNAMEs c0 -> c1 -> ... -> cn, loop back if asked */
@@ -997,13 +997,13 @@ static void test_chains(void)
 	    tap_ok(0, cases[i].name);
 	    continue;
 	}
-	tap_is_int(dmsg_follow_cname(&m, "c0.example", DMSG_T_A, &final, &ttl),
+	tap_is_int(dns_msg_follow_cname(&m, "c0.example", DMSG_T_A, &final, &ttl),
 		   cases[i].want, cases[i].name);
-	dmsg_free(&m);
+	dns_msg_free(&m);
     }
 }
 
-/* test_hosts - dmsg_name_is_host */
+/* test_hosts - dns_msg_name_is_host */
 static void test_hosts(void)
 {
     static const struct {
@@ -1020,7 +1020,7 @@ static void test_hosts(void)
 
     for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 	(void) snprintf(name, sizeof(name), "host name? \"%s\"", cases[i].name);
-	tap_is_int(dmsg_name_is_host(cases[i].name), cases[i].want, name);
+	tap_is_int(dns_msg_name_is_host(cases[i].name), cases[i].want, name);
     }
 }
 
@@ -1042,13 +1042,13 @@ static void test_mutations(void)
 	    seed = seed * 6364136223846793005UL + 1442695040888963407UL;
 	    wb.buf[(seed >> 33) % wb.len] ^= (unsigned char) (1u << (seed >> 20 & 7));
 	}
-	if (dmsg_parse(wb.buf, wb.len, &m, &why) < 0)
+	if (dns_msg_parse(wb.buf, wb.len, &m, &why) < 0)
 	    continue;
 	parsed++;
 	for (i = 0; i < (size_t) m.nan; i++)
 	    if (strlen(m.an[i].owner) > 1003 || strpbrk(m.an[i].owner, "ABCZ "))
 		odd++;
-	dmsg_free(&m);
+	dns_msg_free(&m);
     }
     tap_is_int((long long) odd, 0, "mutations: names stay lower-case and bounded");
     tap_ok(parsed > 0, "mutations: some damaged messages still parse");

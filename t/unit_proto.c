@@ -40,13 +40,13 @@ static void tcp_requests(void)
 
     for (i = 0; i < sizeof(tcp_cases) / sizeof(tcp_cases[0]); i++) {
 	const TCP_CASE *c = tcp_cases + i;
-	int     got = tcpt_decode_request(c->line, strlen(c->line), key, &why);
+	int     got = proto_tcp_decode_request(c->line, strlen(c->line), key, &why);
 
 	tap_is_int(got == 0, c->ok, c->line);
 	if (c->ok)
 	    tap_is_str(vstr_str(key), c->key, "decoded key");
     }
-    tap_is_int(tcpt_decode_request("get a\0b", 7, key, &why), -1, "NUL in key");
+    tap_is_int(proto_tcp_decode_request("get a\0b", 7, key, &why), -1, "NUL in key");
     vstr_free(key);
 }
 
@@ -57,30 +57,30 @@ static void tcp_replies(void)
     VSTR   *unq = vstr_new(64);
     char    big[5000];
 
-    tcpt_format_reply(out, TCPT_OK, "secure match=.example.com servername=hostname");
+    proto_tcp_format_reply(out, TCPT_OK, "secure match=.example.com servername=hostname");
     tap_is_str(vstr_str(out), "200 secure%20match=.example.com%20servername=hostname\n",
 	       "200 reply quoted");
-    tcpt_unquote(unq, vstr_str(out) + 4, vstr_len(out) - 5);
+    proto_tcp_unquote(unq, vstr_str(out) + 4, vstr_len(out) - 5);
     tap_is_str(vstr_str(unq), "secure match=.example.com servername=hostname",
 	       "unquote(quote(x)) == x");
-    tcpt_format_reply(out, TCPT_NOTFOUND, "no policy");
+    proto_tcp_format_reply(out, TCPT_NOTFOUND, "no policy");
     tap_is_str(vstr_str(out), "500 no%20policy\n", "500 reply");
-    tcpt_format_reply(out, TCPT_TEMP, "50% \x01\xff");
+    proto_tcp_format_reply(out, TCPT_TEMP, "50% \x01\xff");
     tap_is_str(vstr_str(out), "400 50%25%20%01%FF\n", "controls and 8-bit quoted");
     memset(big, 'a', 4090);
     big[4090] = 0;
-    tap_is_int(tcpt_format_reply(out, TCPT_OK, big), 0, "4095-byte reply fits");
+    tap_is_int(proto_tcp_format_reply(out, TCPT_OK, big), 0, "4095-byte reply fits");
     tap_is_int((long long) vstr_len(out), 4095, "length with newline");
     memset(big, 'a', 4091);
     big[4091] = 0;
-    tap_is_int(tcpt_format_reply(out, TCPT_OK, big), 0, "4096-byte reply fits");
+    tap_is_int(proto_tcp_format_reply(out, TCPT_OK, big), 0, "4096-byte reply fits");
     big[4092] = 0;
     big[4091] = 'a';
-    tap_is_int(tcpt_format_reply(out, TCPT_OK, big), -1, "4097-byte reply refused");
+    tap_is_int(proto_tcp_format_reply(out, TCPT_OK, big), -1, "4097-byte reply refused");
     tap_is_int((long long) vstr_len(out), 0, "refused reply leaves nothing");
     memset(big, ' ', 1400);
     big[1400] = 0;
-    tap_is_int(tcpt_format_reply(out, TCPT_OK, big), -1, "quoting counts toward limit");
+    tap_is_int(proto_tcp_format_reply(out, TCPT_OK, big), -1, "quoting counts toward limit");
     vstr_free(out);
     vstr_free(unq);
 }
@@ -92,7 +92,7 @@ typedef struct {
     size_t  len;
 } SMAP_CASE;
 
-static const SMAP_CASE smap_cases[] = {
+static const SMAP_CASE proto_sockmap_cases[] = {
     {"17:QUERY example.com,", SMAP_OK, 3, 17},
     {"0:,", SMAP_OK, 2, 0},
     {"17", SMAP_MORE, 0, 0},
@@ -107,16 +107,16 @@ static const SMAP_CASE smap_cases[] = {
     {"-1:", SMAP_SYNTAX, 0, 0},
 };
 
-/* smap_headers - netstring length parsing */
-static void smap_headers(void)
+/* proto_sockmap_headers - netstring length parsing */
+static void proto_sockmap_headers(void)
 {
     size_t  i;
     size_t  hdr;
     size_t  len;
 
-    for (i = 0; i < sizeof(smap_cases) / sizeof(smap_cases[0]); i++) {
-	const SMAP_CASE *c = smap_cases + i;
-	SMAP_STATUS got = smap_parse_header(c->buf, strlen(c->buf),
+    for (i = 0; i < sizeof(proto_sockmap_cases) / sizeof(proto_sockmap_cases[0]); i++) {
+	const SMAP_CASE *c = proto_sockmap_cases + i;
+	SMAP_STATUS got = proto_sockmap_parse_header(c->buf, strlen(c->buf),
 					    SMAP_MAX_REQUEST, &hdr, &len);
 
 	tap_is_int(got, c->want, c->buf);
@@ -127,27 +127,27 @@ static void smap_headers(void)
     }
 }
 
-/* smap_requests - map names and replies */
-static void smap_requests(void)
+/* proto_sockmap_requests - map names and replies */
+static void proto_sockmap_requests(void)
 {
     SMAP_MAP map;
     const char *key;
     size_t  klen;
     VSTR   *out = vstr_new(64);
 
-    tap_is_int(smap_split_request("QUERY example.com", 17, &map, &key, &klen), 0, "split");
+    tap_is_int(proto_sockmap_split_request("QUERY example.com", 17, &map, &key, &klen), 0, "split");
     tap_is_int(map, SMAP_MAP_QUERY, "QUERY map");
     tap_is_int((long long) klen, 11, "key length");
-    smap_split_request("QUERYwithTLSRPT a.example", 25, &map, &key, &klen);
+    proto_sockmap_split_request("QUERYwithTLSRPT a.example", 25, &map, &key, &klen);
     tap_is_int(map, SMAP_MAP_QUERY_TLSRPT, "QUERYwithTLSRPT map");
-    smap_split_request("query a.example", 15, &map, &key, &klen);
+    proto_sockmap_split_request("query a.example", 15, &map, &key, &klen);
     tap_is_int(map, SMAP_MAP_UNKNOWN, "map names are case-sensitive");
-    tap_is_int(smap_split_request("QUERY", 5, &map, &key, &klen), -1, "no key");
-    smap_split_request("QUERY ", 6, &map, &key, &klen);
+    tap_is_int(proto_sockmap_split_request("QUERY", 5, &map, &key, &klen), -1, "no key");
+    proto_sockmap_split_request("QUERY ", 6, &map, &key, &klen);
     tap_is_int((long long) klen, 0, "empty key");
-    smap_format_reply(out, "OK", "dane-only");
+    proto_sockmap_format_reply(out, "OK", "dane-only");
     tap_is_str(vstr_str(out), "12:OK dane-only,", "OK reply");
-    smap_format_reply(out, "NOTFOUND", "");
+    proto_sockmap_format_reply(out, "NOTFOUND", "");
     tap_is_str(vstr_str(out), "9:NOTFOUND ,", "NOTFOUND reply");
     vstr_free(out);
 }
@@ -182,8 +182,8 @@ int     main(void)
 {
     tcp_requests();
     tcp_replies();
-    smap_headers();
-    smap_requests();
+    proto_sockmap_headers();
+    proto_sockmap_requests();
     http_routes();
     return tap_done();
 }

@@ -9,11 +9,11 @@
 typedef struct {
     const char *body;
     int     ok;
-    const char *reply;			/* stsp_reply() when ok */
+    const char *reply;			/* sts_policy_reply() when ok */
     const char *why;			/* substring when not ok */
 } POL_CASE;
 
-static const POL_CASE pol_cases[] = {
+static const POL_CASE policy_cases[] = {
     {"version: STSv1\r\nmode: enforce\r\nmx: mx1.example.com\r\nmx: *.example.net\r\nmax_age: 86400\r\n",
     1, "secure match=mx1.example.com:.example.net servername=hostname", 0},
     {"version: STSv1\nmode: enforce\nmx: MX1.Example.COM\nmax_age: 604800\n",
@@ -70,25 +70,25 @@ static void policies(void)
     size_t  i;
     char    name[64];
 
-    for (i = 0; i < sizeof(pol_cases) / sizeof(pol_cases[0]); i++) {
-	const POL_CASE *c = pol_cases + i;
+    for (i = 0; i < sizeof(policy_cases) / sizeof(policy_cases[0]); i++) {
+	const POL_CASE *c = policy_cases + i;
 	STSP    pol;
 	int     got;
 
-	stsp_init(&pol);
+	sts_policy_init(&pol);
 	vstr_reset(why);
-	got = stsp_parse(c->body, strlen(c->body), &pol, why);
+	got = sts_policy_parse(c->body, strlen(c->body), &pol, why);
 	snprintf(name, sizeof(name), "policy case %zu %s", i, c->ok ? "parses" : "rejected");
 	if (!tap_is_int(got == 0, c->ok, name))
 	    printf("#   why: %s\n", vstr_str(why));
 	if (c->ok && got == 0) {
-	    stsp_reply(&pol, out);
+	    sts_policy_reply(&pol, out);
 	    tap_is_str(vstr_str(out), c->reply, "reply text");
 	} else if (!c->ok) {
 	    if (!tap_ok(strstr(vstr_str(why), c->why) != 0, c->why))
 		printf("#   why: %s\n", vstr_str(why));
 	}
-	stsp_free(&pol);
+	sts_policy_free(&pol);
     }
     vstr_free(out);
     vstr_free(why);
@@ -106,37 +106,37 @@ static void details(void)
 	"mx: mx2.example.com\nmx: b\xc3\xbc" "cher.example\nmax_age: 86400\n";
     STSP    pol;
 
-    stsp_init(&pol);
-    tap_is_int(stsp_parse(body, strlen(body), &pol, why), 0, "max_age above limit parses");
+    sts_policy_init(&pol);
+    tap_is_int(sts_policy_parse(body, strlen(body), &pol, why), 0, "max_age above limit parses");
     tap_is_int(pol.max_age, STSP_MAX_AGE, "max_age clamped to 31557600");
     tap_is_int(pol.clamped, 1, "clamping noted");
     tap_is_int(pol.mode, STSP_ENFORCE, "mode");
-    stsp_reply(&pol, out);
-    stsp_tlsrpt(&pol, "example.com", out);
+    sts_policy_reply(&pol, out);
+    sts_policy_tlsrpt(&pol, "example.com", out);
     tap_is_str(vstr_str(out), "secure match=mx.example.com:.example.net servername=hostname"
 	       " policy_type=sts policy_domain=example.com"
 	       " mx_host_pattern=mx.example.com mx_host_pattern=*.example.net"
 	       " { policy_string = version: STSv1 } { policy_string = mode: enforce }"
 	       " { policy_string = mx: mx.example.com } { policy_string = mx: *.example.net }"
 	       " { policy_string = max_age: 31557601 }", "TLSRPT attributes");
-    stsp_free(&pol);
+    sts_policy_free(&pol);
     memset(big, '\n', sizeof(big) - 1);
-    stsp_init(&pol);
-    tap_is_int(stsp_parse(big, STSP_MAX_BODY + 1, &pol, why), -1, "65537-byte body rejected");
-    stsp_free(&pol);
-    stsp_init(&pol);
-    tap_is_int(stsp_parse("version: STSv1\0", 15, &pol, why), -1, "NUL rejected");
-    stsp_free(&pol);
-    stsp_init(&pol);
-    tap_is_int(stsp_parse(bad_mx, strlen(bad_mx), &pol, why), 0, "policy with bad mx lines parses");
+    sts_policy_init(&pol);
+    tap_is_int(sts_policy_parse(big, STSP_MAX_BODY + 1, &pol, why), -1, "65537-byte body rejected");
+    sts_policy_free(&pol);
+    sts_policy_init(&pol);
+    tap_is_int(sts_policy_parse("version: STSv1\0", 15, &pol, why), -1, "NUL rejected");
+    sts_policy_free(&pol);
+    sts_policy_init(&pol);
+    tap_is_int(sts_policy_parse(bad_mx, strlen(bad_mx), &pol, why), 0, "policy with bad mx lines parses");
     tap_is_int(pol.nbad, 2, "two mx values ignored");
     tap_is_str(vstr_str(pol.ignored), "bad mx pattern \"mx1.example.com.\" ignored;"
 	       " bad mx pattern \"b\\xc3\\xbccher.example\" ignored", "ignored values, printable");
     vstr_reset(out);
-    stsp_tlsrpt(&pol, "example.com", out);
+    sts_policy_tlsrpt(&pol, "example.com", out);
     tap_ok(strstr(vstr_str(out), "mx1.example.com.") == 0 && strstr(vstr_str(out), "cher") == 0,
 	   "ignored mx values stay out of the TLSRPT policy_string");
-    stsp_free(&pol);
+    sts_policy_free(&pol);
     vstr_free(out);
     vstr_free(why);
 }
@@ -189,7 +189,7 @@ static void txt_records(void)
 	for (n = 0; n < 4 && c->recs[n]; n++)
 	    lens[n] = strlen(c->recs[n]);
 	vstr_reset(why);
-	got = ststxt_select(c->recs, lens, n, id, why);
+	got = sts_txt_select(c->recs, lens, n, id, why);
 	snprintf(name, sizeof(name), "TXT case %zu", i);
 	if (!tap_is_int(got, c->want, name))
 	    printf("#   why: %s\n", vstr_str(why));
@@ -210,13 +210,13 @@ static void fetch_text(void)
 
     for (i = 0; i < 60; i++)
 	vstr_printf(addrs, "%s[2001:db8:ffff:ffff:ffff:ffff:ffff:%zx]", i ? "," : "", i);
-    stsf_pin(pin, "example.com", vstr_str(addrs));
+    sts_fetch_pin(pin, "example.com", vstr_str(addrs));
     tap_ok(vstr_len(addrs) > 600, "address list longer than 600 bytes");
     tap_is_int((long long) vstr_len(pin), (long long) (strlen("mta-sts.example.com:443:")
 						       + vstr_len(addrs)),
 	       "CURLOPT_RESOLVE pin keeps every address");
     tap_ok(strcmp(vstr_str(pin) + vstr_len(pin) - 4, ":3b]") == 0, "last address intact");
-    stsf_curl_why(why, "SSL: no alternative certificate subject name matches"
+    sts_fetch_curl_why(why, "SSL: no alternative certificate subject name matches"
 		  " 'x\nJan  1 00:00:00 host tlspolicyd[1]: forged\r\033[2J'");
     for (p = vstr_str(why); *p; p++)
 	if ((unsigned char) *p < 0x20 || (unsigned char) *p >= 0x7f)

@@ -12,7 +12,7 @@ int     LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     unsigned ttl;
     int     i;
 
-    if (dmsg_parse(data, size, &msg, &why) < 0)
+    if (dns_msg_parse(data, size, &msg, &why) < 0)
 	return 0;
     fuzz_require(msg.qname != 0 && strlen(msg.qname) <= DMSG_NAME_MAX);
     for (i = 0; i < msg.nan; i++) {
@@ -27,9 +27,9 @@ int     LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rr->type == DMSG_T_TXT)
 	    fuzz_require(rr->dlen <= size);
     }
-    (void) dmsg_follow_cname(&msg, msg.qname, DMSG_T_MX, &final, &ttl);
-    (void) dmsg_follow_cname(&msg, msg.qname, DMSG_T_TLSA, &final, &ttl);
-    (void) dmsg_negative_ttl(&msg, &ttl);
-    dmsg_free(&msg);
+    (void) dns_msg_follow_cname(&msg, msg.qname, DMSG_T_MX, &final, &ttl);
+    (void) dns_msg_follow_cname(&msg, msg.qname, DMSG_T_TLSA, &final, &ttl);
+    (void) dns_msg_negative_ttl(&msg, &ttl);
+    dns_msg_free(&msg);
     return 0;
 }

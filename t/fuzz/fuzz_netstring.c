@@ -11,13 +11,13 @@ int     LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *key;
     size_t  klen;
 
-    if (smap_parse_header(buf, size, SMAP_MAX_REQUEST, &hdr, &len) != SMAP_OK)
+    if (proto_sockmap_parse_header(buf, size, SMAP_MAX_REQUEST, &hdr, &len) != SMAP_OK)
 	return 0;
     fuzz_require(hdr >= 2 && hdr <= SMAP_MAX_DIGITS + 1 && hdr <= size);
     fuzz_require(len <= SMAP_MAX_REQUEST);
     if (size < hdr + len + 1 || buf[hdr + len] != ',')
 	return 0;
-    if (smap_split_request(buf + hdr, len, &map, &key, &klen) == 0) {
+    if (proto_sockmap_split_request(buf + hdr, len, &map, &key, &klen) == 0) {
 	fuzz_require(key >= buf + hdr && key + klen == buf + hdr + len);
 	fuzz_require(map == SMAP_MAP_QUERY || map == SMAP_MAP_QUERY_TLSRPT
 		     || map == SMAP_MAP_UNKNOWN);

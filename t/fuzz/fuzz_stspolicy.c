@@ -31,21 +31,21 @@ int     LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     STSP    pol;
     const char *cp;
 
-    stsp_init(&pol);
-    if (stsp_parse((const char *) data, size, &pol, why) == 0) {
+    sts_policy_init(&pol);
+    if (sts_policy_parse((const char *) data, size, &pol, why) == 0) {
 	fuzz_require(pol.max_age >= 0 && pol.max_age <= STSP_MAX_AGE);
 	fuzz_require(pol.mode == STSP_NONE || pol.nmx > 0);
-	stsp_reply(&pol, out);
+	sts_policy_reply(&pol, out);
 	fuzz_reply_safe(vstr_str(out));
 	/* Postfix reads exactly match= and servername= from it */
 	fuzz_require(pol.nmx == 0 || pf_split(vstr_str(out)) == 2);
-	stsp_tlsrpt(&pol, "example.com", out);
+	sts_policy_tlsrpt(&pol, "example.com", out);
 	fuzz_require(strchr(vstr_str(out), '\n') == 0);
     }
     /* what was ignored is logged: printable only */
     for (cp = vstr_str(pol.ignored); *cp; cp++)
 	fuzz_require(*cp >= 0x20 && *cp < 0x7f);
-    stsp_free(&pol);
+    sts_policy_free(&pol);
     vstr_free(why);
     vstr_free(out);
     return 0;

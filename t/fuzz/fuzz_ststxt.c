@@ -25,7 +25,7 @@ int     LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    break;
 	cp = nul + 1;
     }
-    if (ststxt_select(recs, lens, n, id, why) == STSTXT_OK) {
+    if (sts_txt_select(recs, lens, n, id, why) == STSTXT_OK) {
 	size_t  idlen = strlen(id);
 
 	fuzz_require(idlen >= 1 && idlen <= STSTXT_MAX_ID);

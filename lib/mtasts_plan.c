@@ -1,58 +1,58 @@
 /*++
  * NAME
- *	mts_plan 3
+ *	mtasts_plan 3
  * SUMMARY
  *	MTA-STS: the cache, refetch and rate-limit decision (pure)
  * SYNOPSIS
- *	#include "mts_plan.h"
+ *	#include "mtasts_plan.h"
  *
- *	int	mts_plan_usable(const CACHE_STS *ent, time_t now)
+ *	int	mtasts_plan_usable(const CACHE_STS *ent, time_t now)
  *
- *	int	mts_plan_rate_limited(const CACHE_STS *ent, time_t now)
+ *	int	mtasts_plan_rate_limited(const CACHE_STS *ent, time_t now)
  *
- *	int	mts_plan_refetch_due(const CACHE_STS *ent, time_t now)
+ *	int	mtasts_plan_refetch_due(const CACHE_STS *ent, time_t now)
  *
- *	int	mts_plan_refresh_due(const CACHE_STS *ent, time_t now)
+ *	int	mtasts_plan_refresh_due(const CACHE_STS *ent, time_t now)
  *
- *	MTS_PLAN mts_plan_before_txt(const CACHE_STS *ent, time_t now)
+ *	MTS_PLAN mtasts_plan_before_txt(const CACHE_STS *ent, time_t now)
  *
- *	MTS_PLAN mts_plan_after_txt(const CACHE_STS *ent, MTS_TXT txt,
+ *	MTS_PLAN mtasts_plan_after_txt(const CACHE_STS *ent, MTS_TXT txt,
  *				const char *id, int refreshing, time_t now)
  *
- *	const char *mts_plan_name(MTS_PLAN plan)
+ *	const char *mtasts_plan_name(MTS_PLAN plan)
  * DESCRIPTION
  *	These functions decide, from a cached entry (all zero when there
  *	is none) and the time alone, what mtasts.c does next; they do no
  *	I/O, so the table in t/unit_sts.c covers every case.
  *
- *	mts_plan_usable(): the entry holds a policy that applies: not
+ *	mtasts_plan_usable(): the entry holds a policy that applies: not
  *	expired, or fetched less than MTS_RETRY_AFTER seconds ago (so a
  *	policy with "max_age: 0" is applied for that long, and refetched
  *	by refresh processes at most every MTS_REFETCH_MIN seconds, not
  *	once per lookup).
  *
- *	mts_plan_rate_limited(): a fetch failed less than MTS_RETRY_AFTER
+ *	mtasts_plan_rate_limited(): a fetch failed less than MTS_RETRY_AFTER
  *	seconds ago, or succeeded less than MTS_REFETCH_MIN seconds ago:
  *	no new fetch of the same id now.
  *
- *	mts_plan_refetch_due(): an unchanged policy is to be fetched again
+ *	mtasts_plan_refetch_due(): an unchanged policy is to be fetched again
  *	(RFC 8461 3.3: refresh before max_age runs out, about daily): in
  *	the last quarter of max_age (or past it, while still applied), or
  *	fetched MTS_REFETCH_AFTER seconds ago or more; never sooner than
  *	MTS_REFETCH_MIN seconds after the last fetch. A successful fetch
  *	restarts max_age.
  *
- *	mts_plan_refresh_due(): a lookup answered from the cache should
+ *	mtasts_plan_refresh_due(): a lookup answered from the cache should
  *	start a refresh process: the TXT check is in the last quarter of
- *	its TTL, or mts_plan_refetch_due().
+ *	its TTL, or mtasts_plan_refetch_due().
  *
- *	mts_plan_before_txt(): MTS_PLAN_CACHED while a usable policy's TXT
+ *	mtasts_plan_before_txt(): MTS_PLAN_CACHED while a usable policy's TXT
  *	check is current; MTS_PLAN_ABSENT while the absence of the TXT
  *	record is cached (its negative TTL); otherwise MTS_PLAN_ASK_TXT.
  *
- *	mts_plan_after_txt(), given the TXT outcome and id:
+ *	mtasts_plan_after_txt(), given the TXT outcome and id:
  *	- the same id and a usable policy: MTS_PLAN_CACHED, or, in a
- *	  refresh process when mts_plan_refetch_due(), MTS_PLAN_FETCH;
+ *	  refresh process when mtasts_plan_refetch_due(), MTS_PLAN_FETCH;
  *	- a new id, or no usable policy: MTS_PLAN_FETCH (RFC 8461 3.3);
  *	- no TXT record or a failed TXT lookup with a usable policy:
  *	  MTS_PLAN_CACHED: a policy ends by expiry or by a fetched
@@ -61,15 +61,15 @@
  *	- no TXT record and no policy: MTS_PLAN_STORE_ABSENCE;
  *	- a failed TXT lookup and no policy: MTS_PLAN_ABSENT (RFC 8461
  *	  3.3: deliver as if the domain had no policy).
- *	A planned fetch that mts_plan_rate_limited() forbids becomes
+ *	A planned fetch that mtasts_plan_rate_limited() forbids becomes
  *	MTS_PLAN_CACHED with a usable policy, else MTS_PLAN_ABSENT.
  *--*/
 #include <string.h>
 
-#include "mts_plan.h"
+#include "mtasts_plan.h"
 
-/* mts_plan_name - for logs */
-const char *mts_plan_name(MTS_PLAN plan)
+/* mtasts_plan_name - for logs */
+const char *mtasts_plan_name(MTS_PLAN plan)
 {
     switch (plan) {
     case MTS_PLAN_CACHED: return "cached";
@@ -81,86 +81,86 @@ const char *mts_plan_name(MTS_PLAN plan)
     return "unknown";
 }
 
-/* mts_plan_within - a unix time at most secs seconds ago */
-static int mts_plan_within(long long when, time_t now, int secs)
+/* mtasts_plan_within - a unix time at most secs seconds ago */
+static int mtasts_plan_within(long long when, time_t now, int secs)
 {
     return when > 0 && when <= (long long) now
 	&& (long long) now - when < secs;
 }
 
-/* mts_plan_recent - within MTS_RETRY_AFTER of a unix time */
-static int mts_plan_recent(long long when, time_t now)
+/* mtasts_plan_recent - within MTS_RETRY_AFTER of a unix time */
+static int mtasts_plan_recent(long long when, time_t now)
 {
-    return mts_plan_within(when, now, MTS_RETRY_AFTER);
+    return mtasts_plan_within(when, now, MTS_RETRY_AFTER);
 }
 
-/* mts_plan_usable - a cached policy that applies now */
-int     mts_plan_usable(const CACHE_STS *ent, time_t now)
+/* mtasts_plan_usable - a cached policy that applies now */
+int     mtasts_plan_usable(const CACHE_STS *ent, time_t now)
 {
     return ent->mode[0] != 0
-	&& (ent->expires > (long long) now || mts_plan_recent(ent->fetched, now));
+	&& (ent->expires > (long long) now || mtasts_plan_recent(ent->fetched, now));
 }
 
-/* mts_plan_rate_limited - no new fetch of this domain yet */
-int     mts_plan_rate_limited(const CACHE_STS *ent, time_t now)
+/* mtasts_plan_rate_limited - no new fetch of this domain yet */
+int     mtasts_plan_rate_limited(const CACHE_STS *ent, time_t now)
 {
-    return mts_plan_recent(ent->last_fail, now)
+    return mtasts_plan_recent(ent->last_fail, now)
 	|| (ent->mode[0] != 0
-	    && mts_plan_within(ent->fetched, now, MTS_REFETCH_MIN));
+	    && mtasts_plan_within(ent->fetched, now, MTS_REFETCH_MIN));
 }
 
-/* mts_plan_refetch_due - time to fetch an unchanged policy again */
-int     mts_plan_refetch_due(const CACHE_STS *ent, time_t now)
+/* mtasts_plan_refetch_due - time to fetch an unchanged policy again */
+int     mtasts_plan_refetch_due(const CACHE_STS *ent, time_t now)
 {
     if (ent->mode[0] == 0
-	|| mts_plan_within(ent->fetched, now, MTS_REFETCH_MIN))
+	|| mtasts_plan_within(ent->fetched, now, MTS_REFETCH_MIN))
 	return 0;
     return (long long) now - ent->fetched >= MTS_REFETCH_AFTER
 	|| ent->expires <= (long long) now
 	|| cache_due(ent->expires, ent->max_age, now);
 }
 
-/* mts_plan_refresh_due - answered from the cache: refresh ahead */
-int     mts_plan_refresh_due(const CACHE_STS *ent, time_t now)
+/* mtasts_plan_refresh_due - answered from the cache: refresh ahead */
+int     mtasts_plan_refresh_due(const CACHE_STS *ent, time_t now)
 {
     return cache_due(ent->txt_expires, ent->txt_ttl, now)
-	|| mts_plan_refetch_due(ent, now);
+	|| mtasts_plan_refetch_due(ent, now);
 }
 
-/* mts_plan_before_txt - answer without DNS when the cache allows */
-MTS_PLAN mts_plan_before_txt(const CACHE_STS *ent, time_t now)
+/* mtasts_plan_before_txt - answer without DNS when the cache allows */
+MTS_PLAN mtasts_plan_before_txt(const CACHE_STS *ent, time_t now)
 {
     if (ent->txt_expires <= (long long) now)
 	return MTS_PLAN_ASK_TXT;
-    if (mts_plan_usable(ent, now))
+    if (mtasts_plan_usable(ent, now))
 	return MTS_PLAN_CACHED;
     if (ent->id[0] == 0 && ent->mode[0] == 0)
 	return MTS_PLAN_ABSENT;		/* absence of the TXT record */
     return MTS_PLAN_ASK_TXT;
 }
 
-/* mts_plan_fetch - a fetch, unless rate-limited */
-static MTS_PLAN mts_plan_fetch(const CACHE_STS *ent, time_t now)
+/* mtasts_plan_fetch - a fetch, unless rate-limited */
+static MTS_PLAN mtasts_plan_fetch(const CACHE_STS *ent, time_t now)
 {
-    if (!mts_plan_rate_limited(ent, now))
+    if (!mtasts_plan_rate_limited(ent, now))
 	return MTS_PLAN_FETCH;
-    return mts_plan_usable(ent, now) ? MTS_PLAN_CACHED : MTS_PLAN_ABSENT;
+    return mtasts_plan_usable(ent, now) ? MTS_PLAN_CACHED : MTS_PLAN_ABSENT;
 }
 
-/* mts_plan_after_txt - what the TXT answer leads to */
-MTS_PLAN mts_plan_after_txt(const CACHE_STS *ent, MTS_TXT txt, const char *id,
+/* mtasts_plan_after_txt - what the TXT answer leads to */
+MTS_PLAN mtasts_plan_after_txt(const CACHE_STS *ent, MTS_TXT txt, const char *id,
 			            int refreshing, time_t now)
 {
-    int     usable = mts_plan_usable(ent, now);
+    int     usable = mtasts_plan_usable(ent, now);
 
     switch (txt) {
     case MTS_TXT_OK:
 	if (strcmp(ent->id, id) != 0)	/* a new id, or first contact */
-	    return !mts_plan_recent(ent->last_fail, now) ? MTS_PLAN_FETCH
+	    return !mtasts_plan_recent(ent->last_fail, now) ? MTS_PLAN_FETCH
 		: usable ? MTS_PLAN_CACHED : MTS_PLAN_ABSENT;
-	if (usable && !(refreshing && mts_plan_refetch_due(ent, now)))
+	if (usable && !(refreshing && mtasts_plan_refetch_due(ent, now)))
 	    return MTS_PLAN_CACHED;
-	return mts_plan_fetch(ent, now);
+	return mtasts_plan_fetch(ent, now);
     case MTS_TXT_NONE:
 	return usable ? MTS_PLAN_CACHED : MTS_PLAN_STORE_ABSENCE;
     case MTS_TXT_FAIL:

@@ -1,8 +1,8 @@
-/* unit_mts_plan - the MTA-STS cache, refetch and rate-limit table */
+/* unit_mtasts_plan - the MTA-STS cache, refetch and rate-limit table */
 #include <stdio.h>
 #include <string.h>
 
-#include "mts_plan.h"
+#include "mtasts_plan.h"
 #include "tap.h"
 
 #define NOW	1000000000LL
@@ -87,9 +87,9 @@ static void after_txt(void)
     size_t  i;
 
     for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-	tap_is_str(mts_plan_name(mts_plan_after_txt(&t[i].e, t[i].txt, t[i].id,
+	tap_is_str(mtasts_plan_name(mtasts_plan_after_txt(&t[i].e, t[i].txt, t[i].id,
 						   t[i].refreshing, NOW)),
-		   mts_plan_name(t[i].want), t[i].name);
+		   mtasts_plan_name(t[i].want), t[i].name);
 }
 
 /* before_txt - what a lookup does before any DNS */
@@ -98,33 +98,33 @@ static void before_txt(void)
     CACHE_STS e;
 
     e = ent("a1", "enforce", DAY, 3600, 0, 200, 300);
-    tap_is_str(mts_plan_name(mts_plan_before_txt(&e, NOW)), "cached", "TXT check current: cached");
-    tap_ok(!mts_plan_refresh_due(&e, NOW), "not due early in the TXT TTL");
+    tap_is_str(mtasts_plan_name(mtasts_plan_before_txt(&e, NOW)), "cached", "TXT check current: cached");
+    tap_ok(!mtasts_plan_refresh_due(&e, NOW), "not due early in the TXT TTL");
     e.txt_expires = NOW + 50;
-    tap_ok(mts_plan_refresh_due(&e, NOW), "due in the TXT TTL's last quarter");
+    tap_ok(mtasts_plan_refresh_due(&e, NOW), "due in the TXT TTL's last quarter");
     e = ent("a1", "enforce", DAY, 3600, 0, -1, 300);
-    tap_is_str(mts_plan_name(mts_plan_before_txt(&e, NOW)), "ask-txt", "TXT check expired: ask");
+    tap_is_str(mtasts_plan_name(mtasts_plan_before_txt(&e, NOW)), "ask-txt", "TXT check expired: ask");
     e = ent("", "", 0, 0, 0, 50, 60);
-    tap_is_str(mts_plan_name(mts_plan_before_txt(&e, NOW)), "absent",
+    tap_is_str(mtasts_plan_name(mtasts_plan_before_txt(&e, NOW)), "absent",
 	       "absence of the TXT record cached: no query (issue 10 case 7)");
     e = ent("", "", 0, 0, 0, -1, 60);
-    tap_is_str(mts_plan_name(mts_plan_before_txt(&e, NOW)), "ask-txt", "cached absence over: ask");
+    tap_is_str(mtasts_plan_name(mtasts_plan_before_txt(&e, NOW)), "ask-txt", "cached absence over: ask");
     e = ent("a1", "enforce", 1000, 2000, 0, 50, 300);
-    tap_is_str(mts_plan_name(mts_plan_before_txt(&e, NOW)), "ask-txt",
+    tap_is_str(mtasts_plan_name(mtasts_plan_before_txt(&e, NOW)), "ask-txt",
 	       "expired policy, TXT current: ask (never answers from an expired policy)");
     e = ent("a1", "enforce", 1000, 800, 0, 250, 300);
-    tap_ok(mts_plan_refresh_due(&e, NOW), "policy in its last quarter: refresh due");
+    tap_ok(mtasts_plan_refresh_due(&e, NOW), "policy in its last quarter: refresh due");
     e = ent("a1", "enforce", 0, 10, 0, 250, 300);
-    tap_ok(mts_plan_usable(&e, NOW) && !mts_plan_refresh_due(&e, NOW),
+    tap_ok(mtasts_plan_usable(&e, NOW) && !mtasts_plan_refresh_due(&e, NOW),
 	   "max_age 0 fetched 10 s ago: used, no refresh");
     e = ent("a1", "enforce", 0, 100, 0, 250, 300);
-    tap_ok(mts_plan_usable(&e, NOW) && mts_plan_refresh_due(&e, NOW),
+    tap_ok(mtasts_plan_usable(&e, NOW) && mtasts_plan_refresh_due(&e, NOW),
 	   "max_age 0 fetched 100 s ago: used, refresh due");
     e = ent("a1", "enforce", 1000, 2000, 0, 0, 0);
-    tap_ok(!mts_plan_usable(&e, NOW), "expired policy is not used");
+    tap_ok(!mtasts_plan_usable(&e, NOW), "expired policy is not used");
     e.expires = 0x7fffffffffffffffLL;
     e.fetched = NOW;
-    tap_ok(mts_plan_usable(&e, NOW), "a far expiry does not overflow");
+    tap_ok(mtasts_plan_usable(&e, NOW), "a far expiry does not overflow");
 }
 
 int     main(void)

@@ -1,6 +1,6 @@
-/* mts_plan.h - MTA-STS: what to do with a cached entry (pure) */
-#ifndef TP_MTS_PLAN_H
-#define TP_MTS_PLAN_H
+/* mtasts_plan.h - MTA-STS: what to do with a cached entry (pure) */
+#ifndef TP_MTASTS_PLAN_H
+#define TP_MTASTS_PLAN_H
 
 #include <time.h>
 #include "cache.h"
@@ -20,13 +20,13 @@ typedef enum {
     MTS_PLAN_STORE_ABSENCE,		/* no TXT record: cache that */
 } MTS_PLAN;
 
-int     mts_plan_usable(const CACHE_STS *ent, time_t now);
-int     mts_plan_rate_limited(const CACHE_STS *ent, time_t now);
-int     mts_plan_refetch_due(const CACHE_STS *ent, time_t now);
-int     mts_plan_refresh_due(const CACHE_STS *ent, time_t now);
-MTS_PLAN mts_plan_before_txt(const CACHE_STS *ent, time_t now);
-MTS_PLAN mts_plan_after_txt(const CACHE_STS *ent, MTS_TXT txt, const char *id,
+int     mtasts_plan_usable(const CACHE_STS *ent, time_t now);
+int     mtasts_plan_rate_limited(const CACHE_STS *ent, time_t now);
+int     mtasts_plan_refetch_due(const CACHE_STS *ent, time_t now);
+int     mtasts_plan_refresh_due(const CACHE_STS *ent, time_t now);
+MTS_PLAN mtasts_plan_before_txt(const CACHE_STS *ent, time_t now);
+MTS_PLAN mtasts_plan_after_txt(const CACHE_STS *ent, MTS_TXT txt, const char *id,
 			            int refreshing, time_t now);
-const char *mts_plan_name(MTS_PLAN plan);
+const char *mtasts_plan_name(MTS_PLAN plan);
 
 #endif
