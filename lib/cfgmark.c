@@ -6,7 +6,6 @@
  * SYNOPSIS
  *	#include "cfgmark.h"
  *
- *	void	cfgmark_fingerprint(const CFG *cfg, VSTR *out)
  *	int	cfgmark_check(CACHE *cache, const CFG *cfg)
  * DESCRIPTION
  *	A fixed setting must not leave behind the failures the old one
@@ -66,7 +65,7 @@ static int cfgmark_hash_file(const char *path, uint64_t *hash)
 }
 
 /* cfgmark_fingerprint - the answer-changing settings, one line */
-void    cfgmark_fingerprint(const CFG *cfg, VSTR *out)
+static void cfgmark_fingerprint(const CFG *cfg, VSTR *out)
 {
     uint64_t hash;
 

@@ -9,7 +9,6 @@
  *	DV_VERDICT dane_verdict_decide(const DV_FACTS *facts, VSTR *why,
  *				int *cacheable)
  *
- *	DV_HOST_CLASS dane_verdict_host_class(const DV_HOST *host)
  *
  *	int	dane_verdict_host_tlsa_matters(const DV_HOST *host)
  *
@@ -104,7 +103,7 @@ int     dane_verdict_host_tlsa_matters(const DV_HOST *h)
 }
 
 /* dane_verdict_host_class - what one host contributes */
-DV_HOST_CLASS dane_verdict_host_class(const DV_HOST *h)
+static DV_HOST_CLASS dane_verdict_host_class(const DV_HOST *h)
 {
     if (!dane_verdict_host_tlsa_matters(h))
 	return DV_HOST_NONE;

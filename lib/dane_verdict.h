@@ -54,7 +54,6 @@ typedef struct DV_FACTS {
 } DV_FACTS;
 
 DV_VERDICT dane_verdict_decide(const DV_FACTS *facts, VSTR *why, int *cacheable);
-DV_HOST_CLASS dane_verdict_host_class(const DV_HOST *host);
 int     dane_verdict_host_tlsa_matters(const DV_HOST *host);
 const char *dane_verdict_verdict_name(DV_VERDICT verdict);
 int     dane_verdict_verdict_from_name(const char *name, DV_VERDICT *verdict);

@@ -8,7 +8,6 @@
  *
  *	int	mtasts_plan_usable(const CACHE_STS *ent, time_t now)
  *
- *	int	mtasts_plan_rate_limited(const CACHE_STS *ent, time_t now)
  *
  *	int	mtasts_plan_refetch_due(const CACHE_STS *ent, time_t now)
  *
@@ -102,7 +101,7 @@ int     mtasts_plan_usable(const CACHE_STS *ent, time_t now)
 }
 
 /* mtasts_plan_rate_limited - no new fetch of this domain yet */
-int     mtasts_plan_rate_limited(const CACHE_STS *ent, time_t now)
+static int mtasts_plan_rate_limited(const CACHE_STS *ent, time_t now)
 {
     return mtasts_plan_recent(ent->last_fail, now)
 	|| (ent->mode[0] != 0

@@ -21,7 +21,6 @@ typedef enum {
 } MTS_PLAN;
 
 int     mtasts_plan_usable(const CACHE_STS *ent, time_t now);
-int     mtasts_plan_rate_limited(const CACHE_STS *ent, time_t now);
 int     mtasts_plan_refetch_due(const CACHE_STS *ent, time_t now);
 int     mtasts_plan_refresh_due(const CACHE_STS *ent, time_t now);
 MTS_PLAN mtasts_plan_before_txt(const CACHE_STS *ent, time_t now);

@@ -11,7 +11,6 @@
  *
  *	void	policy_answer_init(POL_ANSWER *ans)
  *	void	policy_answer_free(POL_ANSWER *ans)
- *	const char *policy_status_name(POL_STATUS status)
  *
  *	CACHE	*policy_cache(POL_CTX *ctx)
  *	int	policy_refresh_lookup(POL_CTX *ctx, const char *domain,
@@ -118,7 +117,7 @@ void    policy_answer_free(POL_ANSWER *ans)
 }
 
 /* policy_status_name - for logs */
-const char *policy_status_name(POL_STATUS status)
+static const char *policy_status_name(POL_STATUS status)
 {
     switch (status) {
     case POL_FOUND: return "found";

@@ -61,6 +61,5 @@ void    policy_flush_metrics(POL_CTX *ctx);
 void    policy_metrics(POL_CTX *ctx, VSTR *out);
 CACHE  *policy_cache(POL_CTX *ctx);
 int     policy_refresh_lookup(POL_CTX *ctx, const char *domain, VSTR *why);
-const char *policy_status_name(POL_STATUS status);
 
 #endif

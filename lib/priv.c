@@ -8,7 +8,6 @@
  *
  *	int	priv_is_root(void)
  *	void	priv_refuse_setid(void)
- *	int	priv_become_owner(const char *cache_file, VSTR *why)
  *	void	priv_check_cache_perms(const char *cache_file)
  *	int	priv_cache_trusted(const char *cache_file, VSTR *why)
  * DESCRIPTION
@@ -17,13 +16,6 @@
  *	priv_refuse_setid() ends the process with a fatal error when the
  *	real and effective user IDs, or group IDs, differ: a set-ID start
  *	would read files and handle network input for another user.
- *
- *	priv_become_owner() is for "tlspolicyd -q" run by root: it switches
- *	the process to the user and group that own the directory of the
- *	cache file (normally tlspolicy), so that a cache file or WAL file
- *	it creates belongs to the spawn user. It returns 0 after switching,
- *	or -1 with a reason when the directory is missing or owned by root;
- *	the caller then runs without a cache.
  *
  *	priv_check_cache_perms() warns about a cache directory or file that
  *	the current user cannot write.
@@ -77,33 +69,6 @@ static char *priv_dir_of(const char *path)
 
     mem_free(copy);
     return dir;
-}
-
-/* priv_become_owner - switch to the owner of the cache directory */
-int     priv_become_owner(const char *cache_file, VSTR *why)
-{
-    char   *dir = priv_dir_of(cache_file);
-    struct stat st;
-    int     ret = -1;
-
-    if (stat(dir, &st) < 0) {
-	vstr_printf(why, "cache directory %s: %s", dir, strerror(errno));
-    } else if (st.st_uid == 0 || st.st_gid == 0) {
-	vstr_printf(why, "cache directory %s is owned by root or group root;"
-		    " not switching to it", dir);
-    } else {
-	if (setgroups(0, 0) < 0 || setgid(st.st_gid) < 0 || setuid(st.st_uid) < 0)
-	    log_fatal("cannot switch to uid %ld gid %ld: %m",
-		      (long) st.st_uid, (long) st.st_gid);
-	if (priv_is_root())
-	    log_fatal("still privileged after switching to uid %ld",
-		      (long) st.st_uid);
-	log_debug("running as uid %ld gid %ld, the owner of %s",
-		  (long) st.st_uid, (long) st.st_gid, dir);
-	ret = 0;
-    }
-    mem_free(dir);
-    return ret;
 }
 
 /* priv_trust_one - one path we must own alone; -1 with a reason */

@@ -6,7 +6,6 @@
 
 int     priv_is_root(void);
 void    priv_refuse_setid(void);
-int     priv_become_owner(const char *cache_file, VSTR *why);
 void    priv_check_cache_perms(const char *cache_file);
 int     priv_cache_trusted(const char *cache_file, VSTR *why);
 

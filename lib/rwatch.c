@@ -7,10 +7,7 @@
  *	#include "rwatch.h"
  *
  *	RWATCH_GATE rwatch_gate(CACHE *cache, const CFG *cfg, VSTR *why)
- *	PROBE_STATUS rwatch_status(CACHE *cache, const CFG *cfg, time_t now,
- *				VSTR *why)
  *	const char *rwatch_status_name(PROBE_STATUS status)
- *	void	rwatch_reset(void)
  * DESCRIPTION
  *	A resolver that does not validate never sets AD, so every DANE
  *	domain looks unsigned: dane-only domains would be answered "not
@@ -41,7 +38,7 @@
  *	working validating resolver could change it.
  *
  *	rwatch_status_name() names a status as the state row and metrics
- *	store it. rwatch_reset() forgets this process' memory (tests).
+ *	store it.
  * SEE ALSO
  *	probe(3), metrics(3) (tlspolicyd_resolver_validating)
  *--*/
@@ -153,7 +150,8 @@ static void rwatch_probe(CACHE *cache, const CFG *cfg, const char *row,
 }
 
 /* rwatch_status - the last probe of dns_resolver, probing when stale */
-PROBE_STATUS rwatch_status(CACHE *cache, const CFG *cfg, time_t now, VSTR *why)
+static PROBE_STATUS rwatch_status(CACHE *cache, const CFG *cfg, time_t now,
+				           VSTR *why)
 {
     VSTR   *row;
     PROBE_STATUS was;
@@ -195,8 +193,3 @@ RWATCH_GATE rwatch_gate(CACHE *cache, const CFG *cfg, VSTR *why)
     return gate;
 }
 
-/* rwatch_reset - forget this process' memory of the probe */
-void    rwatch_reset(void)
-{
-    rwatch_memo.known = 0;
-}

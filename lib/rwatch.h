@@ -17,9 +17,7 @@ typedef enum {
     RWATCH_TEMP,			/* answers without AD: DANE is temporary failure */
 } RWATCH_GATE;
 
-PROBE_STATUS rwatch_status(CACHE *cache, const CFG *cfg, time_t now, VSTR *why);
 RWATCH_GATE rwatch_gate(CACHE *cache, const CFG *cfg, VSTR *why);
 const char *rwatch_status_name(PROBE_STATUS status);
-void    rwatch_reset(void);
 
 #endif

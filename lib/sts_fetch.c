@@ -7,7 +7,6 @@
  *	#include "sts_fetch.h"
  *
  *	int	sts_fetch_fetch(const STSF_REQ *req, VSTR *body, VSTR *why)
- *	int	sts_fetch_loaded(void)
  *
  *	void	sts_fetch_pin(VSTR *pin, const char *domain, const char *addrs)
  *
@@ -27,7 +26,7 @@
  *
  *	libcurl is loaded with dlopen() on the first fetch: a helper that
  *	answers from the cache never maps it (it costs ~10 ms per spawned
- *	process). sts_fetch_loaded() tells whether it has been loaded.
+ *	process).
  *
  *	sts_fetch_pin() writes the whole CURLOPT_RESOLVE entry for domain and
  *	the comma-separated address list, however long (it is never cut).
@@ -119,12 +118,6 @@ static int sts_fetch_load(VSTR *why)
     }
     sts_fetch_curl.ok = 1;
     return 0;
-}
-
-/* sts_fetch_loaded - has libcurl been mapped? */
-int     sts_fetch_loaded(void)
-{
-    return sts_fetch_curl.ok;
 }
 
 /* sts_fetch_write - body callback, bounded */

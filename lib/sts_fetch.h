@@ -12,7 +12,6 @@ typedef struct STSF_REQ {
 } STSF_REQ;
 
 int     sts_fetch_fetch(const STSF_REQ *req, VSTR *body, VSTR *why);
-int     sts_fetch_loaded(void);
 void    sts_fetch_pin(VSTR *pin, const char *domain, const char *addrs);
 void    sts_fetch_curl_why(VSTR *why, const char *text);
 

@@ -9,9 +9,7 @@
  *	STSTXT_STATUS sts_txt_select(const char *const *recs,
  *				const size_t *lens, int nrec, char *id,
  *				VSTR *why)
- *	int	sts_txt_parse(const char *rec, size_t len, char *id, VSTR *why)
  *
- *	int	sts_txt_is_sts(const char *rec, size_t len)
  * DESCRIPTION
  *	Each TXT record is given with its character-strings already
  *	concatenated. Records that do not start with "v=STSv1;" are
@@ -48,7 +46,7 @@ static size_t sts_txt_skip_ws(const char *rec, size_t pos, size_t len)
 }
 
 /* sts_txt_is_sts - "v=STSv1" then the ";" delimiter (blanks allowed) */
-int     sts_txt_is_sts(const char *rec, size_t len)
+static int sts_txt_is_sts(const char *rec, size_t len)
 {
     size_t  pos;
 
@@ -125,7 +123,7 @@ static int sts_txt_field(const char *f, size_t len, char *id, int *have_id)
 }
 
 /* sts_txt_parse - validate the one record, extract id */
-int     sts_txt_parse(const char *rec, size_t len, char *id, VSTR *why)
+static int sts_txt_parse(const char *rec, size_t len, char *id, VSTR *why)
 {
     char    safe[LOG_SAFE_SIZE];
     size_t  pos;

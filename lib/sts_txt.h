@@ -14,8 +14,6 @@ typedef enum {
     STSTXT_INVALID,			/* the one record is malformed */
 } STSTXT_STATUS;
 
-int     sts_txt_is_sts(const char *rec, size_t len);
-int     sts_txt_parse(const char *rec, size_t len, char *id, VSTR *why);
 STSTXT_STATUS sts_txt_select(const char *const *recs, const size_t *lens,
 			            int nrec, char *id, VSTR *why);
 
