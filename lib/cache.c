@@ -761,6 +761,24 @@ static CACHE_STATUS cache_read_dane(CACHE *cache, sqlite3_stmt *st,
     return ent->expires > (long long) now ? CACHE_FRESH : CACHE_STALE;
 }
 
+/* cache_done - reset a statement after its step; log a failed step */
+static void cache_done(CACHE *cache, sqlite3_stmt *st, int rc, const char *what)
+{
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	cache_failed(cache, what, rc);
+}
+
+/* cache_put_step - run a bound insert; 0, or -1 (logged) */
+static int cache_put_step(CACHE *cache, sqlite3_stmt *st)
+{
+    int     rc = sqlite3_step(st);
+
+    cache_done(cache, st, rc, "write");
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
 /* cache_get_dane - one DANE verdict */
 CACHE_STATUS cache_get_dane(CACHE *cache, const char *domain, time_t now,
 			            CACHE_DANE *ent)
@@ -776,10 +794,7 @@ CACHE_STATUS cache_get_dane(CACHE *cache, const char *domain, time_t now,
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
 	status = cache_read_dane(cache, st, domain, now, ent);
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-	cache_failed(cache, "read", rc);
+    cache_done(cache, st, rc, "read");
     return status;
 }
 
@@ -787,7 +802,6 @@ CACHE_STATUS cache_get_dane(CACHE *cache, const char *domain, time_t now,
 int     cache_put_dane(CACHE *cache, const char *domain, const CACHE_DANE *ent)
 {
     sqlite3_stmt *st;
-    int     rc;
 
     if (!cache_may_write(cache))
 	return -1;
@@ -798,14 +812,7 @@ int     cache_put_dane(CACHE *cache, const char *domain, const CACHE_DANE *ent)
     sqlite3_bind_int(st, 4, ent->ttl);
     sqlite3_bind_int64(st, 5, ent->fetched);
     sqlite3_bind_int64(st, 6, ent->expires);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    if (rc != SQLITE_DONE) {
-	cache_failed(cache, "write", rc);
-	return -1;
-    }
-    return 0;
+    return cache_put_step(cache, st);
 }
 
 /* cache_sts_init - empty entry */
@@ -906,10 +913,7 @@ CACHE_STATUS cache_get_sts(CACHE *cache, const char *domain, time_t now,
     sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
     if ((rc = sqlite3_step(st)) == SQLITE_ROW)
 	status = cache_read_sts(cache, st, domain, now, ent);
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-	cache_failed(cache, "read", rc);
+    cache_done(cache, st, rc, "read");
     return status;
 }
 
@@ -917,7 +921,6 @@ CACHE_STATUS cache_get_sts(CACHE *cache, const char *domain, time_t now,
 int     cache_put_sts(CACHE *cache, const char *domain, const CACHE_STS *ent)
 {
     sqlite3_stmt *st;
-    int     rc;
 
     if (!cache_may_write(cache))
 	return -1;
@@ -933,11 +936,16 @@ int     cache_put_sts(CACHE *cache, const char *domain, const CACHE_STS *ent)
     sqlite3_bind_text(st, 9, vstr_str(ent->fail_why), -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 10, ent->txt_expires);
     sqlite3_bind_int(st, 11, ent->txt_ttl);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    if (rc != SQLITE_DONE) {
-	cache_failed(cache, "write", rc);
+    return cache_put_step(cache, st);
+}
+
+/* cache_tx - BEGIN IMMEDIATE or COMMIT; -1, logged, when it fails */
+static int cache_tx(CACHE *cache, const char *sql, const char *what)
+{
+    int     rc;
+
+    if ((rc = cache_exec(cache->db, sql)) != SQLITE_OK) {
+	cache_failed(cache, what, rc);
 	return -1;
     }
     return 0;
@@ -946,29 +954,13 @@ int     cache_put_sts(CACHE *cache, const char *domain, const CACHE_STS *ent)
 /* cache_begin - start a write transaction */
 int     cache_begin(CACHE *cache)
 {
-    int     rc;
-
-    if (!cache_may_write(cache))
-	return -1;
-    if ((rc = cache_exec(cache->db, "BEGIN IMMEDIATE")) != SQLITE_OK) {
-	cache_failed(cache, "begin", rc);
-	return -1;
-    }
-    return 0;
+    return cache_may_write(cache) ? cache_tx(cache, "BEGIN IMMEDIATE", "begin") : -1;
 }
 
 /* cache_commit - end it */
 int     cache_commit(CACHE *cache)
 {
-    int     rc;
-
-    if (!cache_enabled(cache))
-	return -1;
-    if ((rc = cache_exec(cache->db, "COMMIT")) != SQLITE_OK) {
-	cache_failed(cache, "commit", rc);
-	return -1;
-    }
-    return 0;
+    return cache_enabled(cache) ? cache_tx(cache, "COMMIT", "commit") : -1;
 }
 
 /* cache_rollback - abandon it */
