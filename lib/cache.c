@@ -176,6 +176,7 @@
  *	go on.
  *--*/
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -546,10 +547,37 @@ static void cache_move_aside(CACHE *cache)
     cache->recovered = 1;
 }
 
+/* cache_is_busy - another connection holds a lock we must wait for */
+static int cache_is_busy(int rc)
+{
+    return (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED;
+}
+
+/* cache_connect_busy - connect; while another helper holds a lock that
+ * SQLite does not wait for itself (a journal mode change, a WAL index
+ * being rebuilt when many helpers open at once), try again, for at most
+ * busy_ms: one helper must not run without the cache for that */
+static int cache_connect_busy(CACHE *cache)
+{
+    int     rc;
+    int     waited = 0;
+    int     ms = 2;
+
+    while ((rc = cache_connect(cache)) != SQLITE_OK && cache_is_busy(rc)
+	   && waited < cache->busy_ms) {
+	cache_disconnect(cache);
+	(void) poll(0, 0, ms);
+	waited += ms;
+	if (ms < 64)
+	    ms *= 2;
+    }
+    return rc;
+}
+
 /* cache_reconnect - connect; recover once from a corrupt file */
 static void cache_reconnect(CACHE *cache)
 {
-    int     rc = cache_connect(cache);
+    int     rc = cache_connect_busy(cache);
 
     if (rc != SQLITE_OK && cache_is_corrupt(rc) && !cache->recovered) {
 	cache_disconnect(cache);
