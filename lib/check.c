@@ -61,29 +61,49 @@ static void check_user(VSTR *buf)
 		(long) geteuid());
 }
 
-/* check_resolver - answers, with AD, on the root SOA */
-int     check_resolver(const CFG *cfg, VSTR *out)
+/* A check: appends to why what it found; 1 when it passed, 0 when not. */
+typedef int (*CHECK_FN) (const CFG *cfg, VSTR *why);
+
+/* check_run - one check, one line: "ok: NAME VALUE: why" or "FAIL: ..." */
+static int check_run(const CFG *cfg, VSTR *out, const char *name,
+		             const char *value, CHECK_FN fn)
 {
     VSTR   *what = vstr_new(64);
     VSTR   *why = vstr_new(128);
-    PROBE_STATUS st;
+    int     ok;
     int     ret;
 
-    vstr_printf(what, "resolver %s", cfg->dns_resolver);
-    st = probe_resolver(cfg->dns_resolver, cfg->dns_timeout,
-			cfg->dns_deadline, why);
-    if (st == PROBE_VALIDATING && !dns_servers_loopback(cfg->dns_resolver))
-	vstr_printf(why, " (but not on the loopback interface: its AD bit"
-		    " crosses the network unprotected)");
-    ret = check_result(out, st == PROBE_VALIDATING, vstr_str(what), vstr_str(why));
+    vstr_printf(what, "%s", name);
+    if (*value)				/* unset: the name alone */
+	vstr_printf(what, " %s", value);
+    ok = fn(cfg, why);			/* before vstr_str(why): it may move */
+    ret = check_result(out, ok, vstr_str(what), vstr_str(why));
     vstr_free(what);
     vstr_free(why);
     return ret;
 }
 
+/* check_resolver_probe - AD on the root SOA, from the loopback interface */
+static int check_resolver_probe(const CFG *cfg, VSTR *why)
+{
+    PROBE_STATUS st = probe_resolver(cfg->dns_resolver, cfg->dns_timeout,
+				     cfg->dns_deadline, why);
+
+    if (st == PROBE_VALIDATING && !dns_servers_loopback(cfg->dns_resolver))
+	vstr_printf(why, " (but not on the loopback interface: its AD bit"
+		    " crosses the network unprotected)");
+    return st == PROBE_VALIDATING;
+}
+
+/* check_resolver - answers, with AD, on the root SOA */
+int     check_resolver(const CFG *cfg, VSTR *out)
+{
+    return check_run(cfg, out, "resolver", cfg->dns_resolver,
+		     check_resolver_probe);
+}
+
 /* check_cache_dir - no cache yet: may this user create one? */
-static int check_cache_dir(const CFG *cfg, const char *what, VSTR *out,
-			           VSTR *why)
+static int check_cache_dir(const CFG *cfg, VSTR *why)
 {
     char   *copy = mem_strdup(cfg->cache_file);
     const char *dir = dirname(copy);
@@ -100,35 +120,33 @@ static int check_cache_dir(const CFG *cfg, const char *what, VSTR *out,
 	vstr_printf(why, " cannot create it in %s: %s", dir, strerror(err));
     }
     mem_free(copy);
-    return check_result(out, ok, what, vstr_str(why));
+    return ok;
+}
+
+/* check_cache_file - none, creatable, or opens intact and writable */
+static int check_cache_file(const CFG *cfg, VSTR *why)
+{
+    if (*cfg->cache_file == 0) {
+	vstr_printf(why, "none (cache_file is empty)");
+	return 1;
+    }
+    if (access(cfg->cache_file, F_OK) < 0 && errno == ENOENT)
+	return check_cache_dir(cfg, why);
+    if (cache_check(cfg->cache_file, cfg->cache_busy_timeout * 1000, why) < 0) {
+	vstr_printf(why, " (checked as ");
+	check_user(why);
+	vstr_printf(why, ")");
+	return 0;
+    }
+    vstr_printf(why, "integrity ok, writable by ");
+    check_user(why);
+    return 1;
 }
 
 /* check_cache - opens, intact, writable by this user */
 int     check_cache(const CFG *cfg, VSTR *out)
 {
-    VSTR   *what = vstr_new(64);
-    VSTR   *why = vstr_new(128);
-    int     ret;
-
-    vstr_printf(what, "cache %s", cfg->cache_file);
-    if (*cfg->cache_file == 0) {
-	ret = check_result(out, 1, "cache", "none (cache_file is empty)");
-    } else if (access(cfg->cache_file, F_OK) < 0 && errno == ENOENT) {
-	ret = check_cache_dir(cfg, vstr_str(what), out, why);
-    } else if (cache_check(cfg->cache_file, cfg->cache_busy_timeout * 1000,
-			   why) < 0) {
-	vstr_printf(why, " (checked as ");
-	check_user(why);
-	vstr_printf(why, ")");
-	ret = check_result(out, 0, vstr_str(what), vstr_str(why));
-    } else {
-	vstr_printf(why, "integrity ok, writable by ");
-	check_user(why);
-	ret = check_result(out, 1, vstr_str(what), vstr_str(why));
-    }
-    vstr_free(what);
-    vstr_free(why);
-    return ret;
+    return check_run(cfg, out, "cache", cfg->cache_file, check_cache_file);
 }
 
 /* check_pem_count - PEM certificates in a file; -1 with errno */
@@ -149,30 +167,30 @@ static int check_pem_count(const char *path)
     return n;
 }
 
-/* check_ca_file - mtasts_ca_file readable, with certificates */
-int     check_ca_file(const CFG *cfg, VSTR *out)
+/* check_ca_pem - unset, or readable with at least one certificate */
+static int check_ca_pem(const CFG *cfg, VSTR *why)
 {
-    VSTR   *what = vstr_new(64);
-    VSTR   *why = vstr_new(128);
     int     n;
-    int     ret;
 
-    vstr_printf(what, "mtasts_ca_file %s", cfg->mtasts_ca_file);
     if (*cfg->mtasts_ca_file == 0) {
-	ret = check_result(out, 1, "mtasts_ca_file", "not set: libcurl uses"
-			   " the system CA bundle");
-    } else if ((n = check_pem_count(cfg->mtasts_ca_file)) < 0) {
+	vstr_printf(why, "not set: libcurl uses the system CA bundle");
+	return 1;
+    }
+    if ((n = check_pem_count(cfg->mtasts_ca_file)) < 0) {
 	int     err = errno;
 
 	vstr_printf(why, "cannot read it as ");
 	check_user(why);
 	vstr_printf(why, ": %s", strerror(err));
-	ret = check_result(out, 0, vstr_str(what), vstr_str(why));
-    } else {
-	vstr_printf(why, "%d PEM certificate%s", n, n == 1 ? "" : "s");
-	ret = check_result(out, n > 0, vstr_str(what), vstr_str(why));
+	return 0;
     }
-    vstr_free(what);
-    vstr_free(why);
-    return ret;
+    vstr_printf(why, "%d PEM certificate%s", n, n == 1 ? "" : "s");
+    return n > 0;
+}
+
+/* check_ca_file - mtasts_ca_file readable, with certificates */
+int     check_ca_file(const CFG *cfg, VSTR *out)
+{
+    return check_run(cfg, out, "mtasts_ca_file", cfg->mtasts_ca_file,
+		     check_ca_pem);
 }
