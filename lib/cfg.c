@@ -66,30 +66,37 @@ typedef struct CFG_PARAM {
     CFG_TYPE type;
     size_t  offset;
     const char *def;
-    long long min;			/* CT_TIME bounds, seconds */
+    long long min;			/* CT_TIME (seconds) and CT_INT bounds */
     long long max;
 } CFG_PARAM;
 
-#define F(field) offsetof(CFG, field)
+/*
+ * A parameter is named after its CFG field. Times and numbers have
+ * bounds; strings, booleans, mtasts_testing and dns_resolver have none.
+ */
+#define CFG_P(field, type, def) \
+	{#field, type, offsetof(CFG, field), def, 0, 0}
+#define CFG_RANGE(field, type, def, min, max) \
+	{#field, type, offsetof(CFG, field), def, min, max}
 
 static const CFG_PARAM cfg_params[] = {
-    {"dns_resolver", CT_RESOLVER, F(dns_resolver), "127.0.0.1:53", 0, 0},
-    {"dns_timeout", CT_TIME, F(dns_timeout), "2s", 1, 60},
-    {"dns_deadline", CT_TIME, F(dns_deadline), "10s", 1, 90},
-    {"cache_file", CT_STR, F(cache_file), LOCALSTATEDIR "/lib/tlspolicyd/cache.db", 0, 0},
-    {"cache_min_ttl", CT_TIME, F(cache_min_ttl), "60s", 0, 86400},
-    {"cache_max_ttl", CT_TIME, F(cache_max_ttl), "1d", 1, 31557600},
-    {"cache_busy_timeout", CT_TIME, F(cache_busy_timeout), "2s", 0, 60},
-    {"cache_max_entries", CT_INT, F(cache_max_entries), "100000", 100, 100000000},
-    {"mtasts_ca_file", CT_STR, F(mtasts_ca_file), "", 0, 0},
-    {"mtasts_fetch_timeout", CT_TIME, F(mtasts_fetch_timeout), "10s", 1, 90},
-    {"mtasts_testing", CT_TESTING, F(mtasts_testing), "ignore", 0, 0},
-    {"tlsrpt", CT_BOOL, F(tlsrpt), "no", 0, 0},
-    {"policy_overrides", CT_STR, F(policy_overrides), "", 0, 0},
-    {"log_file", CT_STR, F(log_file), "", 0, 0},
-    {"idle_timeout", CT_TIME, F(idle_timeout), "600s", 1, 86400},
-    {"verbose", CT_BOOL, F(verbose), "no", 0, 0},
-    {"user", CT_STR, F(user), "tlspolicy", 0, 0},
+    CFG_P(dns_resolver, CT_RESOLVER, "127.0.0.1:53"),
+    CFG_RANGE(dns_timeout, CT_TIME, "2s", 1, 60),
+    CFG_RANGE(dns_deadline, CT_TIME, "10s", 1, 90),
+    CFG_P(cache_file, CT_STR, LOCALSTATEDIR "/lib/tlspolicyd/cache.db"),
+    CFG_RANGE(cache_min_ttl, CT_TIME, "60s", 0, 86400),
+    CFG_RANGE(cache_max_ttl, CT_TIME, "1d", 1, 31557600),
+    CFG_RANGE(cache_busy_timeout, CT_TIME, "2s", 0, 60),
+    CFG_RANGE(cache_max_entries, CT_INT, "100000", 100, 100000000),
+    CFG_P(mtasts_ca_file, CT_STR, ""),
+    CFG_RANGE(mtasts_fetch_timeout, CT_TIME, "10s", 1, 90),
+    CFG_P(mtasts_testing, CT_TESTING, "ignore"),
+    CFG_P(tlsrpt, CT_BOOL, "no"),
+    CFG_P(policy_overrides, CT_STR, ""),
+    CFG_P(log_file, CT_STR, ""),
+    CFG_RANGE(idle_timeout, CT_TIME, "600s", 1, 86400),
+    CFG_P(verbose, CT_BOOL, "no"),
+    CFG_P(user, CT_STR, "tlspolicy"),
     {0, 0, 0, 0, 0, 0},
 };
 
