@@ -663,6 +663,39 @@ static void dns_fail(DNS_Q *q, DNS_STATUS status, const char *why)
     q->why = why;
 }
 
+/* A failure that an RCODE or a c-ares status stands for. */
+typedef struct DNS_FAILURE {
+    int     code;			/* RCODE or ARES_E*; -1: any other */
+    DNS_STATUS status;
+    const char *why;			/* 0: the caller's text */
+} DNS_FAILURE;
+
+/* RCODEs other than NOERROR and NXDOMAIN */
+static const DNS_FAILURE dns_rcode_failures[] = {
+    {DMSG_RCODE_SERVFAIL, DNS_SERVFAIL, "server failure"},
+    {DMSG_RCODE_REFUSED, DNS_REFUSED, "query refused"},
+    {DMSG_RCODE_FORMERR, DNS_BADRESP, "server answered FORMERR"},
+    {-1, DNS_BADRESP, "unexpected RCODE"},
+};
+
+/* c-ares failures without an answer, but for the deadline's own */
+static const DNS_FAILURE dns_ares_failures[] = {
+    {ARES_ETIMEOUT, DNS_TIMEOUT, "no answer"},
+    {ARES_ECONNREFUSED, DNS_TIMEOUT, "server unreachable"},
+    {ARES_ESERVFAIL, DNS_SERVFAIL, "server failure (c-ares)"},
+    {ARES_EREFUSED, DNS_REFUSED, "query refused (c-ares)"},
+    {-1, DNS_BADRESP, 0},
+};
+
+/* dns_fail_code - fail as the table says for code (its last row: others) */
+static void dns_fail_code(DNS_Q *q, const DNS_FAILURE *table, int code,
+			          const char *other)
+{
+    while (table->code != code && table->code != -1)
+	table++;
+    dns_fail(q, table->status, table->why ? table->why : other);
+}
+
 /* dns_negative - NODATA/NXDOMAIN TTL: chain and SOA, 0 without SOA */
 static unsigned dns_negative(const DMSG *msg, unsigned chain)
 {
@@ -699,17 +732,8 @@ static void dns_classify(DNS_Q *q)
 	    q->ttl = dns_negative(&q->msg, ttl);
 	}
 	break;
-    case DMSG_RCODE_SERVFAIL:
-	dns_fail(q, DNS_SERVFAIL, "server failure");
-	break;
-    case DMSG_RCODE_REFUSED:
-	dns_fail(q, DNS_REFUSED, "query refused");
-	break;
-    case DMSG_RCODE_FORMERR:
-	dns_fail(q, DNS_BADRESP, "server answered FORMERR");
-	break;
     default:
-	dns_fail(q, DNS_BADRESP, "unexpected RCODE");
+	dns_fail_code(q, dns_rcode_failures, q->msg.rcode, 0);
 	break;
     }
 }
@@ -735,28 +759,11 @@ static void dns_check_answer(DNS_Q *q, const unsigned char *abuf, int alen)
 /* dns_ares_failed - c-ares status without an answer */
 static void dns_ares_failed(DNS_Q *q, int status)
 {
-    switch (status) {
-    case ARES_ECANCELLED:
-    case ARES_EDESTRUCTION:
+    if (status == ARES_ECANCELLED || status == ARES_EDESTRUCTION)
 	dns_fail(q, DNS_TIMEOUT, q->optional ? "not waited for"
 		 : "no answer before the deadline");
-	break;
-    case ARES_ETIMEOUT:
-	dns_fail(q, DNS_TIMEOUT, "no answer");
-	break;
-    case ARES_ECONNREFUSED:
-	dns_fail(q, DNS_TIMEOUT, "server unreachable");
-	break;
-    case ARES_ESERVFAIL:
-	dns_fail(q, DNS_SERVFAIL, "server failure (c-ares)");
-	break;
-    case ARES_EREFUSED:
-	dns_fail(q, DNS_REFUSED, "query refused (c-ares)");
-	break;
-    default:
-	dns_fail(q, DNS_BADRESP, ares_strerror(status));
-	break;
-    }
+    else
+	dns_fail_code(q, dns_ares_failures, status, ares_strerror(status));
 }
 
 /* dns_unfinished - a CNAME chain that ends without records or SOA */
