@@ -107,6 +107,37 @@ static void usage(void)
     exit(EXIT_USAGE);
 }
 
+/* parse_opt - one option into OPTS; -1 for a letter getopt() let through */
+static int parse_opt(OPTS *opts, int ch, char *arg)
+{
+    const struct {
+	int     letter;
+	const char **arg;		/* set to the option's argument */
+	int    *flag;			/* set to 1 */
+    }       table[] = {
+	{'c', &opts->config, &opts->config_given},
+	{'q', &opts->query, 0}, {'R', &opts->refresh, 0}, {'F', &opts->forget, 0},
+	{'v', 0, &opts->verbose}, {'p', 0, &opts->print},
+	{'V', 0, &opts->version}, {'t', 0, &opts->test},
+    };
+    size_t  i;
+
+    if (ch == 'o') {
+	opts->overrides[opts->noverrides++] = arg;
+	return 0;
+    }
+    for (i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+	if (table[i].letter != ch)
+	    continue;
+	if (table[i].arg)
+	    *table[i].arg = arg;
+	if (table[i].flag)
+	    *table[i].flag = 1;
+	return 0;
+    }
+    return -1;
+}
+
 /* parse_args - command line into OPTS */
 static void parse_args(int argc, char **argv, OPTS *opts)
 {
@@ -116,40 +147,9 @@ static void parse_args(int argc, char **argv, OPTS *opts)
     opts->config = CFG_DEFAULT_FILE;
     opts->overrides = mem_calloc((size_t) argc + 1, sizeof(char *));
     opts->argv = argv;
-    while ((ch = getopt(argc, argv, "c:o:q:vpR:VF:t")) != -1) {
-	switch (ch) {
-	case 'c':
-	    opts->config = optarg;
-	    opts->config_given = 1;
-	    break;
-	case 'o':
-	    opts->overrides[opts->noverrides++] = optarg;
-	    break;
-	case 'q':
-	    opts->query = optarg;
-	    break;
-	case 'v':
-	    opts->verbose = 1;
-	    break;
-	case 'p':
-	    opts->print = 1;
-	    break;
-	case 'R':
-	    opts->refresh = optarg;
-	    break;
-	case 'V':
-	    opts->version = 1;
-	    break;
-	case 'F':
-	    opts->forget = optarg;
-	    break;
-	case 't':
-	    opts->test = 1;
-	    break;
-	default:
+    while ((ch = getopt(argc, argv, "c:o:q:vpR:VF:t")) != -1)
+	if (parse_opt(opts, ch, optarg) < 0)
 	    usage();
-	}
-    }
     if (optind != argc || argc > POL_REFRESH_ARGS
 	|| (opts->query != 0) + opts->print + (opts->forget != 0)
 	+ (opts->refresh != 0) + opts->test > 1)
