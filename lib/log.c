@@ -232,13 +232,25 @@ static void log_line_stderr(const char *prefix, const char *text)
     (void) !write(2, line, (size_t) n);
 }
 
-/* log_emit - send one formatted message to its destination */
+/* log_shown - are lines of this priority logged now? */
+static int log_shown(int prio)
+{
+    if (prio == LOG_DEBUG)
+	return log_verbose_flag;
+    if (prio == LOG_INFO)
+	return log_info_on;
+    return 1;
+}
+
+/* log_emit - send one formatted message to its destination, if shown */
 static void log_emit(int prio, const char *prefix, const char *fmt,
 		             va_list ap)
 {
     char    text[1800];
     int     saved_errno = errno;
 
+    if (!log_shown(prio))
+	return;
     (void) vsnprintf(text, sizeof(text), fmt, ap);
     switch (log_dest) {
     case LOG_DEST_SYSLOG:
@@ -257,61 +269,32 @@ static void log_emit(int prio, const char *prefix, const char *fmt,
     errno = saved_errno;
 }
 
-/* log_debug - verbose diagnostics */
-void log_debug(const char *fmt,...)
-{
-    va_list ap;
-
-    if (!log_verbose_flag)
-	return;
-    va_start(ap, fmt);
-    log_emit(LOG_DEBUG, "debug: ", fmt, ap);
-    va_end(ap);
+/*
+ * log_debug - verbose diagnostics (only with log_set_verbose())
+ * log_info - normal operation (hidden by log_set_info(0))
+ * log_warn - something is degraded but we go on
+ * log_fatal - environment or configuration problem: exit 1
+ * log_panic - our own bug: abort
+ *
+ * They differ only in priority, prefix and what follows the line, so
+ * one definition makes all five.
+ */
+#define LOG_LEVEL_FN(log_name, prio, prefix, then) \
+void log_name(const char *fmt,...) \
+{ \
+    va_list ap; \
+ \
+    va_start(ap, fmt); \
+    log_emit(prio, prefix, fmt, ap); \
+    va_end(ap); \
+    then; \
 }
 
-/* log_info - normal operation */
-void log_info(const char *fmt,...)
-{
-    va_list ap;
-
-    if (!log_info_on)
-	return;
-    va_start(ap, fmt);
-    log_emit(LOG_INFO, "", fmt, ap);
-    va_end(ap);
-}
-
-/* log_warn - something is degraded but we go on */
-void log_warn(const char *fmt,...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    log_emit(LOG_WARNING, "warning: ", fmt, ap);
-    va_end(ap);
-}
-
-/* log_fatal - environment or configuration problem: exit 1 */
-void log_fatal(const char *fmt,...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    log_emit(LOG_CRIT, "fatal: ", fmt, ap);
-    va_end(ap);
-    exit(1);
-}
-
-/* log_panic - our own bug: abort */
-void log_panic(const char *fmt,...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    log_emit(LOG_CRIT, "panic: ", fmt, ap);
-    va_end(ap);
-    abort();
-}
+LOG_LEVEL_FN(log_debug, LOG_DEBUG, "debug: ", (void) 0)
+LOG_LEVEL_FN(log_info, LOG_INFO, "", (void) 0)
+LOG_LEVEL_FN(log_warn, LOG_WARNING, "warning: ", (void) 0)
+LOG_LEVEL_FN(log_fatal, LOG_CRIT, "fatal: ", exit(1))
+LOG_LEVEL_FN(log_panic, LOG_CRIT, "panic: ", abort())
 
 /* log_safe - printable, length-limited copy of untrusted bytes */
 char *log_safe(char *dst, size_t dstsize, const void *src, size_t len)
