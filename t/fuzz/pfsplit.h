@@ -16,20 +16,21 @@
 #define PF_SEP	", \t\r\n"
 #define PF_MAX_TEXT 4096
 
-static const char *const pf_levels[] = {
-    "none", "may", "encrypt", "dane", "dane-only", "fingerprint", "verify",
-    "secure", 0,
-};
-static const char *const pf_attrs[] = {
-    "ciphers", "exclude", "match", "protocols", "servername", "tafile",
-    "connection_reuse", "enable_rpk", 0,
-};
+/* Postfix's security levels and policy attributes, each word between blanks */
+#define PF_LEVELS " none may encrypt dane dane-only fingerprint verify secure "
+#define PF_ATTRS " ciphers exclude match protocols servername tafile" \
+		 " connection_reuse enable_rpk "
 
-/* pf_in - case-insensitive word in a list */
-static inline int pf_in(const char *const *list, const char *word)
+/* pf_in - case-insensitive: is word one of the blank-separated list? */
+static inline int pf_in(const char *list, const char *word)
 {
-    for (; *list; list++)
-	if (strcasecmp(*list, word) == 0)
+    size_t  len = strlen(word);
+    const char *cp;
+
+    if (len == 0 || strchr(word, ' '))
+	return 0;
+    for (cp = list; (cp = strchr(cp, ' ')) != 0 && cp[1]; cp++)
+	if (strncasecmp(cp + 1, word, len) == 0 && cp[len + 1] == ' ')
 	    return 1;
     return 0;
 }
@@ -88,7 +89,7 @@ static inline int pf_split(const char *text)
     if (tlen > PF_MAX_TEXT)
 	return -1;
     memcpy(buf, text, tlen + 1);
-    if ((tok = pf_tokq(&cp, 0)) == 0 || !pf_in(pf_levels, tok))
+    if ((tok = pf_tokq(&cp, 0)) == 0 || !pf_in(PF_LEVELS, tok))
 	return -1;
     while ((tok = pf_tokq(&cp, 1)) != 0) {
 	if (*tok == '{') {
@@ -102,7 +103,7 @@ static inline int pf_split(const char *text)
 	if ((eq = strchr(tok, '=')) == 0)
 	    return -1;
 	*eq = 0;
-	if (!pf_in(pf_attrs, pf_trim(tok)) || *pf_trim(eq + 1) == 0)
+	if (!pf_in(PF_ATTRS, pf_trim(tok)) || *pf_trim(eq + 1) == 0)
 	    return -1;
 	n++;
     }
