@@ -192,6 +192,23 @@
 #define CACHE_MAX_WHY	1000		/* why texts read back, bytes */
 #define CACHE_MAX_POLICY 65536		/* policy text read back, bytes */
 
+/* The statements of every lookup, prepared when the cache is opened. */
+typedef enum {
+    CACHE_GET_DANE, CACHE_PUT_DANE, CACHE_GET_STS, CACHE_PUT_STS, CACHE_HOT_COUNT
+} CACHE_HOT;
+
+static const char *const cache_hot_sql[CACHE_HOT_COUNT] = {
+    [CACHE_GET_DANE] = "SELECT verdict, why, ttl, fetched, expires FROM dane"
+    " WHERE domain = ?1",
+    [CACHE_PUT_DANE] = "INSERT OR REPLACE INTO dane (domain, verdict,"
+    " why, ttl, fetched, expires) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [CACHE_GET_STS] = "SELECT id, mode, max_age, policy, fetched, expires,"
+    " last_fail, fail_why, txt_expires, txt_ttl FROM sts WHERE domain = ?1",
+    [CACHE_PUT_STS] = "INSERT OR REPLACE INTO sts (domain, id, mode,"
+    " max_age, policy, fetched, expires, last_fail, fail_why, txt_expires,"
+    " txt_ttl) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+};
+
 struct CACHE {
     sqlite3 *db;			/* NULL: disabled */
     char   *path;
@@ -201,10 +218,7 @@ struct CACHE {
     long long max_ttl;			/* DANE and TXT lives read back, at most */
     int     refused;			/* unsafe permissions: not opened */
     int     wal_due;			/* the WAL passed CACHE_WAL_PAGES */
-    sqlite3_stmt *get_dane;
-    sqlite3_stmt *put_dane;
-    sqlite3_stmt *get_sts;
-    sqlite3_stmt *put_sts;
+    sqlite3_stmt *hot[CACHE_HOT_COUNT];	/* cache_hot_sql[] */
     sqlite3_stmt *begin;		/* "BEGIN", prepared at first use */
     sqlite3_stmt *commit;		/* "COMMIT", likewise */
 };
@@ -435,30 +449,11 @@ static int cache_wal_hook(void *ctx, sqlite3 *db, const char *name, int pages)
 /* cache_prepare - the statements of the hot path */
 static int cache_prepare(CACHE *cache)
 {
-    int     rc;
+    int     rc = SQLITE_OK;
+    int     i;
 
-    rc = sqlite3_prepare_v2(cache->db,
-			    "SELECT verdict, why, ttl, fetched, expires FROM dane"
-			    " WHERE domain = ?1", -1, &cache->get_dane, 0);
-    if (rc == SQLITE_OK)
-	rc = sqlite3_prepare_v2(cache->db,
-				"INSERT OR REPLACE INTO dane (domain, verdict,"
-				" why, ttl, fetched, expires)"
-				" VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-				-1, &cache->put_dane, 0);
-    if (rc == SQLITE_OK)
-	rc = sqlite3_prepare_v2(cache->db,
-				"SELECT id, mode, max_age, policy, fetched, expires,"
-				" last_fail, fail_why, txt_expires, txt_ttl FROM sts"
-				" WHERE domain = ?1",
-				-1, &cache->get_sts, 0);
-    if (rc == SQLITE_OK)
-	rc = sqlite3_prepare_v2(cache->db,
-				"INSERT OR REPLACE INTO sts (domain, id, mode,"
-				" max_age, policy, fetched, expires, last_fail,"
-				" fail_why, txt_expires, txt_ttl)"
-				" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-				-1, &cache->put_sts, 0);
+    for (i = 0; rc == SQLITE_OK && i < CACHE_HOT_COUNT; i++)
+	rc = sqlite3_prepare_v2(cache->db, cache_hot_sql[i], -1, &cache->hot[i], 0);
     if (rc == SQLITE_OK)
 	(void) sqlite3_wal_hook(cache->db, cache_wal_hook, cache);
     return rc;
@@ -467,13 +462,14 @@ static int cache_prepare(CACHE *cache)
 /* cache_disconnect - finalize statements and close */
 static void cache_disconnect(CACHE *cache)
 {
-    sqlite3_finalize(cache->get_dane);
-    sqlite3_finalize(cache->put_dane);
-    sqlite3_finalize(cache->get_sts);
-    sqlite3_finalize(cache->put_sts);
+    int     i;
+
+    for (i = 0; i < CACHE_HOT_COUNT; i++) {
+	sqlite3_finalize(cache->hot[i]);
+	cache->hot[i] = 0;
+    }
     sqlite3_finalize(cache->begin);
     sqlite3_finalize(cache->commit);
-    cache->get_dane = cache->put_dane = cache->get_sts = cache->put_sts = 0;
     cache->begin = cache->commit = 0;
     if (cache->db)
 	sqlite3_close(cache->db);
@@ -769,8 +765,9 @@ static CACHE_STATUS cache_bad_row(CACHE *cache, const char *table,
 /* cache_read_dane - check and copy one DANE row; never trusts it */
 static CACHE_STATUS cache_read_dane(CACHE *cache, sqlite3_stmt *st,
 				            const char *domain, time_t now,
-				            CACHE_DANE *ent)
+				            void *dane)
 {
+    CACHE_DANE *ent = dane;
     DV_VERDICT verdict;
 
     if (!cache_types_ok(st, "TTIII"))
@@ -798,18 +795,13 @@ static void cache_done(CACHE *cache, sqlite3_stmt *st, int rc, const char *what)
 	cache_failed(cache, what, rc);
 }
 
-/* cache_put_step - run a bound insert; 0, or -1 (logged) */
-static int cache_put_step(CACHE *cache, sqlite3_stmt *st)
-{
-    int     rc = sqlite3_step(st);
+/* A function that checks and copies one row into an entry of its table. */
+typedef CACHE_STATUS (*CACHE_READ_FN) (CACHE *, sqlite3_stmt *, const char *,
+				               time_t, void *);
 
-    cache_done(cache, st, rc, "write");
-    return rc == SQLITE_DONE ? 0 : -1;
-}
-
-/* cache_get_dane - one DANE verdict */
-CACHE_STATUS cache_get_dane(CACHE *cache, const char *domain, time_t now,
-			            CACHE_DANE *ent)
+/* cache_get - the row of domain, read by its table's function */
+static CACHE_STATUS cache_get(CACHE *cache, CACHE_HOT which, const char *domain,
+			              time_t now, CACHE_READ_FN read, void *ent)
 {
     sqlite3_stmt *st;
     CACHE_STATUS status = CACHE_MISS;
@@ -817,30 +809,93 @@ CACHE_STATUS cache_get_dane(CACHE *cache, const char *domain, time_t now,
 
     if (!cache_enabled(cache))
 	return CACHE_MISS;
-    st = cache->get_dane;
+    st = cache->hot[which];
     sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-	status = cache_read_dane(cache, st, domain, now, ent);
+    if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	status = read(cache, st, domain, now, ent);
     cache_done(cache, st, rc, "read");
     return status;
+}
+
+/*
+ * One value for a statement's next "?N": text, or else an integer. The
+ * writes below bind a row's columns from a list of these, one line per
+ * few columns, instead of one sqlite3_bind_*() call per column.
+ */
+typedef struct CACHE_ARG {
+    const char *text;			/* bound as text when is_text */
+    long long num;			/* bound as an integer otherwise */
+    int     is_text;
+} CACHE_ARG;
+
+#define CACHE_TEXT(s)	{(s), 0, 1}
+#define CACHE_INT(n)	{0, (long long) (n), 0}
+#define CACHE_NARGS(a)	((int) (sizeof(a) / sizeof((a)[0])))
+
+/* cache_bind - args[0] to ?1, args[1] to ?2, ... */
+static void cache_bind(sqlite3_stmt *st, const CACHE_ARG *args, int nargs)
+{
+    int     i;
+
+    for (i = 0; i < nargs; i++) {
+	if (args[i].is_text)
+	    sqlite3_bind_text(st, i + 1, args[i].text, -1, SQLITE_STATIC);
+	else
+	    sqlite3_bind_int64(st, i + 1, args[i].num);
+    }
+}
+
+/* cache_put - bind and run a prepared insert; 0, or -1 (logged) */
+static int cache_put(CACHE *cache, CACHE_HOT which, const CACHE_ARG *args,
+		             int nargs)
+{
+    int     rc;
+
+    if (!cache_may_write(cache))
+	return -1;
+    cache_bind(cache->hot[which], args, nargs);
+    rc = sqlite3_step(cache->hot[which]);
+    cache_done(cache, cache->hot[which], rc, "write");
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* cache_write - prepare, bind and run one write; 0, or -1 (logged as what) */
+static int cache_write(CACHE *cache, const char *sql, const CACHE_ARG *args,
+		               int nargs, const char *what)
+{
+    sqlite3_stmt *st;
+    int     rc;
+
+    if (!cache_may_write(cache))
+	return -1;
+    if ((rc = sqlite3_prepare_v2(cache->db, sql, -1, &st, 0)) == SQLITE_OK) {
+	cache_bind(st, args, nargs);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+    }
+    if (rc != SQLITE_DONE) {
+	cache_failed(cache, what, rc);
+	return -1;
+    }
+    return 0;
+}
+
+/* cache_get_dane - one DANE verdict */
+CACHE_STATUS cache_get_dane(CACHE *cache, const char *domain, time_t now,
+			            CACHE_DANE *ent)
+{
+    return cache_get(cache, CACHE_GET_DANE, domain, now, cache_read_dane, ent);
 }
 
 /* cache_put_dane - insert or replace one DANE verdict */
 int     cache_put_dane(CACHE *cache, const char *domain, const CACHE_DANE *ent)
 {
-    sqlite3_stmt *st;
+    const CACHE_ARG row[] = {
+	CACHE_TEXT(domain), CACHE_TEXT(ent->verdict), CACHE_TEXT(vstr_str(ent->why)),
+	CACHE_INT(ent->ttl), CACHE_INT(ent->fetched), CACHE_INT(ent->expires),
+    };
 
-    if (!cache_may_write(cache))
-	return -1;
-    st = cache->put_dane;
-    sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, ent->verdict, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, vstr_str(ent->why), -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 4, ent->ttl);
-    sqlite3_bind_int64(st, 5, ent->fetched);
-    sqlite3_bind_int64(st, 6, ent->expires);
-    return cache_put_step(cache, st);
+    return cache_put(cache, CACHE_PUT_DANE, row, CACHE_NARGS(row));
 }
 
 /* cache_sts_init - empty entry */
@@ -907,8 +962,9 @@ static const char *cache_sts_check(sqlite3_stmt *st)
 /* cache_read_sts - check and copy one MTA-STS row; never trusts it */
 static CACHE_STATUS cache_read_sts(CACHE *cache, sqlite3_stmt *st,
 				           const char *domain, time_t now,
-				           CACHE_STS *ent)
+				           void *sts)
 {
+    CACHE_STS *ent = sts;
     const char *bad = cache_sts_check(st);
     long long t = (long long) now;
 
@@ -931,40 +987,21 @@ static CACHE_STATUS cache_read_sts(CACHE *cache, sqlite3_stmt *st,
 CACHE_STATUS cache_get_sts(CACHE *cache, const char *domain, time_t now,
 			           CACHE_STS *ent)
 {
-    sqlite3_stmt *st;
-    CACHE_STATUS status = CACHE_MISS;
-    int     rc;
-
-    if (!cache_enabled(cache))
-	return CACHE_MISS;
-    st = cache->get_sts;
-    sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
-    if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-	status = cache_read_sts(cache, st, domain, now, ent);
-    cache_done(cache, st, rc, "read");
-    return status;
+    return cache_get(cache, CACHE_GET_STS, domain, now, cache_read_sts, ent);
 }
 
 /* cache_put_sts - insert or replace one MTA-STS entry */
 int     cache_put_sts(CACHE *cache, const char *domain, const CACHE_STS *ent)
 {
-    sqlite3_stmt *st;
+    const CACHE_ARG row[] = {
+	CACHE_TEXT(domain), CACHE_TEXT(ent->id), CACHE_TEXT(ent->mode),
+	CACHE_INT(ent->max_age), CACHE_TEXT(vstr_str(ent->policy)),
+	CACHE_INT(ent->fetched), CACHE_INT(ent->expires), CACHE_INT(ent->last_fail),
+	CACHE_TEXT(vstr_str(ent->fail_why)), CACHE_INT(ent->txt_expires),
+	CACHE_INT(ent->txt_ttl),
+    };
 
-    if (!cache_may_write(cache))
-	return -1;
-    st = cache->put_sts;
-    sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, ent->id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, ent->mode, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, ent->max_age);
-    sqlite3_bind_text(st, 5, vstr_str(ent->policy), -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 6, ent->fetched);
-    sqlite3_bind_int64(st, 7, ent->expires);
-    sqlite3_bind_int64(st, 8, ent->last_fail);
-    sqlite3_bind_text(st, 9, vstr_str(ent->fail_why), -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 10, ent->txt_expires);
-    sqlite3_bind_int(st, 11, ent->txt_ttl);
-    return cache_put_step(cache, st);
+    return cache_put(cache, CACHE_PUT_STS, row, CACHE_NARGS(row));
 }
 
 /* cache_tx - BEGIN IMMEDIATE or COMMIT; -1, logged, when it fails */
@@ -1002,27 +1039,12 @@ void    cache_rollback(CACHE *cache)
 int     cache_counter_add(CACHE *cache, const char *name, const char *labels,
 			          unsigned long n)
 {
-    sqlite3_stmt *st;
-    int     rc;
+    const CACHE_ARG args[] = {CACHE_TEXT(name), CACHE_TEXT(labels), CACHE_INT(n)};
 
-    if (!cache_may_write(cache))
-	return -1;
-    rc = sqlite3_prepare_v2(cache->db, "INSERT INTO counters (name, labels, value)"
-			    " VALUES (?1, ?2, ?3) ON CONFLICT (name, labels)"
-			    " DO UPDATE SET value = value + excluded.value",
-			    -1, &st, 0);
-    if (rc == SQLITE_OK) {
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, labels, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, (long long) n);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-    }
-    if (rc != SQLITE_DONE) {
-	cache_failed(cache, "counter update", rc);
-	return -1;
-    }
-    return 0;
+    return cache_write(cache, "INSERT INTO counters (name, labels, value)"
+		       " VALUES (?1, ?2, ?3) ON CONFLICT (name, labels)"
+		       " DO UPDATE SET value = value + excluded.value",
+		       args, CACHE_NARGS(args), "counter update");
 }
 
 /* cache_counters_each - every counter row, sorted */
@@ -1380,27 +1402,13 @@ int     cache_state_get(CACHE *cache, const char *name, VSTR *value,
 int     cache_state_put(CACHE *cache, const char *name, const char *value,
 			        const char *why, long long stamp)
 {
-    sqlite3_stmt *st;
-    int     rc;
+    const CACHE_ARG args[] = {
+	CACHE_TEXT(name), CACHE_TEXT(value), CACHE_TEXT(why), CACHE_INT(stamp),
+    };
 
-    if (!cache_may_write(cache))
-	return -1;
-    rc = sqlite3_prepare_v2(cache->db, "INSERT OR REPLACE INTO state"
-			    " (name, value, why, stamp) VALUES (?1, ?2, ?3, ?4)",
-			    -1, &st, 0);
-    if (rc == SQLITE_OK) {
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, why, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, stamp);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-    }
-    if (rc != SQLITE_DONE) {
-	cache_failed(cache, "state update", rc);
-	return -1;
-    }
-    return 0;
+    return cache_write(cache, "INSERT OR REPLACE INTO state"
+		       " (name, value, why, stamp) VALUES (?1, ?2, ?3, ?4)",
+		       args, CACHE_NARGS(args), "state update");
 }
 
 /* cache_state_each - every state row whose name starts with prefix */
