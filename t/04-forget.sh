@@ -5,12 +5,7 @@
 # root, -F works with the helper's user's rights.
 . "$top_srcdir/t/lib.sh"
 command -v sqlite3 >/dev/null 2>&1 || t_skip_all "sqlite3 is not installed"
-t_tmpdir
-t_user
-t_binary
-mkdir -p "$T_DIR/c"
-t_is_root && chown "$T_USER:$T_USER" "$T_DIR/c"
-DB=$T_DIR/c/cache.db
+t_cache_dir
 cat > "$T_DIR/f.cf" <<EOC
 cache_file = $DB
 # nothing listens here: a lookup fails at once, but opens the cache

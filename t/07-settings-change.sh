@@ -6,12 +6,7 @@
 # MTA-STS policy stays; unchanged settings forget nothing.
 . "$top_srcdir/t/lib.sh"
 command -v sqlite3 >/dev/null 2>&1 || t_skip_all "sqlite3 is not installed"
-t_tmpdir
-t_user
-t_binary
-mkdir -p "$T_DIR/c"
-t_is_root && chown "$T_USER:$T_USER" "$T_DIR/c"
-DB=$T_DIR/c/cache.db
+t_cache_dir
 printf 'partner.example encrypt\n' > "$T_DIR/ovr"
 conf() {
     printf '%s\n' "cache_file = $DB" "policy_overrides = $T_DIR/ovr" \

@@ -221,6 +221,19 @@ t_need() {
     done
 }
 
+# t_cache_dir: T_DIR, the test user, the binary, and $T_DIR/c, a cache
+# directory the helper's user owns (when root runs the tests); DB names
+# the cache file in it.
+t_cache_dir() {
+    t_tmpdir
+    t_user
+    t_binary
+    mkdir -p "$T_DIR/c"
+    t_is_root && chown "$T_USER:$T_USER" "$T_DIR/c"
+    # shellcheck disable=SC2034 # for the scripts
+    DB=$T_DIR/c/cache.db
+}
+
 # t_world NET: T_DIR, the test user, the binary, and the DNSSEC test world
 # (t/world/world.sh) on NET.x, stopped at exit; sources its world.env.
 # Each script has its own NET, so scripts can run at the same time.
