@@ -58,7 +58,7 @@ pf_postmap "$T_DIR" -q dane-only.test "tcp:$A:$P" > /dev/null	# warm the cache
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 col() { awk -v c="$1" '{ print $c }'; }
 runs() {	# runs CMD...: RUNS lines of output
-    _i=0; while [ $_i -lt "$RUNS" ]; do "$@"; _i=$((_i + 1)); done
+    _run=0; while [ $_run -lt "$RUNS" ]; do "$@"; _run=$((_run + 1)); done
 }
 total() { awk '{ s += $1 } END { print s + 0 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
