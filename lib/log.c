@@ -8,6 +8,9 @@
  *
  *	void	log_init(const char *ident, LOG_DEST dest)
  *	void	log_forked(void)
+ *	void	log_hold(void)
+ *	void	log_release(void)
+ *	long	log_held_age(void)
  *	int	log_to_file(const char *path)
  *	const char *log_where(void)
  *	void	log_info(const char *fmt, ...)
@@ -28,7 +31,8 @@
  *	log_file (one write() per line, O_APPEND, so that concurrent
  *	helpers do not interleave). In -q mode they go to stderr.
  *
- *	log_init() with LOG_DEST_SYSLOG first checks that a syslog daemon
+ *	With LOG_DEST_SYSLOG chosen by log_init(), the first line (or
+ *	log_where()) first checks that a syslog daemon
  *	listens on _PATH_LOG (/dev/log: a connect() to the datagram socket;
  *	containers and minimal hosts have none, and syslog(3) would drop
  *	every line without a word). Without one, messages go to
@@ -36,10 +40,21 @@
  *	directory the Debian package creates for the helper's user); when
  *	that cannot be opened either they are lost: stderr is never used in
  *	service mode. log_where() names the destination in use, for
- *	messages that say where the log went.
+ *	messages that say where the log went. The check waits for that
+ *	first use because a helper that logs to log_file (log_to_file()
+ *	before any line) needs no syslog: three system calls less for
+ *	every new connection.
  *
  *	log_forked() makes a child process log its own process ID (the ID
- *	is read once, not for every line).
+ *	is read once, not for every line), and drops lines its parent held.
+ *
+ *	log_hold() keeps the lines that go to a log_file in memory (up to
+ *	LOG_HELD_MAX bytes; a fatal or panic line, or a full buffer, writes
+ *	them at once) until log_release() writes them all with one write():
+ *	the server holds a lookup's lines until its reply is sent, so the
+ *	client does not wait for the file system. Syslog and stderr lines
+ *	are never held. log_held_age() is how many milliseconds the oldest
+ *	held line has waited, -1 when none does.
  *
  *	Levels follow Postfix: info (no prefix), "warning:", "fatal:"
  *	(environment or configuration, exit status 1), "panic:" (our own
@@ -80,8 +95,39 @@ static int log_info_on = 1;
 static long log_pid;			/* getpid() once, log_forked() after fork */
 static time_t log_stamp_time = -1;	/* log_stamp is for this second */
 static char log_stamp[80];
+static int log_syslog_due;		/* syslog chosen, not yet checked */
+static int log_holding;			/* log_hold() is in force */
+static char log_held[LOG_HELD_MAX];	/* file lines waiting for log_release() */
+static size_t log_held_len;
+static long long log_held_since;	/* monotonic ms of the oldest one */
+static char log_head_text[160];		/* log_head(): stamp, ident, pid */
+static size_t log_head_len;
+static long log_head_pid;
 
 static char log_path[256];		/* the file in use, for log_where() */
+
+/* log_ms - a monotonic clock in milliseconds */
+static long long log_ms(void)
+{
+    struct timespec ts;
+
+    (void) clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* log_held_age - ms the oldest held line has waited; -1: none */
+long    log_held_age(void)
+{
+    return log_held_len > 0 ? (long) (log_ms() - log_held_since) : -1;
+}
+
+/* log_write_held - the held lines, now */
+static void log_write_held(void)
+{
+    if (log_held_len > 0 && log_fd >= 0)
+	(void) !write(log_fd, log_held, log_held_len);
+    log_held_len = 0;
+}
 
 /* log_syslog_alive - does a syslog daemon listen on _PATH_LOG? */
 static int log_syslog_alive(void)
@@ -100,22 +146,31 @@ static int log_syslog_alive(void)
     return ok;
 }
 
-/* log_init - choose the destination; no syslog daemon: the fallback file */
+/* log_init - choose the destination (syslog: checked at its first use) */
 void log_init(const char *ident, LOG_DEST dest)
 {
     log_ident = ident;
     log_dest = dest;
     log_pid = (long) getpid();
-    if (dest != LOG_DEST_SYSLOG)
+    log_stamp_time = -1;
+    log_syslog_due = dest == LOG_DEST_SYSLOG;
+}
+
+/* log_settle - syslog's first use: a daemon listens, else the fallback file */
+static void log_settle(void)
+{
+    if (!log_syslog_due || log_dest != LOG_DEST_SYSLOG)
 	return;
+    log_syslog_due = 0;
     if (!log_syslog_alive() && log_to_file(LOG_FALLBACK_FILE) == 0)
 	return;
-    openlog(ident, LOG_PID, LOG_MAIL);	/* connects at the first line */
+    openlog(log_ident, LOG_PID, LOG_MAIL);	/* connects at the first line */
 }
 
 /* log_where - the destination in use, for messages */
 const char *log_where(void)
 {
+    log_settle();
     switch (log_dest) {
     case LOG_DEST_SYSLOG: return "syslog";
     case LOG_DEST_FILE: return log_path;
@@ -128,6 +183,8 @@ const char *log_where(void)
 void    log_forked(void)
 {
     log_pid = (long) getpid();
+    log_holding = 0;
+    log_held_len = 0;			/* the parent writes its own */
 }
 
 /* log_utc - "YYYY-MM-DDTHH:MM:SSZ" without gmtime_r(), which reads
@@ -160,10 +217,12 @@ int log_to_file(const char *path)
 
     if (fd < 0)
 	return -1;
+    log_write_held();
     if (log_fd >= 0)
 	(void) close(log_fd);
     log_fd = fd;
     log_dest = LOG_DEST_FILE;
+    log_syslog_due = 0;
     (void) snprintf(log_path, sizeof(log_path), "%s", path);
     return 0;
 }
@@ -192,28 +251,79 @@ void log_set_also_stderr(int yes)
     log_stderr_too = yes;
 }
 
-/* log_line_file - format one line with a timestamp and write it once */
-static void log_line_file(int fd, const char *prefix, const char *text)
+/* log_append - up to room bytes of src at buf + at; the new length */
+static size_t log_append(char *buf, size_t at, size_t room, const char *src,
+			         size_t len)
 {
-    char    line[2048];
-    time_t  now = time(0);
+    if (at >= room)
+	return at;
+    if (len > room - at)
+	len = room - at;
+    memcpy(buf + at, src, len);
+    return at + len;
+}
+
+/* log_head - "STAMP ident[pid]: ", made again once a second */
+static size_t log_head(time_t now)
+{
     int     n;
 
-    if (now != log_stamp_time) {
-	log_utc(log_stamp, sizeof(log_stamp), now);
-	log_stamp_time = now;
-    }
     if (log_pid == 0)
 	log_pid = (long) getpid();
-    n = snprintf(line, sizeof(line), "%s %s[%ld]: %s%s\n", log_stamp,
-		 log_ident, log_pid, prefix, text);
-    if (n < 0)
-	return;
-    if ((size_t) n >= sizeof(line)) {
-	n = (int) sizeof(line) - 1;
-	line[n - 1] = '\n';
+    if (now != log_stamp_time || log_pid != log_head_pid) {
+	log_utc(log_stamp, sizeof(log_stamp), now);
+	n = snprintf(log_head_text, sizeof(log_head_text), "%s %s[%ld]: ",
+		     log_stamp, log_ident, log_pid);
+	log_head_len = n < 0 ? 0 : (size_t) n >= sizeof(log_head_text) ?
+	    sizeof(log_head_text) - 1 : (size_t) n;
+	log_stamp_time = now;
+	log_head_pid = log_pid;
     }
-    (void) !write(fd, line, (size_t) n);
+    return log_head_len;
+}
+
+/* log_hold - keep file lines until log_release() */
+void    log_hold(void)
+{
+    log_holding = 1;
+}
+
+/* log_release - write the held lines, stop holding */
+void    log_release(void)
+{
+    log_holding = 0;
+    log_write_held();
+}
+
+/* log_out - one file line: held, or written with what was held */
+static void log_out(const char *line, size_t n, int urgent)
+{
+    if (log_holding && !urgent && n <= sizeof(log_held)) {
+	if (log_held_len + n > sizeof(log_held))
+	    log_write_held();
+	if (log_held_len == 0)
+	    log_held_since = log_ms();
+	memcpy(log_held + log_held_len, line, n);
+	log_held_len += n;
+	return;
+    }
+    log_write_held();
+    (void) !write(log_fd, line, n);
+}
+
+/* log_line_file - one line with a timestamp, written once (cut to fit) */
+static void log_line_file(const char *prefix, const char *text, int urgent)
+{
+    char    line[2048];
+    size_t  room = sizeof(line) - 1;	/* the newline always fits */
+    size_t  n;
+
+    n = log_head(time(0));
+    memcpy(line, log_head_text, n);
+    n = log_append(line, n, room, prefix, strlen(prefix));
+    n = log_append(line, n, room, text, strlen(text));
+    line[n++] = '\n';
+    log_out(line, n, urgent);
 }
 
 /* log_line_stderr - one line on stderr, no timestamp */
@@ -252,12 +362,13 @@ static void log_emit(int prio, const char *prefix, const char *fmt,
     if (!log_shown(prio))
 	return;
     (void) vsnprintf(text, sizeof(text), fmt, ap);
+    log_settle();
     switch (log_dest) {
     case LOG_DEST_SYSLOG:
 	syslog(prio, "%s%s", prefix, text);
 	break;
     case LOG_DEST_FILE:
-	log_line_file(log_fd, prefix, text);
+	log_line_file(prefix, text, prio == LOG_CRIT);
 	break;
     case LOG_DEST_STDERR:
 	log_line_stderr(prefix, text);

@@ -15,11 +15,15 @@ typedef enum {
 #endif
 #define LOG_FALLBACK_FILE	LOCALSTATEDIR "/log/tlspolicyd/tlspolicyd.log"
 
+#define LOG_HELD_MAX	8192		/* file lines held by log_hold() */
 #define LOG_SAFE_MAX	100		/* untrusted text shown at most */
 #define LOG_SAFE_SIZE	(LOG_SAFE_MAX * 4 + 8)
 
 void    log_init(const char *ident, LOG_DEST dest);
 void    log_forked(void);
+void    log_hold(void);
+void    log_release(void);
+long    log_held_age(void);
 int     log_to_file(const char *path);
 const char *log_where(void);
 void    log_set_verbose(int verbose);

@@ -35,18 +35,34 @@
  *	and a request that does not complete within SRV_REQUEST_TIMEOUT
  *	seconds close the connection with a log line.
  *
- *	Writes are bounded too: out_fd is made non-blocking for the life
- *	of the connection (its flags are restored at the end), and a reply
- *	the client leaves unread for idle_timeout seconds, or past the
- *	request's SRV_REQUEST_TIMEOUT deadline (at least one second), closes
- *	the connection with a log line. A reply is still one write() unless
- *	the client's socket buffer is full.
+ *	Writes are bounded too: a reply the client leaves unread for
+ *	idle_timeout seconds, or past the request's SRV_REQUEST_TIMEOUT
+ *	deadline (at least one second), closes the connection with a log
+ *	line. A reply is still one write() unless the client's socket
+ *	buffer is full.
+ *
+ *	How the waits are bounded depends on what in_fd and out_fd are.
+ *	Under spawn(8) both are the one client socket: reads block, but
+ *	SO_RCVTIMEO ends each read() after SRV_READ_SLICE_MS so that the
+ *	deadline is checked, and replies are sent with MSG_DONTWAIT; a
+ *	kept connection's next request then costs one read(), not a
+ *	poll() and a read(). Otherwise (pipes, tests) both descriptors are
+ *	made non-blocking and poll() waits. Flags and the socket option
+ *	are restored at the end.
+ *
+ *	A lookup's log lines are written after its reply (log_hold()).
+ *	In socket mode they may wait for the next ones, at most
+ *	SRV_LOG_HOLD_MS (the read slice shrinks to that while lines
+ *	wait, and a slice that ends writes them), and are written at the
+ *	end of the connection: a busy kept connection writes its log in
+ *	batches, one write() for many lookups.
  *--*/
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <string.h>
 #include <time.h>
@@ -80,6 +96,8 @@ typedef struct SRV {
     VSTR   *reply;
     unsigned long count;		/* requests answered */
     time_t  flushed;			/* metrics last written */
+    int     sock;			/* in_fd and out_fd: one socket */
+    int     slice_ms;			/* its SO_RCVTIMEO now */
 } SRV;
 
 typedef enum { FILL_DATA, FILL_EOF, FILL_TIMEOUT, FILL_ERROR, FILL_FULL } FILL;
@@ -93,12 +111,63 @@ static time_t server_now(void)
     return ts.tv_sec;
 }
 
+/* server_wait_in - a non-blocking in_fd: wait for input at most left
+ * seconds; 1 ready, 0 not yet, -1 error */
+static int server_wait_in(SRV *srv, time_t left)
+{
+    struct pollfd pfd;
+    int     n;
+
+    if (srv->sock)
+	return 1;			/* read() itself waits a slice */
+    pfd.fd = srv->in_fd;
+    pfd.events = POLLIN;
+    n = poll(&pfd, 1, (int) (left > 86400 ? 86400000 : left * 1000));
+    if (n < 0 && errno == EINTR)
+	return 0;
+    return n;
+}
+
+/* server_timeval - milliseconds as a struct timeval */
+static struct timeval server_timeval(int ms)
+{
+    struct timeval tv;
+
+    tv.tv_sec = ms / 1000;
+    tv.tv_usec = (suseconds_t) (ms % 1000) * 1000;
+    return tv;
+}
+
+/* server_set_slice - a socket's read slice, set when it changes */
+static void server_set_slice(SRV *srv, int ms)
+{
+    struct timeval tv = server_timeval(ms);
+
+    if (!srv->sock || srv->slice_ms == ms)
+	return;
+    if (setsockopt(srv->in_fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == 0)
+	srv->slice_ms = ms;
+}
+
+/* server_log_wait - socket mode: held log lines wait at most
+ * SRV_LOG_HOLD_MS; a read slice that ends writes them */
+static void server_log_wait(SRV *srv, int slice_ended)
+{
+    long    age = log_held_age();
+
+    if (age >= 0 && (slice_ended || age >= SRV_LOG_HOLD_MS)) {
+	log_release();
+	age = -1;
+    }
+    server_set_slice(srv, age >= 0 ? SRV_LOG_HOLD_MS : SRV_READ_SLICE_MS);
+}
+
 /* server_fill - read more bytes, waiting at most until the deadline */
 static FILL server_fill(SRV *srv, time_t deadline)
 {
-    struct pollfd pfd;
     ssize_t n;
     time_t  left;
+    int     ready;
 
     if (srv->start > 0) {
 	memmove(srv->buf, srv->buf + srv->start, srv->end - srv->start);
@@ -110,17 +179,16 @@ static FILL server_fill(SRV *srv, time_t deadline)
     for (;;) {
 	if ((left = deadline - server_now()) <= 0)
 	    return FILL_TIMEOUT;
-	pfd.fd = srv->in_fd;
-	pfd.events = POLLIN;
-	n = poll(&pfd, 1, (int) (left > 86400 ? 86400000 : left * 1000));
-	if (n < 0 && errno == EINTR)
-	    continue;
-	if (n < 0)
+	if ((ready = server_wait_in(srv, left)) < 0)
 	    return FILL_ERROR;
-	if (n == 0)
+	if (ready == 0)
 	    continue;
+	if (srv->sock)
+	    server_log_wait(srv, 0);
 	n = read(srv->in_fd, srv->buf + srv->end, sizeof(srv->buf) - srv->end);
-	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+	if (n < 0 && srv->sock && (errno == EAGAIN || errno == EWOULDBLOCK))
+	    server_log_wait(srv, 1);	/* a slice ended */
+	if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
 	    continue;
 	if (n < 0)
 	    return FILL_ERROR;
@@ -162,6 +230,14 @@ static int server_wait_out(SRV *srv, time_t deadline)
     }
 }
 
+/* server_send - one write() that never blocks */
+static ssize_t server_send(SRV *srv, const char *data, size_t len)
+{
+    if (srv->sock)
+	return send(srv->out_fd, data, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+    return write(srv->out_fd, data, len);
+}
+
 /* server_write - one whole reply: one write() unless the client lags */
 static int server_write(SRV *srv, const char *data, size_t len)
 {
@@ -169,7 +245,7 @@ static int server_write(SRV *srv, const char *data, size_t len)
     ssize_t n;
 
     while (len > 0) {
-	n = write(srv->out_fd, data, len);
+	n = server_send(srv, data, len);
 	if (n > 0) {
 	    data += n;
 	    len -= (size_t) n;
@@ -482,6 +558,7 @@ static int server_one(SRV *srv, SRV_END *end)
     size_t  hdr;
 
     vstr_reset(srv->reply);
+    log_hold();				/* this lookup's lines: after the reply */
     if (srv->proto == SRV_PROTO_HTTP) {
 	if (server_http_wait(srv, end) == 0)
 	    *end = server_http(srv);
@@ -501,22 +578,27 @@ static int server_one(SRV *srv, SRV_END *end)
     srv->count++;
     if (server_write(srv, vstr_str(srv->reply), vstr_len(srv->reply)) < 0) {
 	*end = SRV_CLOSED;
+	log_release();
 	return -1;
     }
+    if (!srv->sock)
+	log_release();			/* socket mode: server_log_wait() */
     server_maybe_flush(srv);
     if (srv->pol->refresh[0] && srv->on_idle && server_idle(srv))
 	srv->on_idle(srv->pol);
     return 0;
 }
 
-/* server_fill_idle - between requests: the socket is non-blocking, so one
- * read() takes a request already waiting (a new connection's first one
- * usually is); else wait for one at most idle_timeout */
+/* server_fill_idle - between requests: wait for one at most idle_timeout.
+ * On non-blocking descriptors one read() first takes a request already
+ * waiting (a new connection's first one usually is); after a reply the
+ * client has yet to send the next one, so poll() comes first then,
+ * instead of a read() that would only fail with EAGAIN */
 static FILL server_fill_idle(SRV *srv)
 {
     ssize_t n;
 
-    if (srv->end == srv->start) {
+    if (srv->end == srv->start && srv->count == 0 && !srv->sock) {
 	srv->start = srv->end = 0;	/* nothing is buffered */
 	do {
 	    n = read(srv->in_fd, srv->buf, sizeof(srv->buf));
@@ -548,6 +630,62 @@ static int server_wait_first(SRV *srv, SRV_END *end)
     return 0;
 }
 
+/* server_is_socket - in_fd and out_fd are one socket */
+static int server_is_socket(int in_fd, int out_fd)
+{
+    struct stat in;
+    struct stat out;
+
+    return fstat(in_fd, &in) == 0 && fstat(out_fd, &out) == 0
+	&& S_ISSOCK(in.st_mode) && in.st_ino == out.st_ino
+	&& in.st_dev == out.st_dev;
+}
+
+/* server_slice - SO_RCVTIMEO: set ours (old is filled), or restore old */
+static int server_slice(int fd, struct timeval *old, int restore)
+{
+    struct timeval tv = server_timeval(SRV_READ_SLICE_MS);
+    socklen_t len = sizeof(*old);
+
+    if (restore)
+	return setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, old, sizeof(*old));
+    if (getsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, old, &len) < 0)
+	return -1;
+    return setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+}
+
+/* server_io_begin - socket mode (blocking, read slices) or non-blocking
+ * descriptors; what to restore goes to in_flags, flags and old */
+static void server_io_begin(SRV *srv, int *in_flags, int *flags,
+			            struct timeval *old)
+{
+    *in_flags = *flags = -1;
+    srv->sock = server_is_socket(srv->in_fd, srv->out_fd)
+	&& server_slice(srv->in_fd, old, 0) == 0;
+    srv->slice_ms = SRV_READ_SLICE_MS;
+    if (srv->sock) {
+	*in_flags = fcntl(srv->in_fd, F_GETFL);
+	if (*in_flags >= 0 && (*in_flags & O_NONBLOCK) != 0)
+	    (void) fcntl(srv->in_fd, F_SETFL, *in_flags & ~O_NONBLOCK);
+	else
+	    *in_flags = -1;		/* nothing to restore */
+	return;
+    }
+    *in_flags = server_nonblock(srv->in_fd, -1);	/* first: 0 and 1 may share flags */
+    *flags = server_nonblock(srv->out_fd, -1);
+}
+
+/* server_io_end - undo server_io_begin() */
+static void server_io_end(SRV *srv, int in_flags, int flags, struct timeval *old)
+{
+    if (srv->sock)
+	(void) server_slice(srv->in_fd, old, 1);
+    if (flags >= 0)
+	(void) server_nonblock(srv->out_fd, flags);
+    if (in_flags >= 0)
+	(void) server_nonblock(srv->in_fd, in_flags);
+}
+
 /* server_serve - the connection loop */
 SRV_END server_serve(POL_CTX *pol, int in_fd, int out_fd, int idle_timeout,
 		          SRV_IDLE_FN on_idle)
@@ -556,6 +694,7 @@ SRV_END server_serve(POL_CTX *pol, int in_fd, int out_fd, int idle_timeout,
     SRV_END end = SRV_EOF;
     int     flags;
     int     in_flags;
+    struct timeval old_slice;
 
     srv.pol = pol;
     srv.on_idle = on_idle;
@@ -568,8 +707,7 @@ SRV_END server_serve(POL_CTX *pol, int in_fd, int out_fd, int idle_timeout,
     srv.flushed = server_now();
     srv.key = vstr_new(256);
     srv.reply = vstr_new(TCPT_MAX_REPLY + 64);
-    in_flags = server_nonblock(in_fd, -1);	/* first: 0 and 1 may share flags */
-    flags = server_nonblock(out_fd, -1);
+    server_io_begin(&srv, &in_flags, &flags, &old_slice);
     while (server_wait_first(&srv, &end) == 0) {
 	srv.deadline = server_now() + SRV_REQUEST_TIMEOUT;
 	if (srv.proto == SRV_PROTO_NONE) {
@@ -583,14 +721,12 @@ SRV_END server_serve(POL_CTX *pol, int in_fd, int out_fd, int idle_timeout,
 	if (server_one(&srv, &end) < 0)
 	    break;
     }
+    log_release();
     if (metrics_pending())
 	policy_flush_metrics(pol);
     if (pol->refresh[0] && on_idle)	/* the client is gone: nothing is owed */
 	on_idle(pol);
-    if (flags >= 0)
-	(void) server_nonblock(out_fd, flags);
-    if (in_flags >= 0)
-	(void) server_nonblock(in_fd, in_flags);
+    server_io_end(&srv, in_flags, flags, &old_slice);
     vstr_free(srv.key);
     vstr_free(srv.reply);
     return end;
