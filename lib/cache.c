@@ -36,6 +36,7 @@
  *	void	cache_close(CACHE *cache)
  *
  *	int	cache_enabled(const CACHE *cache)
+ *	int	cache_wrote(const CACHE *cache)
  *	void	cache_dane_init(CACHE_DANE *ent)
  *	void	cache_dane_free(CACHE_DANE *ent)
  *	void	cache_sts_init(CACHE_STS *ent)
@@ -130,6 +131,9 @@
  *	with the reason in why (cannot open, read-only for this user,
  *	damaged, lock not obtained).
  *	cache_enabled() is false for a disabled or refused cache.
+ *	cache_wrote() is true once this connection has changed a row
+ *	(sqlite3_total_changes()): its commits have changed the cache's
+ *	stamp for memo(3) anyway.
  *	cache_dane_init()/cache_dane_free() and cache_sts_init()/
  *	cache_sts_free() make and release entries; cache_put_sts() inserts
  *	or replaces an MTA-STS row, as cache_put_dane() a DANE row (0, or
@@ -648,6 +652,12 @@ int     cache_due(long long expires, long long lifetime, time_t now)
 int     cache_enabled(const CACHE *cache)
 {
     return cache != 0 && cache->db != 0;
+}
+
+/* cache_wrote - has this connection changed any row? */
+int     cache_wrote(const CACHE *cache)
+{
+    return cache_enabled(cache) && sqlite3_total_changes(cache->db) > 0;
 }
 
 /* cache_close - release everything */

@@ -46,6 +46,7 @@ typedef struct CACHE_STS {
 CACHE  *cache_open(const char *path, int busy_ms);
 int     cache_due(long long expires, long long lifetime, time_t now);
 int     cache_enabled(const CACHE *cache);
+int     cache_wrote(const CACHE *cache);
 int     cache_refused(const CACHE *cache);
 void    cache_set_max_ttl(CACHE *cache, long max_ttl);
 void    cache_close(CACHE *cache);

@@ -7,6 +7,7 @@
  *	#include "cfgmark.h"
  *
  *	int	cfgmark_check(CACHE *cache, const CFG *cfg)
+ *	void	cfgmark_fingerprint(const CFG *cfg, VSTR *out)
  * DESCRIPTION
  *	A fixed setting must not leave behind the failures the old one
  *	caused: an MTA-STS failure mark after a wrong mtasts_ca_file, DANE
@@ -65,7 +66,7 @@ static int cfgmark_hash_file(const char *path, uint64_t *hash)
 }
 
 /* cfgmark_fingerprint - the answer-changing settings, one line */
-static void cfgmark_fingerprint(const CFG *cfg, VSTR *out)
+void    cfgmark_fingerprint(const CFG *cfg, VSTR *out)
 {
     uint64_t hash;
 

@@ -10,5 +10,6 @@
 #define CFGMARK_OVR_MAX	(16L * 1024 * 1024)	/* override bytes hashed */
 
 int     cfgmark_check(CACHE *cache, const CFG *cfg);
+void    cfgmark_fingerprint(const CFG *cfg, VSTR *out);
 
 #endif

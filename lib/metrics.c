@@ -5,10 +5,12 @@
  *	Prometheus counters kept in the shared cache database
  * SYNOPSIS
  *	#include "metrics.h"
-#include "rwatch.h"
  *
  *	void	metrics_inc(MET_ID id, const char *labels, unsigned long n)
+ *	int	metrics_inc_named(void *unused, const char *name,
+ *			const char *labels, unsigned long n)
  *	int	metrics_pending(void)
+ *	void	metrics_move(MET_MOVE_FN fn, void *ctx)
  *	void	metrics_flush(CACHE *cache)
  *	void	metrics_render(CACHE *cache, VSTR *out)
  * DESCRIPTION
@@ -17,6 +19,14 @@
  *	its counts to the counters table of the cache in one transaction
  *	(metrics_flush()), at most once a second after a reply and when it
  *	exits, so the hot path never waits for a database write.
+ *
+ *	metrics_move() hands each pending count to fn(ctx, name, labels,
+ *	n) and forgets those fn takes (returns 0): a helper that has the
+ *	memo, memo(3), moves its counts there and writes nothing to the
+ *	cache. metrics_inc_named() is metrics_inc() by counter name (a
+ *	name we do not define is dropped); it always returns 0, so that
+ *	memo_counters_take() can hand the memo's counts back to this
+ *	helper before /metrics flushes and renders them.
  *
  *	metrics_render() writes the Prometheus text exposition format (0.0.4):
  *	every counter from the table, plus the gauges
@@ -85,6 +95,36 @@ void    metrics_inc(MET_ID id, const char *labels, unsigned long n)
     metrics_slots[metrics_used].id = id;
     (void) snprintf(metrics_slots[metrics_used].labels, MET_LABELS, "%s", labels);
     metrics_slots[metrics_used++].n = n;
+}
+
+/* metrics_inc_named - metrics_inc() by name; unknown names are dropped */
+int     metrics_inc_named(void *unused, const char *name, const char *labels,
+			          unsigned long n)
+{
+    int     id;
+
+    (void) unused;
+    for (id = 0; id < MET_COUNT; id++) {
+	if (strcmp(metrics_names[id].name, name) == 0) {
+	    metrics_inc((MET_ID) id, labels, n);
+	    break;
+	}
+    }
+    return 0;
+}
+
+/* metrics_move - pending counts to fn; those it takes are forgotten */
+void    metrics_move(MET_MOVE_FN fn, void *ctx)
+{
+    int     i;
+    int     kept = 0;
+
+    for (i = 0; i < metrics_used; i++) {
+	if (fn(ctx, metrics_names[metrics_slots[i].id].name,
+	       metrics_slots[i].labels, metrics_slots[i].n) != 0)
+	    metrics_slots[kept++] = metrics_slots[i];
+    }
+    metrics_used = kept;
 }
 
 /* metrics_pending - anything not yet flushed? */

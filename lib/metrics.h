@@ -17,8 +17,14 @@ typedef enum {
     MET_COUNT
 } MET_ID;
 
+typedef int (*MET_MOVE_FN) (void *ctx, const char *name, const char *labels,
+			            unsigned long n);
+
 void    metrics_inc(MET_ID id, const char *labels, unsigned long n);
+int     metrics_inc_named(void *unused, const char *name, const char *labels,
+			          unsigned long n);
 int     metrics_pending(void);
+void    metrics_move(MET_MOVE_FN fn, void *ctx);
 void    metrics_flush(CACHE *cache);
 void    metrics_render(CACHE *cache, VSTR *out);
 

@@ -50,6 +50,9 @@
  *	record at once and fetches the policy again when the id changed or
  *	when an unchanged policy is due for its refetch (RFC 8461 3.3), so
  *	that a policy stays cached as long as its host answers now and then.
+ *	An answer from the cache also sets res->stable_until, from
+ *	mtasts_plan_stable_until(): the same cached entry gives the same
+ *	answer before then.
  *--*/
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -72,6 +75,7 @@ void    mtasts_result_init(MTS_RESULT *res)
     res->ttl = 0;
     res->source = "none";
     res->refresh_due = 0;
+    res->stable_until = 0;
     res->failed = 0;
 }
 
@@ -370,9 +374,13 @@ static int mtasts_from_cache(MTS_CTX *ctx)
 		  ctx->domain, ctx->ent.id, ctx->ent.txt_expires - (long long) ctx->now);
 	(void) mtasts_use_cached(ctx);
 	res->refresh_due = mtasts_plan_refresh_due(&ctx->ent, ctx->now);
+	res->stable_until = mtasts_plan_stable_until(&ctx->ent, ctx->now,
+						     MTS_STABLE_MAX);
 	return 1;
     case MTS_PLAN_ABSENT:
 	res->source = "cache";
+	res->stable_until = mtasts_plan_stable_until(&ctx->ent, ctx->now,
+						     MTS_STABLE_MAX);
 	vstr_printf(res->why, "no _mta-sts TXT record (cached for %llds more)",
 		    ctx->ent.txt_expires - (long long) ctx->now);
 	return 1;

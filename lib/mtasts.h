@@ -9,6 +9,8 @@
 #include "mtasts_plan.h"
 #include "vstr.h"
 
+#define MTS_STABLE_MAX	60		/* stable_until looks this far ahead */
+
 typedef struct MTS_RESULT {
     int     found;			/* text is a policy for Postfix */
     VSTR   *text;			/* "secure match=... servername=hostname" */
@@ -17,6 +19,8 @@ typedef struct MTS_RESULT {
     int     ttl;			/* seconds until the policy expires */
     const char *source;			/* "cache", "https" or "none" */
     int     refresh_due;		/* cached, to be refreshed ahead */
+    time_t  stable_until;		/* from the cache: the same answer
+					 * before then (0: not from it) */
     int     failed;			/* a TXT lookup or a fetch failed */
 } MTS_RESULT;
 

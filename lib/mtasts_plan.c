@@ -15,6 +15,9 @@
  *
  *	MTS_PLAN mtasts_plan_before_txt(const CACHE_STS *ent, time_t now)
  *
+ *	time_t	mtasts_plan_stable_until(const CACHE_STS *ent, time_t now,
+ *				int max)
+ *
  *	MTS_PLAN mtasts_plan_after_txt(const CACHE_STS *ent, MTS_TXT txt,
  *				const char *id, int refreshing, time_t now)
  *
@@ -48,6 +51,12 @@
  *	mtasts_plan_before_txt(): MTS_PLAN_CACHED while a usable policy's TXT
  *	check is current; MTS_PLAN_ABSENT while the absence of the TXT
  *	record is cached (its negative TTL); otherwise MTS_PLAN_ASK_TXT.
+ *
+ *	mtasts_plan_stable_until(): the first moment, after now and at most
+ *	max seconds later, at which mtasts_plan_before_txt() or
+ *	mtasts_plan_refresh_due() says something else than at now (now +
+ *	max when neither changes): until then a lookup answered from this
+ *	entry gets the same answer, so memo(3) may remember it that long.
  *
  *	mtasts_plan_after_txt(), given the TXT outcome and id:
  *	- the same id and a usable policy: MTS_PLAN_CACHED, or, in a
@@ -166,4 +175,18 @@ MTS_PLAN mtasts_plan_after_txt(const CACHE_STS *ent, MTS_TXT txt, const char *id
 	break;
     }
     return usable ? MTS_PLAN_CACHED : MTS_PLAN_ABSENT;
+}
+
+/* mtasts_plan_stable_until - when the cached plan or refresh_due changes */
+time_t  mtasts_plan_stable_until(const CACHE_STS *ent, time_t now, int max)
+{
+    MTS_PLAN plan = mtasts_plan_before_txt(ent, now);
+    int     due = mtasts_plan_refresh_due(ent, now);
+    int     k;
+
+    for (k = 1; k < max; k++)
+	if (mtasts_plan_before_txt(ent, now + k) != plan
+	    || mtasts_plan_refresh_due(ent, now + k) != due)
+	    return now + k;
+    return now + max;
 }

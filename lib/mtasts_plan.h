@@ -24,6 +24,7 @@ int     mtasts_plan_usable(const CACHE_STS *ent, time_t now);
 int     mtasts_plan_refetch_due(const CACHE_STS *ent, time_t now);
 int     mtasts_plan_refresh_due(const CACHE_STS *ent, time_t now);
 MTS_PLAN mtasts_plan_before_txt(const CACHE_STS *ent, time_t now);
+time_t  mtasts_plan_stable_until(const CACHE_STS *ent, time_t now, int max);
 MTS_PLAN mtasts_plan_after_txt(const CACHE_STS *ent, MTS_TXT txt, const char *id,
 			            int refreshing, time_t now);
 const char *mtasts_plan_name(MTS_PLAN plan);

@@ -46,6 +46,15 @@
  *	+ mtasts_fetch_timeout): every DNS round and the HTTPS fetch get
  *	what is left of it.
  *
+ *	Before all of it, the memo (memo(3)) may answer: an answer that
+ *	step 5 to 7 took from the cache alone is remembered there with
+ *	the cache's stamp, until the first moment the cached entries
+ *	would expire, become due for a refresh or change their MTA-STS
+ *	plan (mtasts_plan_stable_until()), at most MEMO_MAX_AGE seconds.
+ *	It answers only while the cache is unchanged since, so it never
+ *	says what the cache would not say now; such a lookup opens no
+ *	database. Its counts go to the memo's counters too.
+ *
  *	The reads of one lookup run in one read transaction of the cache.
  *	A miss is looked up once across all helpers: the helper that takes
  *	the lease "lookup DOMAIN" in the cache looks the domain up; the
@@ -72,9 +81,11 @@
  *	policy_answer_init() and policy_answer_free() make and release an
  *	answer; policy_status_name() names a status for logs.
  *	policy_flush_metrics() moves the DNS counts and pending counters to
- *	the cache (and resets a grown WAL); policy_metrics() renders the
- *	/metrics text. policy_ctx_close() closes the cache and the DNS
- *	client.
+ *	the cache when this helper has written to it anyway (taking the
+ *	memo's counts along), else to the memo's counters, or to the cache
+ *	when there is no memo (and resets a grown WAL); policy_metrics() moves the memo's counters to
+ *	the cache and renders the /metrics text. policy_ctx_close() closes
+ *	the cache, the memo and the DNS client.
  *--*/
 #include <poll.h>
 #include <stdio.h>
@@ -90,6 +101,7 @@
 #include "metrics.h"
 #include "mtasts.h"
 #include "policy.h"
+#include "priv.h"
 #include "rwatch.h"
 
 /* policy_answer_init - empty answer */
@@ -243,7 +255,8 @@ static void policy_want_refresh(POL_CTX *ctx, const char *domain)
 }
 
 /* policy_dane_cached - the verdict of a fresh cache entry; -1 on a miss */
-static int policy_dane_cached(POL_CTX *ctx, POL_ANSWER *ans, DV_VERDICT *verdict)
+static int policy_dane_cached(POL_CTX *ctx, POL_ANSWER *ans, DV_VERDICT *verdict,
+			              time_t *stable)
 {
     CACHE_DANE ent;
     time_t  now = time(0);
@@ -258,6 +271,7 @@ static int policy_dane_cached(POL_CTX *ctx, POL_ANSWER *ans, DV_VERDICT *verdict
 		  ent.verdict, vstr_str(ent.why), ent.expires - (long long) now);
 	ans->source = "cache";
 	ans->ttl = (int) (ent.expires - (long long) now);
+	*stable = (time_t) (ent.ttl > 0 ? ent.expires - ent.ttl / 4 : ent.expires);
 	vstr_reset(ans->why);
 	vstr_addstr(ans->why, vstr_str(ent.why));
 	ret = 0;
@@ -272,8 +286,9 @@ static DV_VERDICT policy_dane(POL_CTX *ctx, POL_ANSWER *ans)
     DV_VERDICT verdict;
     VSTR   *why;
     int     ttl = 0;
+    time_t  stable;
 
-    if (policy_dane_cached(ctx, ans, &verdict) == 0) {
+    if (policy_dane_cached(ctx, ans, &verdict, &stable) == 0) {
 	metrics_inc(MET_CACHE_HITS, "kind=\"dane\"", 1);
 	return verdict;
     }
@@ -372,24 +387,112 @@ static void policy_conclude(POL_ANSWER *ans, DV_VERDICT verdict,
     policy_from_rule(ans, rule, sts, tlsrpt);
 }
 
+/* policy_memo - the memo beside the cache, opened on first use; NULL
+ * without a cache, or when the memo or the cache may not be trusted */
+static MEMO *policy_memo(POL_CTX *ctx)
+{
+    VSTR   *text;
+    long    max_ttl = ctx->cfg->cache_max_ttl;
+    uint64_t settings;
+
+    if (ctx->memo_tried)
+	return ctx->memo;
+    ctx->memo_tried = 1;
+    if (ctx->no_cache || *ctx->cfg->cache_file == 0)
+	return 0;
+    text = vstr_new(256);
+    if (priv_cache_trusted(ctx->cfg->cache_file, text) == 0) {
+	vstr_reset(text);
+	cfgmark_fingerprint(ctx->cfg, text);
+	settings = memo_hash(vstr_str(text), vstr_len(text), 0);
+	settings = memo_hash(&max_ttl, sizeof(max_ttl), settings);
+	ctx->memo = memo_open(ctx->cfg->cache_file, settings);
+    }
+    vstr_free(text);
+    return ctx->memo;
+}
+
+/* policy_memo_answer - the memo's answer for the domain; -1 if none */
+static int policy_memo_answer(POL_CTX *ctx, POL_ANSWER *ans, int tlsrpt)
+{
+    MEMO_ANSWER *hit = &ctx->memo_hit;
+    time_t  now = time(0);
+
+    if (!memo_get(policy_memo(ctx), ans->domain, tlsrpt, now, hit)
+	|| (hit->status != POL_FOUND && hit->status != POL_NOTFOUND))
+	return -1;
+    ans->status = hit->status;
+    ans->rule = hit->rule;
+    ans->kind = hit->kind;
+    ans->source = hit->source;
+    ans->ttl = (int) (hit->expires - (long long) now);
+    vstr_reset(ans->text);
+    vstr_addstr(ans->text, hit->text);
+    vstr_reset(ans->tlsrpt);
+    vstr_addstr(ans->tlsrpt, hit->tlsrpt);
+    metrics_inc(MET_CACHE_HITS, "kind=\"dane\"", 1);
+    log_debug("memo hit for %s: %s, %ds left", ans->domain, hit->rule, ans->ttl);
+    return 0;
+}
+
+/* policy_memo_text - a string into a memo field; -1 if it does not fit */
+static int policy_memo_text(char *dst, size_t size, const char *src)
+{
+    return snprintf(dst, size, "%s", src) < (int) size ? 0 : -1;
+}
+
+/* policy_memo_remember - an answer the cache gave, stamped, until then */
+static void policy_memo_remember(POL_CTX *ctx, const MEMO_STAMP *stamp,
+				         const POL_ANSWER *ans, int tlsrpt,
+				         time_t until)
+{
+    MEMO_ANSWER mem;
+    time_t  now = time(0);
+
+    if (ctx->refresh[0] || ans->ttl <= 0
+	|| (ans->status != POL_FOUND && ans->status != POL_NOTFOUND))
+	return;
+    if (until > now + MEMO_MAX_AGE)
+	until = now + MEMO_MAX_AGE;
+    mem.status = ans->status;
+    mem.expires = (long long) now + ans->ttl;
+    if (policy_memo_text(mem.rule, sizeof(mem.rule), ans->rule) < 0
+	|| policy_memo_text(mem.kind, sizeof(mem.kind), ans->kind) < 0
+	|| policy_memo_text(mem.source, sizeof(mem.source), ans->source) < 0
+	|| policy_memo_text(mem.text, sizeof(mem.text), vstr_str(ans->text)) < 0
+	|| policy_memo_text(mem.tlsrpt, sizeof(mem.tlsrpt), vstr_str(ans->tlsrpt)) < 0)
+	return;
+    if (until > now)
+	(void) memo_put(ctx->memo, stamp, ans->domain, tlsrpt, until, &mem);
+}
+
 /* policy_decide_cached - the whole answer from one cache snapshot; -1 when
- * a lookup is needed (nothing counted then) */
+ * a lookup is needed (nothing counted then). The memo's stamp is taken
+ * before the snapshot: a commit between the two makes the memo answer
+ * stale at once, never the other way round. */
 static int policy_decide_cached(POL_CTX *ctx, POL_ANSWER *ans, int tlsrpt)
 {
     CACHE  *cache = policy_cache(ctx);
+    MEMO_STAMP stamp;
+    int     stamped = ctx->memo && memo_stamp(ctx->memo, &stamp) == 0;
     DV_VERDICT verdict;
     MTS_RESULT sts;
+    time_t  until;
     int     ret = -1;
 
     cache_read_begin(cache);
-    if (policy_dane_cached(ctx, ans, &verdict) == 0) {
+    if (policy_dane_cached(ctx, ans, &verdict, &until) == 0) {
 	mtasts_result_init(&sts);
 	if (!decide_needs_sts(verdict)
 	    || mtasts_lookup_cached(cache, ctx->cfg, ans->domain, &sts)) {
 	    metrics_inc(MET_CACHE_HITS, "kind=\"dane\"", 1);
 	    if (sts.refresh_due)
 		policy_want_refresh(ctx, ans->domain);
+	    if (decide_needs_sts(verdict) && sts.stable_until < until)
+		until = sts.stable_until;
 	    policy_conclude(ans, verdict, &sts, tlsrpt);
+	    if (stamped)
+		policy_memo_remember(ctx, &stamp, ans, tlsrpt, until);
 	    ret = 0;
 	}
 	mtasts_result_free(&sts);
@@ -468,7 +571,8 @@ static void policy_decide(POL_CTX *ctx, POL_ANSWER *ans, int tlsrpt)
     int     lead;
     char    key[300];
 
-    if (policy_decide_cached(ctx, ans, tlsrpt) == 0)
+    if (policy_memo_answer(ctx, ans, tlsrpt) == 0
+	|| policy_decide_cached(ctx, ans, tlsrpt) == 0)
 	return;
     if ((lead = policy_coalesce(ctx, ans, tlsrpt)) < 0)
 	return;
@@ -479,8 +583,8 @@ static void policy_decide(POL_CTX *ctx, POL_ANSWER *ans, int tlsrpt)
     }
 }
 
-/* policy_flush_metrics - DNS counts, then everything to the cache */
-void    policy_flush_metrics(POL_CTX *ctx)
+/* policy_count_dns - the DNS client's counts since the last time */
+static void policy_count_dns(POL_CTX *ctx)
 {
     if (ctx->dns) {
 	metrics_inc(MET_DNS_QUERIES, "", dns_count_queries(ctx->dns) - ctx->dns_queries);
@@ -488,14 +592,38 @@ void    policy_flush_metrics(POL_CTX *ctx)
 	ctx->dns_queries = dns_count_queries(ctx->dns);
 	ctx->dns_failures = dns_count_failures(ctx->dns);
     }
-    metrics_flush(policy_cache(ctx));
-    cache_checkpoint(ctx->cache);
 }
 
-/* policy_metrics - the exposition text for /metrics */
+/* policy_memo_count - metrics_move() into the memo's counters */
+static int policy_memo_count(void *memo, const char *name, const char *labels,
+			             unsigned long n)
+{
+    return memo_count((MEMO *) memo, name, labels, n);
+}
+
+/* policy_flush_metrics - DNS counts, then everything to the cache when
+ * this helper wrote to it anyway (with what the memo holds), else to the
+ * memo: a commit only for counts would end every memo answer */
+void    policy_flush_metrics(POL_CTX *ctx)
+{
+    policy_count_dns(ctx);
+    if (cache_wrote(ctx->cache))
+	memo_counters_take(policy_memo(ctx), metrics_inc_named, 0);
+    else if (policy_memo(ctx))
+	metrics_move(policy_memo_count, ctx->memo);
+    if (metrics_pending())
+	metrics_flush(policy_cache(ctx));
+    if (ctx->cache)
+	cache_checkpoint(ctx->cache);
+}
+
+/* policy_metrics - the exposition text for /metrics: the memo's counts
+ * join ours, all go to the cache (kept for the next try if that fails) */
 void    policy_metrics(POL_CTX *ctx, VSTR *out)
 {
-    policy_flush_metrics(ctx);
+    policy_count_dns(ctx);
+    memo_counters_take(policy_memo(ctx), metrics_inc_named, 0);
+    metrics_flush(policy_cache(ctx));
     metrics_render(policy_cache(ctx), out);
 }
 
@@ -538,6 +666,9 @@ void    policy_ctx_close(POL_CTX *ctx)
 {
     cache_close(ctx->cache);
     ctx->cache = 0;
+    memo_close(ctx->memo);
+    ctx->memo = 0;
+    ctx->memo_tried = 0;
     dns_free(ctx->dns);
     ctx->dns = 0;
 }

@@ -6,6 +6,7 @@
 #include "cache.h"
 #include "cfg.h"
 #include "dns.h"
+#include "memo.h"
 #include "ovr.h"
 #include "vstr.h"
 
@@ -28,6 +29,9 @@ typedef struct POL_CTX {
     char    refresh[256];		/* cached domain near expiry, or "" */
     char  **refresh_argv;		/* our own command line, for -R */
     int     pruned;			/* expired rows pruned once */
+    MEMO   *memo;			/* beside the cache, or NULL */
+    int     memo_tried;			/* memo opened, or found unusable */
+    MEMO_ANSWER memo_hit;		/* the last answer the memo gave */
 } POL_CTX;
 
 #define POL_WAIT_FIRST_MS	2	/* first poll for another helper's lookup */
