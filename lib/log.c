@@ -14,6 +14,7 @@
  *	int	log_to_file(const char *path)
  *	const char *log_where(void)
  *	void	log_info(const char *fmt, ...)
+ *	void	log_info_text(const char *text)
  *	void	log_warn(const char *fmt, ...)
  *	void	log_fatal(const char *fmt, ...)
  *	void	log_panic(const char *fmt, ...)
@@ -352,16 +353,11 @@ static int log_shown(int prio)
     return 1;
 }
 
-/* log_emit - send one formatted message to its destination, if shown */
-static void log_emit(int prio, const char *prefix, const char *fmt,
-		             va_list ap)
+/* log_emit_text - send one message to its destination */
+static void log_emit_text(int prio, const char *prefix, const char *text)
 {
-    char    text[1800];
     int     saved_errno = errno;
 
-    if (!log_shown(prio))
-	return;
-    (void) vsnprintf(text, sizeof(text), fmt, ap);
     log_settle();
     switch (log_dest) {
     case LOG_DEST_SYSLOG:
@@ -378,6 +374,25 @@ static void log_emit(int prio, const char *prefix, const char *fmt,
 	&& (prio == LOG_CRIT || prio == LOG_ERR))
 	log_line_stderr(prefix, text);
     errno = saved_errno;
+}
+
+/* log_emit - format one message and send it, if shown */
+static void log_emit(int prio, const char *prefix, const char *fmt,
+		             va_list ap)
+{
+    char    text[LOG_TEXT_MAX];
+
+    if (!log_shown(prio))
+	return;
+    (void) vsnprintf(text, sizeof(text), fmt, ap);
+    log_emit_text(prio, prefix, text);
+}
+
+/* log_info_text - log_info() of a text already made, without printf */
+void    log_info_text(const char *text)
+{
+    if (log_shown(LOG_INFO))
+	log_emit_text(LOG_INFO, "", text);
 }
 
 /*

@@ -15,6 +15,7 @@ typedef enum {
 #endif
 #define LOG_FALLBACK_FILE	LOCALSTATEDIR "/log/tlspolicyd/tlspolicyd.log"
 
+#define LOG_TEXT_MAX	1800		/* one message, before its head */
 #define LOG_HELD_MAX	8192		/* file lines held by log_hold() */
 #define LOG_SAFE_MAX	100		/* untrusted text shown at most */
 #define LOG_SAFE_SIZE	(LOG_SAFE_MAX * 4 + 8)
@@ -33,6 +34,7 @@ void    log_set_info(int on);
 
 void    log_debug(const char *fmt,...) __attribute__((format(printf, 1, 2)));
 void    log_info(const char *fmt,...) __attribute__((format(printf, 1, 2)));
+void    log_info_text(const char *text);
 void    log_warn(const char *fmt,...) __attribute__((format(printf, 1, 2)));
 void    log_fatal(const char *fmt,...)
 	__attribute__((format(printf, 1, 2), noreturn));

@@ -10,6 +10,7 @@
  *				int tlsrpt, POL_ANSWER *ans)
  *
  *	void	policy_answer_init(POL_ANSWER *ans)
+ *	void	policy_answer_reset(POL_ANSWER *ans)
  *	void	policy_answer_free(POL_ANSWER *ans)
  *
  *	CACHE	*policy_cache(POL_CTX *ctx)
@@ -79,7 +80,8 @@
  *	rule that decided (rule=NAME) and source.
  *
  *	policy_answer_init() and policy_answer_free() make and release an
- *	answer; policy_status_name() names a status for logs.
+ *	answer; policy_answer_reset() empties one for the next lookup
+ *	(a connection reuses one answer: no allocation per lookup); policy_status_name() names a status for logs.
  *	policy_flush_metrics() moves the DNS counts and pending counters to
  *	the cache when this helper has written to it anyway (taking the
  *	memo's counts along), else to the memo's counters, or to the cache
@@ -104,19 +106,28 @@
 #include "priv.h"
 #include "rwatch.h"
 
-/* policy_answer_init - empty answer */
-void    policy_answer_init(POL_ANSWER *ans)
+/* policy_answer_reset - empty, for the next lookup */
+void    policy_answer_reset(POL_ANSWER *ans)
 {
     ans->status = POL_NOTFOUND;
-    ans->text = vstr_new(128);
+    vstr_reset(ans->text);
     ans->source = "none";
     ans->rule = "none";
     ans->kind = "notfound";
     ans->domain[0] = 0;
     ans->port = 0;
     ans->ttl = 0;
+    vstr_reset(ans->why);
+    vstr_reset(ans->tlsrpt);
+}
+
+/* policy_answer_init - empty answer */
+void    policy_answer_init(POL_ANSWER *ans)
+{
+    ans->text = vstr_new(128);
     ans->why = vstr_new(128);
     ans->tlsrpt = vstr_new(16);
+    policy_answer_reset(ans);
 }
 
 /* policy_answer_free - release */
@@ -151,13 +162,32 @@ static void policy_set(POL_ANSWER *ans, POL_STATUS status, const char *source,
     vstr_addstr(ans->text, text);
 }
 
-/* policy_log - the one line per decided lookup */
+/* policy_log - the one line per decided lookup, put together without
+ * printf(): it is made for every lookup */
 static void policy_log(const POL_ANSWER *ans)
 {
-    log_info("lookup domain=%s answer=%s %s=\"%s\" rule=%s source=%s ttl=%d",
-	     ans->domain[0] ? ans->domain : "-", policy_status_name(ans->status),
-	     ans->status == POL_FOUND ? "policy" : "reason",
-	     vstr_str(ans->text), ans->rule, ans->source, ans->ttl);
+    char    line[LOG_TEXT_MAX];
+    char    ttl[24];
+    const char *parts[] = {
+	"lookup domain=", ans->domain[0] ? ans->domain : "-",
+	" answer=", policy_status_name(ans->status),
+	ans->status == POL_FOUND ? " policy=\"" : " reason=\"", vstr_str(ans->text),
+	"\" rule=", ans->rule, " source=", ans->source, " ttl=", ttl,
+    };
+    size_t  n = 0;
+    size_t  len;
+    size_t  i;
+
+    (void) snprintf(ttl, sizeof(ttl), "%d", ans->ttl);
+    for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+	len = strlen(parts[i]);
+	if (len > sizeof(line) - 1 - n)
+	    len = sizeof(line) - 1 - n;
+	memcpy(line + n, parts[i], len);
+	n += len;
+    }
+    line[n] = 0;
+    log_info_text(line);
 }
 
 /* policy_gate - run the key gates; 0 when the key may be looked up */

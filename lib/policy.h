@@ -57,6 +57,7 @@ typedef struct POL_ANSWER {
 } POL_ANSWER;
 
 void    policy_answer_init(POL_ANSWER *ans);
+void    policy_answer_reset(POL_ANSWER *ans);
 void    policy_answer_free(POL_ANSWER *ans);
 void    policy_lookup(POL_CTX *ctx, const char *raw, size_t len,
 		           int tlsrpt, POL_ANSWER *ans);

@@ -62,18 +62,32 @@ int     proto_tcp_unquote(VSTR *out, const char *text, size_t len)
     return 0;
 }
 
-/* proto_tcp_quote - %XX encoding like Postfix hex_quote() */
+/* proto_tcp_plain - a byte hex_quote() leaves as it is */
+static int proto_tcp_plain(unsigned char ch)
+{
+    return ch > 0x20 && ch < 0x7f && ch != '%';
+}
+
+/* proto_tcp_quote - %XX encoding like Postfix hex_quote(); plain runs are
+ * copied whole */
 static void proto_tcp_quote(VSTR *out, const char *text, size_t len)
 {
-    size_t  i;
+    static const char hex[] = "0123456789ABCDEF";
+    size_t  i = 0;
+    size_t  run;
+    char    esc[3];
 
-    for (i = 0; i < len; i++) {
-	unsigned char ch = (unsigned char) text[i];
-
-	if (ch > 0x20 && ch < 0x7f && ch != '%')
-	    vstr_addch(out, ch);
-	else
-	    vstr_printf(out, "%%%02X", ch);
+    while (i < len) {
+	for (run = i; run < len && proto_tcp_plain((unsigned char) text[run]); run++)
+	     /* void */ ;
+	vstr_addmem(out, text + i, run - i);
+	if ((i = run) < len) {
+	    esc[0] = '%';
+	    esc[1] = hex[(unsigned char) text[i] >> 4];
+	    esc[2] = hex[(unsigned char) text[i] & 15];
+	    vstr_addmem(out, esc, sizeof(esc));
+	    i++;
+	}
     }
 }
 

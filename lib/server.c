@@ -98,6 +98,7 @@ typedef struct SRV {
     time_t  flushed;			/* metrics last written */
     int     sock;			/* in_fd and out_fd: one socket */
     int     slice_ms;			/* its SO_RCVTIMEO now */
+    POL_ANSWER ans;			/* reset for each lookup */
 } SRV;
 
 typedef enum { FILL_DATA, FILL_EOF, FILL_TIMEOUT, FILL_ERROR, FILL_FULL } FILL;
@@ -280,48 +281,53 @@ static int server_nonblock(int fd, int flags)
     return old;
 }
 
-/* server_count - one answered lookup, for the metrics */
+/* server_count - one answered lookup, for the metrics (the labels are
+ * formatted again only when the protocol or the answer kind changes) */
 static void server_count(const char *protocol, const POL_ANSWER *ans)
 {
-    char    labels[96];
+    static char labels[96];
+    static char last_kind[32];
+    static const char *last_protocol;
 
-    (void) snprintf(labels, sizeof(labels), "protocol=\"%s\",answer=\"%s\"",
-		    protocol, ans->kind);
+    if (protocol != last_protocol || strncmp(ans->kind, last_kind, sizeof(last_kind)) != 0) {
+	(void) snprintf(labels, sizeof(labels), "protocol=\"%s\",answer=\"%s\"",
+			protocol, ans->kind);
+	(void) snprintf(last_kind, sizeof(last_kind), "%s", ans->kind);
+	last_protocol = protocol;
+    }
     metrics_inc(MET_LOOKUPS, labels, 1);
 }
 
 /* server_tcp_answer - reply to one decoded tcp_table key */
 static void server_tcp_answer(SRV *srv, const char *key, size_t klen)
 {
-    POL_ANSWER ans;
+    POL_ANSWER *ans = &srv->ans;
     TCPT_CODE code;
 
-    policy_answer_init(&ans);
-    policy_lookup(srv->pol, key, klen, srv->pol->cfg->tlsrpt, &ans);
-    server_count("tcp", &ans);
-    code = ans.status == POL_FOUND ? TCPT_OK :
-	ans.status == POL_TEMP ? TCPT_TEMP : TCPT_NOTFOUND;
-    if (code == TCPT_OK && vstr_len(ans.tlsrpt) > 0) {
-	VSTR   *full = vstr_new(vstr_len(ans.text) + vstr_len(ans.tlsrpt) + 1);
+    policy_answer_reset(ans);
+    policy_lookup(srv->pol, key, klen, srv->pol->cfg->tlsrpt, ans);
+    server_count("tcp", ans);
+    code = ans->status == POL_FOUND ? TCPT_OK :
+	ans->status == POL_TEMP ? TCPT_TEMP : TCPT_NOTFOUND;
+    if (code == TCPT_OK && vstr_len(ans->tlsrpt) > 0) {
+	VSTR   *full = vstr_new(vstr_len(ans->text) + vstr_len(ans->tlsrpt) + 1);
+	int     fits;
 
-	vstr_addstr(full, vstr_str(ans.text));
-	vstr_addstr(full, vstr_str(ans.tlsrpt));
-	if (proto_tcp_format_reply(srv->reply, code, vstr_str(full)) == 0) {
-	    vstr_free(full);
-	    policy_answer_free(&ans);
+	vstr_addstr(full, vstr_str(ans->text));
+	vstr_addstr(full, vstr_str(ans->tlsrpt));
+	fits = proto_tcp_format_reply(srv->reply, code, vstr_str(full)) == 0;
+	vstr_free(full);
+	if (fits)
 	    return;
-	}
 	log_warn("policy for %s with TLSRPT attributes does not fit in a"
 		 " %d-byte tcp_table reply; sending it without them",
-		 ans.domain, TCPT_MAX_REPLY);
-	vstr_free(full);
+		 ans->domain, TCPT_MAX_REPLY);
     }
-    if (proto_tcp_format_reply(srv->reply, code, vstr_str(ans.text)) < 0) {
+    if (proto_tcp_format_reply(srv->reply, code, vstr_str(ans->text)) < 0) {
 	log_warn("policy for %s does not fit in a %d-byte tcp_table reply;"
-		 " answering temporary failure", ans.domain, TCPT_MAX_REPLY);
+		 " answering temporary failure", ans->domain, TCPT_MAX_REPLY);
 	(void) proto_tcp_format_reply(srv->reply, TCPT_TEMP, "policy too long");
     }
-    policy_answer_free(&ans);
 }
 
 /* server_tcp_request - handle one complete line */
@@ -342,7 +348,7 @@ static void server_tcp_request(SRV *srv, const char *line, size_t len)
 /* server_sockmap_request - handle one complete netstring payload */
 static void server_sockmap_request(SRV *srv, const char *payload, size_t len)
 {
-    POL_ANSWER ans;
+    POL_ANSWER *ans = &srv->ans;
     SMAP_MAP map;
     const char *key;
     size_t  klen;
@@ -361,19 +367,18 @@ static void server_sockmap_request(SRV *srv, const char *payload, size_t len)
 			  "unknown map name (expected QUERY or QUERYwithTLSRPT)");
 	return;
     }
-    policy_answer_init(&ans);
+    policy_answer_reset(ans);
     policy_lookup(srv->pol, key, klen,
-	       map == SMAP_MAP_QUERY_TLSRPT || srv->pol->cfg->tlsrpt, &ans);
-    server_count("socketmap", &ans);
-    if (ans.status == POL_FOUND) {
-	vstr_addstr(ans.text, vstr_str(ans.tlsrpt));
-	proto_sockmap_format_reply(srv->reply, "OK", vstr_str(ans.text));
+	       map == SMAP_MAP_QUERY_TLSRPT || srv->pol->cfg->tlsrpt, ans);
+    server_count("socketmap", ans);
+    if (ans->status == POL_FOUND) {
+	vstr_addstr(ans->text, vstr_str(ans->tlsrpt));
+	proto_sockmap_format_reply(srv->reply, "OK", vstr_str(ans->text));
     }
-    else if (ans.status == POL_TEMP)
-	proto_sockmap_format_reply(srv->reply, "TEMP", vstr_str(ans.text));
+    else if (ans->status == POL_TEMP)
+	proto_sockmap_format_reply(srv->reply, "TEMP", vstr_str(ans->text));
     else
 	proto_sockmap_format_reply(srv->reply, "NOTFOUND", "");
-    policy_answer_free(&ans);
 }
 
 /* server_close_msg - log why a connection is dropped */
@@ -706,6 +711,7 @@ SRV_END server_serve(POL_CTX *pol, int in_fd, int out_fd, int idle_timeout,
     srv.count = 0;
     srv.flushed = server_now();
     srv.key = vstr_new(256);
+    policy_answer_init(&srv.ans);
     srv.reply = vstr_new(TCPT_MAX_REPLY + 64);
     server_io_begin(&srv, &in_flags, &flags, &old_slice);
     while (server_wait_first(&srv, &end) == 0) {
@@ -728,6 +734,7 @@ SRV_END server_serve(POL_CTX *pol, int in_fd, int out_fd, int idle_timeout,
 	on_idle(pol);
     server_io_end(&srv, in_flags, flags, &old_slice);
     vstr_free(srv.key);
+    policy_answer_free(&srv.ans);
     vstr_free(srv.reply);
     return end;
 }
