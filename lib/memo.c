@@ -75,7 +75,10 @@
  *	Every string read back must end within its field and be printable.
  * BUGS
  *	A helper killed while it writes a counter's key leaves that entry
- *	claimed but unnamed; its counts go to the cache instead.
+ *	claimed but unnamed; its counts go to the cache instead. Counts
+ *	added while two helpers create the file at the same moment can be
+ *	lost. Whoever truncates the memo file under running helpers (it
+ *	takes the helpers' own user) makes them die of SIGBUS.
  * SEE ALSO
  *	cache(3), policy(3), metrics(3)
  *--*/
@@ -183,27 +186,40 @@ static int memo_file_ok(const MEMO *memo, int fd, const char *path)
 		 " writable by us only; answering from the cache", path);
 	return -1;
     }
-    if (st.st_size < MEMO_FILE_SIZE && ftruncate(fd, MEMO_FILE_SIZE) < 0) {
-	log_warn("memo %s: cannot extend: %m", path);
-	return -1;
-    }
     return 0;
 }
 
-/* memo_head_ok - our magic, or a new file that now gets it */
-static int memo_head_ok(MEMO *memo, const char *path)
+/* memo_head_ok - our magic; a new file gets its whole header written
+ * first (so that no page of the mapped header is a hole that a full
+ * disk could refuse with SIGBUS), then its full size */
+static int memo_head_ok(int fd, const char *path)
 {
     static const unsigned char zero[MEMO_MAGIC_LEN];
+    unsigned char head[MEMO_HEAD_SIZE];
+    ssize_t n = pread(fd, head, MEMO_MAGIC_LEN, 0);
 
-    if (memcmp(memo->head, MEMO_MAGIC, MEMO_MAGIC_LEN) == 0)
-	return 0;
-    if (memcmp(memo->head, zero, MEMO_MAGIC_LEN) == 0) {
-	memcpy(memo->head, MEMO_MAGIC, MEMO_MAGIC_LEN);
-	return 0;
+    struct stat st;
+
+    if (n == MEMO_MAGIC_LEN && memcmp(head, MEMO_MAGIC, MEMO_MAGIC_LEN) == 0) {
+	if (fstat(fd, &st) == 0 && st.st_size >= MEMO_HEAD_SIZE)
+	    return 0;
+	log_warn("memo %s is cut short; not using it (remove it: it is"
+		 " made again)", path);
+	return -1;
     }
-    log_warn("memo %s is not a tlspolicyd memo of this version; not using"
-	     " it (remove it: it is made again)", path);
-    return -1;
+    if (n > 0 && (n < MEMO_MAGIC_LEN || memcmp(head, zero, MEMO_MAGIC_LEN) != 0)) {
+	log_warn("memo %s is not a tlspolicyd memo of this version; not using"
+		 " it (remove it: it is made again)", path);
+	return -1;
+    }
+    memset(head, 0, sizeof(head));
+    memcpy(head, MEMO_MAGIC, MEMO_MAGIC_LEN);
+    if (pwrite(fd, head, sizeof(head), 0) != (ssize_t) sizeof(head)
+	|| ftruncate(fd, MEMO_FILE_SIZE) < 0) {
+	log_warn("memo %s: cannot write it: %m; answering from the cache", path);
+	return -1;
+    }
+    return 0;
 }
 
 /* memo_map - open, check and map the header; -1 logged */
@@ -216,7 +232,7 @@ static int memo_map(MEMO *memo, const char *path)
 	log_debug("memo %s: %m; answering from the cache", path);
 	return -1;
     }
-    if (memo_file_ok(memo, memo->fd, path) < 0)
+    if (memo_file_ok(memo, memo->fd, path) < 0 || memo_head_ok(memo->fd, path) < 0)
 	return -1;
     map = mmap(0, MEMO_HEAD_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, memo->fd, 0);
     if (map == MAP_FAILED) {
@@ -224,7 +240,7 @@ static int memo_map(MEMO *memo, const char *path)
 	return -1;
     }
     memo->head = map;
-    return memo_head_ok(memo, path);
+    return 0;
 }
 
 /* memo_open - the memo beside cache_file; NULL when it cannot be used */

@@ -209,6 +209,11 @@ static void hostile(time_t now)
     (void) close(fd);
     tap_ok(memo_open(big, 42) == 0, "a file with foreign content: refused");
     (void) unlink(link);
+    fd = open(link, O_WRONLY | O_CREAT, 0640);
+    (void) !write(fd, "tlspolicyd memo1", 16);
+    (void) close(fd);
+    tap_ok(memo_open(big, 42) == 0, "a memo cut short (its header would fault): refused");
+    (void) unlink(link);
 }
 
 /* counted - for memo_counters_take() */
