@@ -81,12 +81,14 @@
  *
  *	policy_answer_init() and policy_answer_free() make and release an
  *	answer; policy_answer_reset() empties one for the next lookup
- *	(a connection reuses one answer: no allocation per lookup); policy_status_name() names a status for logs.
+ *	(a connection reuses one answer: no allocation per lookup);
+ *	policy_status_name() names a status for logs.
  *	policy_flush_metrics() moves the DNS counts and pending counters to
  *	the cache when this helper has written to it anyway (taking the
  *	memo's counts along), else to the memo's counters, or to the cache
- *	when there is no memo (and resets a grown WAL); policy_metrics() moves the memo's counters to
- *	the cache and renders the /metrics text. policy_ctx_close() closes
+ *	when there is no memo (and resets a grown WAL); policy_metrics()
+ *	moves the memo's counters to the cache and renders the /metrics
+ *	text. policy_ctx_close() closes
  *	the cache, the memo and the DNS client.
  *--*/
 #include <poll.h>
