@@ -7,7 +7,7 @@
 #define SRV_REQUEST_TIMEOUT	100	/* seconds, as tcp_table(5) */
 #define SRV_READ_SLICE_MS	250	/* a socket read() waits this long, then
 					 * the deadline is checked */
-#define SRV_LOG_HOLD_MS		50	/* log lines wait for a batch this long */
+#define SRV_LOG_HOLD_MS		20	/* log lines wait for a batch this long */
 
 typedef enum {
     SRV_EOF,				/* client closed between requests */
