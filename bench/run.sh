@@ -16,6 +16,7 @@
 #      against one client's miss
 #   8. 64 helpers answering an entry due for refresh: refreshes started
 # Every figure is the median of RUNS runs (default 5); loops are bounded.
+# Lines 1, 2 and 5 take turns with their baseline, run by run.
 set -u
 top_srcdir=$(cd "$(dirname "$0")/.." && pwd)
 : "${top_builddir:=$top_srcdir}"
@@ -60,20 +61,31 @@ col() { awk -v c="$1" '{ print $c }'; }
 runs() {	# runs CMD...: RUNS lines of output
     _run=0; while [ $_run -lt "$RUNS" ]; do "$@"; _run=$((_run + 1)); done
 }
+# paired MODE OUT-TP OUT-MIN ARGS...: RUNS runs each of tlspolicyd (port P)
+# and the minimal responder (PMIN), taking turns, so that both see the
+# same moments of a machine whose load drifts
+paired() {
+    _mode=$1 _otp=$2 _omin=$3; shift 3
+    : > "$_otp"; : > "$_omin"
+    _run=0
+    while [ $_run -lt "$RUNS" ]; do
+        "$BENCH/client" "$_mode" $A $P "$@" >> "$_otp"
+        "$BENCH/client" "$_mode" $A $PMIN "$@" >> "$_omin"
+        _run=$((_run + 1))
+    done
+}
 total() { awk '{ s += $1 } END { print s + 0 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 
 # 1. kept connection
-runs "$BENCH/client" kept $A $P tcp dane-only.test 2000 > "$T_DIR/k.tp"
-runs "$BENCH/client" kept $A $PMIN tcp dane-only.test 2000 > "$T_DIR/k.min"
+paired kept "$T_DIR/k.tp" "$T_DIR/k.min" tcp dane-only.test 2000
 k_p50=$(col 1 < "$T_DIR/k.tp" | median); k_p99=$(col 2 < "$T_DIR/k.tp" | median)
 k_rate=$(col 3 < "$T_DIR/k.tp" | median); k_err=$(col 4 < "$T_DIR/k.tp" | total)
 m_p50=$(col 1 < "$T_DIR/k.min" | median); m_p99=$(col 2 < "$T_DIR/k.min" | median)
 m_rate=$(col 3 < "$T_DIR/k.min" | median)
 
 # 2. new connection to the first cached answer
-runs "$BENCH/client" connect $A $P tcp dane-only.test 200 > "$T_DIR/c.tp"
-runs "$BENCH/client" connect $A $PMIN tcp dane-only.test 200 > "$T_DIR/c.min"
+paired connect "$T_DIR/c.tp" "$T_DIR/c.min" tcp dane-only.test 200
 c_p50=$(col 1 < "$T_DIR/c.tp" | median); cm_p50=$(col 1 < "$T_DIR/c.min" | median)
 c_p99=$(col 2 < "$T_DIR/c.tp" | median); cm_p99=$(col 2 < "$T_DIR/c.min" | median)
 
@@ -185,9 +197,8 @@ fi
 f() { echo "$2" | awk -v i="$1" '{ print $i }'; }
 
 # 5. 64 clients for 5 s, RUNS times
-runs "$BENCH/client" load $A $P tcp dane-only.test 5 64 > "$T_DIR/load"
+paired load "$T_DIR/load" "$T_DIR/load.min" tcp dane-only.test 5 64
 l_rate=$(col 1 < "$T_DIR/load" | median); l_err=$(col 2 < "$T_DIR/load" | total)
-runs "$BENCH/client" load $A $PMIN tcp dane-only.test 5 64 > "$T_DIR/load.min"
 lm_rate=$(col 1 < "$T_DIR/load.min" | median)
 warn=$(grep -c "warning" "$T_DIR/tlspolicyd.log")
 wal_kb=$(( $(stat -c %s "$T_DIR/cache/cache.db-wal" 2>/dev/null || echo 0) / 1024 ))
