@@ -176,7 +176,7 @@ static int memo_owned(const MEMO *memo, const struct stat *st)
 	&& (st->st_mode & (S_IWGRP | S_IWOTH)) == 0;
 }
 
-/* memo_file_ok - the memo file may be used: ours, and big enough */
+/* memo_file_ok - the memo file may be used: a regular file of ours alone */
 static int memo_file_ok(const MEMO *memo, int fd, const char *path)
 {
     struct stat st;
