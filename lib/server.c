@@ -50,12 +50,15 @@
  *	made non-blocking and poll() waits. Flags and the socket option
  *	are restored at the end.
  *
- *	A lookup's log lines are written after its reply (log_hold()).
- *	In socket mode they may wait for the next ones, at most
- *	SRV_LOG_HOLD_MS (the read slice shrinks to that while lines
- *	wait, and a slice that ends writes them), and are written at the
- *	end of the connection: a busy kept connection writes its log in
- *	batches, one write() for many lookups.
+ *	The log lines of a connection's first request are written before
+ *	its reply, so that a client that asks once (postmap -q, a script)
+ *	finds them in the log when it has the answer. Those of later
+ *	requests are written after their reply (log_hold()); in socket
+ *	mode they may wait for the next ones, at most SRV_LOG_HOLD_MS (the
+ *	read slice shrinks to that while lines wait, and a slice that ends
+ *	writes them), and are written at the end of the connection: a busy
+ *	kept connection writes its log in batches, one write() for many
+ *	lookups.
  *--*/
 #include <errno.h>
 #include <fcntl.h>
@@ -580,7 +583,8 @@ static int server_one(SRV *srv, SRV_END *end)
 	server_sockmap_request(srv, srv->buf + srv->start + hdr, len);
 	srv->start += hdr + len + 1;
     }
-    srv->count++;
+    if (srv->count++ == 0)
+	log_release();			/* a connection's first lines: before its reply */
     if (server_write(srv, vstr_str(srv->reply), vstr_len(srv->reply)) < 0) {
 	*end = SRV_CLOSED;
 	log_release();
