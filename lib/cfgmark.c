@@ -42,8 +42,10 @@
 
 #include "cfgmark.h"
 #include "log.h"
+#include "memo.h"
 
-/* cfgmark_hash_file - FNV-1a of a file's content; -1 when unreadable */
+/* cfgmark_hash_file - FNV-1a of a file's content (memo_hash()); -1 when
+ * unreadable */
 static int cfgmark_hash_file(const char *path, uint64_t *hash)
 {
     char    buf[4096];
@@ -51,14 +53,11 @@ static int cfgmark_hash_file(const char *path, uint64_t *hash)
     long    total = 0;
     int     fd;
 
-    *hash = 14695981039346656037ULL;
+    *hash = MEMO_HASH_INIT;
     if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0)
 	return -1;
     while (total < CFGMARK_OVR_MAX && (n = read(fd, buf, sizeof(buf))) > 0) {
-	for (ssize_t i = 0; i < n; i++) {
-	    *hash ^= (unsigned char) buf[i];
-	    *hash *= 1099511628211ULL;
-	}
+	*hash = memo_hash(buf, (size_t) n, *hash);
 	total += (long) n;
     }
     (void) close(fd);

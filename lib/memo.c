@@ -68,7 +68,8 @@
  *	memo_open() opens or creates the file (mode 0640, never through a
  *	symbolic link) and returns NULL, with a log line, when it is not a
  *	regular file of ours, is writable by group or others, or holds
- *	something else. memo_hash() is FNV-1a, 64 bits.
+ *	something else. memo_hash() is FNV-1a, 64 bits: start with
+ *	MEMO_HASH_INIT, continue with the hash so far.
  * SECURITY
  *	Whoever can write the memo can forge answers, exactly as with the
  *	cache: the same ownership and mode rules apply to both files.
@@ -101,7 +102,6 @@
 #define MEMO_FILE_SIZE	((off_t) MEMO_HEAD_SIZE + (off_t) MEMO_SLOTS * MEMO_SLOT_SIZE)
 #define MEMO_WAL_HDR	((size_t) 48)	/* one copy of SQLite's WAL index header */
 #define MEMO_WAL_BOTH	((size_t) 96)	/* both copies, one after the other */
-#define MEMO_FNV_BASIS	14695981039346656037ULL
 
 typedef struct MEMO_SLOT {
     uint64_t check;			/* memo_hash() of the rest */
@@ -145,13 +145,11 @@ struct MEMO {
     long long last_ms;			/* when its stamp was compared */
 };
 
-/* memo_hash - FNV-1a over len bytes, continuing from hash (0: start) */
+/* memo_hash - FNV-1a over len bytes, continuing from hash */
 uint64_t memo_hash(const void *data, size_t len, uint64_t hash)
 {
     const unsigned char *p = data;
 
-    if (hash == 0)
-	hash = MEMO_FNV_BASIS;
     while (len-- > 0) {
 	hash ^= *p++;
 	hash *= 1099511628211ULL;
@@ -331,7 +329,7 @@ _Static_assert(MEMO_WAL_BOTH + 8 * sizeof(int64_t) <= MEMO_STAMP_SIZE,
 /* memo_slot_at - file offset of a domain's slot */
 static off_t memo_slot_at(const char *domain)
 {
-    uint64_t h = memo_hash(domain, strlen(domain), 0);
+    uint64_t h = memo_hash(domain, strlen(domain), MEMO_HASH_INIT);
 
     return (off_t) MEMO_HEAD_SIZE + (off_t) (h % MEMO_SLOTS) * MEMO_SLOT_SIZE;
 }
@@ -340,7 +338,7 @@ static off_t memo_slot_at(const char *domain)
 static uint64_t memo_slot_check(const MEMO_SLOT *slot)
 {
     return memo_hash((const char *) slot + sizeof(slot->check),
-		     sizeof(*slot) - sizeof(slot->check), 0);
+		     sizeof(*slot) - sizeof(slot->check), MEMO_HASH_INIT);
 }
 
 /* memo_printable - a NUL-terminated printable string within size bytes */
@@ -500,7 +498,7 @@ static int memo_claim(MEMO_COUNTER *c, uint64_t state, const char *key)
 /* memo_counter - the counter of key, named now if need be; NULL if none */
 static MEMO_COUNTER *memo_counter(MEMO *memo, const char *key)
 {
-    uint64_t want = memo_hash(key, strlen(key), 0);
+    uint64_t want = memo_hash(key, strlen(key), MEMO_HASH_INIT);
     MEMO_COUNTER *tab = memo_counters(memo);
     MEMO_COUNTER *c;
     uint64_t state;

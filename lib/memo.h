@@ -39,6 +39,8 @@ typedef int (*MEMO_COUNTER_FN) (void *ctx, const char *name,
 
 MEMO   *memo_open(const char *cache_file, uint64_t settings);
 void    memo_close(MEMO *memo);
+#define MEMO_HASH_INIT	14695981039346656037ULL	/* FNV-1a offset basis */
+
 uint64_t memo_hash(const void *data, size_t len, uint64_t hash);
 int     memo_stamp(MEMO *memo, MEMO_STAMP *stamp);
 int     memo_get(MEMO *memo, const char *domain, int tlsrpt, time_t now,

@@ -436,7 +436,7 @@ static MEMO *policy_memo(POL_CTX *ctx)
     if (priv_cache_trusted(ctx->cfg->cache_file, text) == 0) {
 	vstr_reset(text);
 	cfgmark_fingerprint(ctx->cfg, text);
-	settings = memo_hash(vstr_str(text), vstr_len(text), 0);
+	settings = memo_hash(vstr_str(text), vstr_len(text), MEMO_HASH_INIT);
 	settings = memo_hash(&max_ttl, sizeof(max_ttl), settings);
 	ctx->memo = memo_open(ctx->cfg->cache_file, settings);
     }
