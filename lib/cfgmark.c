@@ -6,7 +6,7 @@
  * SYNOPSIS
  *	#include "cfgmark.h"
  *
- *	int	cfgmark_check(CACHE *cache, const CFG *cfg)
+ *	int	cfgmark_check(CACHE *cache, const char *mark)
  *	void	cfgmark_fingerprint(const CFG *cfg, VSTR *out)
  * DESCRIPTION
  *	A fixed setting must not leave behind the failures the old one
@@ -19,7 +19,8 @@
  *	("unreadable" when it cannot be read).
  *
  *	cfgmark_check(), called when a helper first opens the cache,
- *	compares it with the state row CFGMARK_ROW (one indexed read). When
+ *	compares that line (mark; the caller makes it once per process)
+ *	with the state row CFGMARK_ROW (one indexed read). When
  *	they differ (or the row is missing: a new or migrated cache) it
  *	runs cache_clear_derived() and stores the new fingerprint, in one
  *	transaction, so the first helper to see new settings clears once
@@ -127,20 +128,16 @@ static int cfgmark_clear(CACHE *cache, const char *mark)
 }
 
 /* cfgmark_check - clear what changed settings made wrong; 1 cleared */
-int     cfgmark_check(CACHE *cache, const CFG *cfg)
+int     cfgmark_check(CACHE *cache, const char *mark)
 {
-    VSTR   *mark;
     VSTR   *old;
     int     ret = 0;
 
     if (!cache_enabled(cache))
 	return 0;
-    mark = vstr_new(256);
     old = vstr_new(128);
-    cfgmark_fingerprint(cfg, mark);
-    if (!cfgmark_same(cache, vstr_str(mark), old))
-	ret = cfgmark_clear(cache, vstr_str(mark));
-    vstr_free(mark);
+    if (!cfgmark_same(cache, mark, old))
+	ret = cfgmark_clear(cache, mark);
     vstr_free(old);
     return ret;
 }

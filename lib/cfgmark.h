@@ -9,7 +9,7 @@
 #define CFGMARK_ROW	"settings"	/* state row holding the fingerprint */
 #define CFGMARK_OVR_MAX	(16L * 1024 * 1024)	/* override bytes hashed */
 
-int     cfgmark_check(CACHE *cache, const CFG *cfg);
+int     cfgmark_check(CACHE *cache, const char *mark);
 void    cfgmark_fingerprint(const CFG *cfg, VSTR *out);
 
 #endif

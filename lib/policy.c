@@ -207,6 +207,17 @@ static int policy_gate(const char *raw, size_t len, POL_ANSWER *ans)
     return -1;
 }
 
+/* policy_settings - the answer-changing settings line, made once (it
+ * reads the overrides file): for cfgmark_check() and the memo */
+static const char *policy_settings(POL_CTX *ctx)
+{
+    if (ctx->settings == 0) {
+	ctx->settings = vstr_new(256);
+	cfgmark_fingerprint(ctx->cfg, ctx->settings);
+    }
+    return vstr_str(ctx->settings);
+}
+
 /* policy_cache - the cache, opened on first use */
 CACHE  *policy_cache(POL_CTX *ctx)
 {
@@ -214,7 +225,7 @@ CACHE  *policy_cache(POL_CTX *ctx)
 	ctx->cache = cache_open(ctx->no_cache ? "" : ctx->cfg->cache_file,
 				ctx->cfg->cache_busy_timeout * 1000);
 	cache_set_max_ttl(ctx->cache, ctx->cfg->cache_max_ttl);
-	(void) cfgmark_check(ctx->cache, ctx->cfg);
+	(void) cfgmark_check(ctx->cache, policy_settings(ctx));
     }
     return ctx->cache;
 }
@@ -423,8 +434,9 @@ static void policy_conclude(POL_ANSWER *ans, DV_VERDICT verdict,
  * without a cache, or when the memo or the cache may not be trusted */
 static MEMO *policy_memo(POL_CTX *ctx)
 {
-    VSTR   *text;
+    VSTR   *why;
     long    max_ttl = ctx->cfg->cache_max_ttl;
+    const char *mark;
     uint64_t settings;
 
     if (ctx->memo_tried)
@@ -432,15 +444,14 @@ static MEMO *policy_memo(POL_CTX *ctx)
     ctx->memo_tried = 1;
     if (ctx->no_cache || *ctx->cfg->cache_file == 0)
 	return 0;
-    text = vstr_new(256);
-    if (priv_cache_trusted(ctx->cfg->cache_file, text) == 0) {
-	vstr_reset(text);
-	cfgmark_fingerprint(ctx->cfg, text);
-	settings = memo_hash(vstr_str(text), vstr_len(text), MEMO_HASH_INIT);
+    why = vstr_new(64);
+    if (priv_cache_trusted(ctx->cfg->cache_file, why) == 0) {
+	mark = policy_settings(ctx);
+	settings = memo_hash(mark, strlen(mark), MEMO_HASH_INIT);
 	settings = memo_hash(&max_ttl, sizeof(max_ttl), settings);
 	ctx->memo = memo_open(ctx->cfg->cache_file, settings);
     }
-    vstr_free(text);
+    vstr_free(why);
     return ctx->memo;
 }
 
@@ -701,6 +712,9 @@ void    policy_ctx_close(POL_CTX *ctx)
     memo_close(ctx->memo);
     ctx->memo = 0;
     ctx->memo_tried = 0;
+    if (ctx->settings)
+	vstr_free(ctx->settings);
+    ctx->settings = 0;
     dns_free(ctx->dns);
     ctx->dns = 0;
 }

@@ -32,6 +32,7 @@ typedef struct POL_CTX {
     MEMO   *memo;			/* beside the cache, or NULL */
     int     memo_tried;			/* memo opened, or found unusable */
     MEMO_ANSWER memo_hit;		/* the last answer the memo gave */
+    VSTR   *settings;			/* cfgmark_fingerprint(), made once */
 } POL_CTX;
 
 #define POL_WAIT_FIRST_MS	2	/* first poll for another helper's lookup */
