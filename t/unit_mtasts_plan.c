@@ -127,28 +127,34 @@ static void before_txt(void)
     tap_ok(mtasts_plan_usable(&e, NOW), "a far expiry does not overflow");
 }
 
+typedef struct {
+    const char *name;
+    CACHE_STS e;
+    int     max;
+    long long want;			/* seconds from NOW */
+} STABLE_CASE;
+
 /* stable_until - how long a cached answer stays the same (memo(3)) */
 static void stable_until(void)
 {
-    CACHE_STS e;
+    const STABLE_CASE t[] = {
+	{"cached policy: stable until its TXT check becomes due",
+	ent("a1", "enforce", DAY, 3600, 0, 1000, 3600), 200, 100},
+	{"never further ahead than max", ent("a1", "enforce", DAY, 3600, 0, 1000, 3600), 60, 60},
+	{"cached absence: until its TXT check is due, before it ends",
+	ent("", "", 0, 0, 0, 30, 60), 60, 15},
+	{"cached absence without a TTL: until it ends (then: ask)",
+	ent("", "", 0, 0, 0, 30, 0), 60, 30},
+	{"policy expiring in 10 s: stable 10 s, not past the expiry",
+	ent("a1", "enforce", 1000, 990, 0, 500, 3600), 60, 10},
+	{"max_age 0: until its refetch is due (30 s after the fetch)",
+	ent("a1", "enforce", 0, 10, 0, 250, 300), 60, 20},
+    };
+    size_t  i;
 
-    e = ent("a1", "enforce", DAY, 3600, 0, 1000, 3600);
-    tap_is_int(mtasts_plan_stable_until(&e, NOW, 200) - NOW, 100,
-	       "cached policy: stable until its TXT check becomes due");
-    tap_is_int(mtasts_plan_stable_until(&e, NOW, 60) - NOW, 60,
-	       "never further ahead than max");
-    e = ent("", "", 0, 0, 0, 30, 60);
-    tap_is_int(mtasts_plan_stable_until(&e, NOW, 60) - NOW, 15,
-	       "cached absence: until its TXT check is due, before it ends");
-    e = ent("", "", 0, 0, 0, 30, 0);
-    tap_is_int(mtasts_plan_stable_until(&e, NOW, 60) - NOW, 30,
-	       "cached absence without a TTL: until it ends (then: ask)");
-    e = ent("a1", "enforce", 1000, 990, 0, 500, 3600);
-    tap_is_int(mtasts_plan_stable_until(&e, NOW, 60) - NOW, 10,
-	       "policy expiring in 10 s: stable 10 s, not past the expiry");
-    e = ent("a1", "enforce", 0, 10, 0, 250, 300);
-    tap_is_int(mtasts_plan_stable_until(&e, NOW, 60) - NOW, 20,
-	       "max_age 0: until its refetch is due (30 s after the fetch)");
+    for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+	tap_is_int(mtasts_plan_stable_until(&t[i].e, NOW, t[i].max) - NOW, t[i].want,
+		   t[i].name);
 }
 
 int     main(void)
