@@ -22,7 +22,7 @@
  *	compares that line (mark; the caller makes it once per process)
  *	with the state row CFGMARK_ROW (one indexed read). When
  *	they differ (or the row is missing: a new or migrated cache) it
- *	runs cache_clear_derived() and stores the new fingerprint, in one
+ *	runs cache_prune_derived() and stores the new fingerprint, in one
  *	transaction, so the first helper to see new settings clears once
  *	and the others find the new fingerprint. It returns 1 when it
  *	cleared, 0 when nothing changed, -1 when the cache could not be
@@ -108,7 +108,7 @@ static int cfgmark_clear(CACHE *cache, const char *mark)
 	return -1;
     }
     if (!cfgmark_same(cache, mark, old)) {	/* not done by another helper */
-	if (cache_clear_derived(cache, &dane, &sts) < 0
+	if (cache_prune_derived(cache, &dane, &sts) < 0
 	    || cache_state_put(cache, CFGMARK_ROW, mark, "", (long long) time(0)) < 0)
 	    ret = -1;
 	else

@@ -103,7 +103,7 @@ int     forget_run(const CFG *cfg, const char *what, VSTR *out)
 	vstr_printf(out, "tlspolicyd: cannot open the cache %s (see the"
 		    " warning above); nothing was forgotten\n", cfg->cache_file);
 	status = FORGET_FAILED;
-    } else if (cache_forget(cache, domain, &dane, &sts) < 0) {
+    } else if (cache_prune_forget(cache, domain, &dane, &sts) < 0) {
 	vstr_printf(out, "tlspolicyd: cannot write to the cache %s (see the"
 		    " warning above); nothing was forgotten\n", cfg->cache_file);
 	status = FORGET_FAILED;

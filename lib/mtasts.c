@@ -190,7 +190,7 @@ static void mtasts_txt_seen(MTS_CTX *ctx, unsigned ttl)
     ttl = (unsigned) cfg_clamp_ttl(ctx->cfg, ttl);
     ctx->ent.txt_expires = (long long) ctx->now + ttl;
     ctx->ent.txt_ttl = (int) ttl;
-    (void) cache_put_sts(ctx->cache, ctx->domain, &ctx->ent);
+    (void) cache_sts_put(ctx->cache, ctx->domain, &ctx->ent);
 }
 
 /* mtasts_store - remember a fetched policy; max_age starts now */
@@ -230,7 +230,7 @@ static void mtasts_remember_failure(MTS_CTX *ctx, const char *why)
     ctx->ent.last_fail = (long long) ctx->now;
     vstr_reset(ctx->ent.fail_why);
     vstr_addstr(ctx->ent.fail_why, why);
-    (void) cache_put_sts(ctx->cache, ctx->domain, &ctx->ent);
+    (void) cache_sts_put(ctx->cache, ctx->domain, &ctx->ent);
 }
 
 /* mtasts_answer - reply text from a policy */
@@ -360,7 +360,7 @@ static void mtasts_ctx_init(MTS_CTX *ctx, DNS *dns, CACHE *cache, const CFG *cfg
     ctx->refreshing = 0;
     ctx->res = res;
     cache_sts_init(&ctx->ent);
-    (void) cache_get_sts(cache, domain, ctx->now, &ctx->ent);
+    (void) cache_sts_get(cache, domain, ctx->now, &ctx->ent);
 }
 
 /* mtasts_from_cache - answer when the cache allows it without a lookup; 1 if so */

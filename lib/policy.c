@@ -279,10 +279,10 @@ static DV_VERDICT policy_dane_fetch(POL_CTX *ctx, const char *domain, VSTR *why,
 	ent.ttl = *ttl;
 	ent.fetched = (long long) time(0);
 	ent.expires = ent.fetched + *ttl;
-	(void) cache_put_dane(policy_cache(ctx), domain, &ent);
+	(void) cache_dane_put(policy_cache(ctx), domain, &ent);
 	cache_dane_free(&ent);
 	if (!ctx->pruned) {		/* once per process: cheap, indexed */
-	    cache_prune(policy_cache(ctx), time(0), 0);
+	    cache_prune_expired(policy_cache(ctx), time(0), 0);
 	    ctx->pruned = 1;
 	}
     }
@@ -306,7 +306,7 @@ static int policy_dane_cached(POL_CTX *ctx, POL_ANSWER *ans, DV_VERDICT *verdict
     int     ret = -1;
 
     cache_dane_init(&ent);
-    if (cache_get_dane(policy_cache(ctx), ans->domain, now, &ent) == CACHE_FRESH
+    if (cache_dane_get(policy_cache(ctx), ans->domain, now, &ent) == CACHE_FRESH
 	&& dane_verdict_verdict_from_name(ent.verdict, verdict) == 0) {
 	if (cache_due(ent.expires, ent.ttl, now))
 	    policy_want_refresh(ctx, ans->domain);

@@ -58,7 +58,7 @@ static int refresh_due(POL_CTX *ctx, CACHE *cache, const char *domain)
 
     cache_dane_init(&ent);
     cache_read_begin(cache);
-    if (cache_get_dane(cache, domain, now, &ent) == CACHE_FRESH
+    if (cache_dane_get(cache, domain, now, &ent) == CACHE_FRESH
 	&& !cache_due(ent.expires, ent.ttl, now)
 	&& dane_verdict_verdict_from_name(ent.verdict, &verdict) == 0) {
 	mtasts_result_init(&sts);
@@ -105,7 +105,7 @@ int     refresh_run(POL_CTX *ctx, const char *domain)
 	cache_lease_drop(cache, domain, pid);
     } else if (taken == 1) {
 	refresh_work(ctx, cache, domain, pid);
-	cache_prune(cache, time(0), ctx->cfg->cache_max_entries);
+	cache_prune_expired(cache, time(0), ctx->cfg->cache_max_entries);
 	policy_flush_metrics(ctx);
     } else if (taken == 0) {
 	log_info("refresh of %s: another helper holds the lease", domain);

@@ -45,7 +45,7 @@ static int put_one(CACHE *cache, const char *domain, const char *verdict,
     ent.ttl = (int) (expires - fetched);
     ent.fetched = fetched;
     ent.expires = expires;
-    rc = cache_put_dane(cache, domain, &ent);
+    rc = cache_dane_put(cache, domain, &ent);
     cache_dane_free(&ent);
     return rc;
 }
@@ -66,16 +66,16 @@ static void basics(const char *path)
     tap_is_int(put_one(cache, "a.example", "dane-only", 1000, 2000000000LL), 0, "put");
     tap_is_int(put_one(cache, "b.example", "none", 1000, 2000), 0, "put stale");
     cache_dane_init(&ent);
-    tap_is_int(cache_get_dane(cache, "a.example", 1500, &ent), CACHE_FRESH, "get fresh");
+    tap_is_int(cache_dane_get(cache, "a.example", 1500, &ent), CACHE_FRESH, "get fresh");
     tap_is_str(ent.verdict, "dane-only", "verdict");
     tap_is_str(vstr_str(ent.why), "test entry", "why");
-    tap_is_int(cache_get_dane(cache, "b.example", 2500, &ent), CACHE_STALE, "get stale");
-    tap_is_int(cache_get_dane(cache, "c.example", 1500, &ent), CACHE_MISS, "miss");
+    tap_is_int(cache_dane_get(cache, "b.example", 2500, &ent), CACHE_STALE, "get stale");
+    tap_is_int(cache_dane_get(cache, "c.example", 1500, &ent), CACHE_MISS, "miss");
     other = cache_open(path, 1000);
-    tap_is_int(cache_get_dane(other, "a.example", 1500, &ent), CACHE_FRESH,
+    tap_is_int(cache_dane_get(other, "a.example", 1500, &ent), CACHE_FRESH,
 	       "second connection sees the entry");
     tap_is_int(put_one(other, "a.example", "dane-some", 3000, 2000000001LL), 0, "replace");
-    tap_is_int(cache_get_dane(cache, "a.example", 3500, &ent), CACHE_FRESH, "get replaced");
+    tap_is_int(cache_dane_get(cache, "a.example", 3500, &ent), CACHE_FRESH, "get replaced");
     tap_is_str(ent.verdict, "dane-some", "replaced verdict seen by the first connection");
     query_text(path, "SELECT expires FROM dane_view WHERE domain = 'a.example'",
 	       text, sizeof(text));
@@ -83,13 +83,13 @@ static void basics(const char *path)
     query_text(path, "SELECT answer || ' ' || mta_sts FROM policy_view WHERE domain = 'a.example'",
 	       text, sizeof(text));
     tap_is_str(text, "dane -", "policy_view: current answer per domain");
-    cache_prune(cache, 2000000000LL + 7200, 0);
+    cache_prune_expired(cache, 2000000000LL + 7200, 0);
     query_text(path, "SELECT count(*) FROM dane", text, sizeof(text));
     tap_is_str(text, "0", "expired entries pruned an hour after expiry");
     tap_is_int(put_one(cache, "x1.example", "dane-some", 1, 2000000000LL), 0, "refill");
     tap_is_int(put_one(cache, "x2.example", "dane-some", 1, 2000000001LL), 0, "refill");
     tap_is_int(put_one(cache, "x3.example", "dane-some", 1, 2000000002LL), 0, "refill");
-    cache_prune(cache, 1000, 2);
+    cache_prune_expired(cache, 1000, 2);
     query_text(path, "SELECT group_concat(domain) FROM (SELECT domain FROM dane ORDER BY domain)",
 	       text, sizeof(text));
     tap_is_str(text, "x2.example,x3.example", "cache_max_entries keeps the entries that live longest");
@@ -114,8 +114,8 @@ static void sts_round_trip(const char *path)
     in.expires = 1000 + 604800;
     in.txt_expires = 1000 + 3600;
     in.txt_ttl = 3600;
-    tap_is_int(cache_put_sts(cache, "s.example", &in), 0, "sts: put");
-    tap_is_int(cache_get_sts(cache, "s.example", 1500, &out), CACHE_FRESH, "sts: get fresh");
+    tap_is_int(cache_sts_put(cache, "s.example", &in), 0, "sts: put");
+    tap_is_int(cache_sts_get(cache, "s.example", 1500, &out), CACHE_FRESH, "sts: get fresh");
     tap_ok(strcmp(out.id, in.id) == 0 && strcmp(out.mode, in.mode) == 0
 	   && out.max_age == in.max_age && strcmp(vstr_str(out.policy), "mx: mx.s.example") == 0
 	   && out.fetched == in.fetched && out.expires == in.expires,
@@ -153,8 +153,8 @@ static void migrate(const char *path)
     query_text(path, "SELECT count(txt_ttl) FROM sts", text, sizeof(text));
     tap_is_str(text, "0", "sts.txt_ttl added (version 5)");
     cache_dane_init(&ent);
-    tap_is_int(cache_get_dane(cache, "old.example", 5, &ent), CACHE_FRESH, "version 1 rows kept");
-    tap_is_int(cache_get_dane(cache, "vague.example", 5, &ent), CACHE_MISS,
+    tap_is_int(cache_dane_get(cache, "old.example", 5, &ent), CACHE_FRESH, "version 1 rows kept");
+    tap_is_int(cache_dane_get(cache, "vague.example", 5, &ent), CACHE_MISS,
 	       "an older release's \"dane\" row dropped (version 6)");
     cache_dane_free(&ent);
     cache_close(cache);
@@ -194,7 +194,7 @@ static void corrupt(const char *path)
     tap_is_int(put_one(cache, "a.example", "dane-only", 1, 2000000000LL), 0,
 	       "new file takes writes");
     cache_dane_init(&ent);
-    tap_is_int(cache_get_dane(cache, "a.example", 2, &ent), CACHE_FRESH, "and reads");
+    tap_is_int(cache_dane_get(cache, "a.example", 2, &ent), CACHE_FRESH, "and reads");
     cache_dane_free(&ent);
     cache_close(cache);
 }
@@ -252,17 +252,17 @@ static void hostile_dane(const char *path)
     cache_set_max_ttl(cache, 3600);
     cache_dane_init(&ent);
     for (i = 0; i < sizeof(misses) / sizeof(misses[0]); i++)
-	tap_is_int(cache_get_dane(cache, misses[i].domain, now, &ent), CACHE_MISS,
+	tap_is_int(cache_dane_get(cache, misses[i].domain, now, &ent), CACHE_MISS,
 		   misses[i].name);
-    tap_is_int(cache_get_dane(cache, "huge.example", now, &ent), CACHE_FRESH,
+    tap_is_int(cache_dane_get(cache, "huge.example", now, &ent), CACHE_FRESH,
 	       "hostile dane: huge expires still reads");
     tap_ok(ent.expires - now == 3600 && ent.ttl == 3600 && ent.fetched == now,
 	   "hostile dane: expires and ttl clamped to cache_max_ttl, fetched to now");
     tap_ok(cache_due(ent.expires, ent.ttl, (time_t) now) == 0, "cache_due on it: no overflow");
-    tap_is_int(cache_get_dane(cache, "neg.example", now, &ent), CACHE_STALE,
+    tap_is_int(cache_dane_get(cache, "neg.example", now, &ent), CACHE_STALE,
 	       "hostile dane: negative expires is stale");
     tap_ok(ent.expires == 0 && ent.ttl == 0 && ent.fetched == 0, "hostile dane: negatives clamped to 0");
-    tap_is_int(cache_get_dane(cache, "ctl.example", now, &ent), CACHE_FRESH,
+    tap_is_int(cache_dane_get(cache, "ctl.example", now, &ent), CACHE_FRESH,
 	       "hostile dane: control bytes in why still read");
     tap_is_str(vstr_str(ent.why), "a?forged?z", "hostile dane: why made printable");
     cache_dane_free(&ent);
@@ -300,9 +300,9 @@ static void hostile_sts(const char *path)
     cache_set_max_ttl(cache, 3600);
     cache_sts_init(&ent);
     for (i = 0; i < sizeof(misses) / sizeof(misses[0]); i++)
-	tap_is_int(cache_get_sts(cache, misses[i].domain, now, &ent), CACHE_MISS,
+	tap_is_int(cache_sts_get(cache, misses[i].domain, now, &ent), CACHE_MISS,
 		   misses[i].name);
-    tap_is_int(cache_get_sts(cache, "huge.example", now, &ent), CACHE_FRESH,
+    tap_is_int(cache_sts_get(cache, "huge.example", now, &ent), CACHE_FRESH,
 	       "hostile sts: huge times still read");
     tap_ok(ent.expires - now == CACHE_STS_MAX_AGE && ent.max_age == CACHE_STS_MAX_AGE,
 	   "hostile sts: policy life clamped to the RFC 8461 max_age limit");
@@ -391,12 +391,12 @@ static void disabled(void)
 
     cache_dane_init(&ent);
     tap_ok(!cache_enabled(cache), "empty cache_file: disabled");
-    tap_is_int(cache_get_dane(cache, "a.example", 1, &ent), CACHE_MISS, "disabled get misses");
+    tap_is_int(cache_dane_get(cache, "a.example", 1, &ent), CACHE_MISS, "disabled get misses");
     tap_is_int(put_one(cache, "a.example", "dane", 1, 2), -1, "disabled put refused");
     cache_close(cache);
     cache = cache_open("/nonexistent/dir/cache.db", 1000);
     tap_ok(!cache_enabled(cache), "unopenable path: disabled");
-    tap_is_int(cache_get_dane(cache, "a.example", 1, &ent), CACHE_MISS, "and misses");
+    tap_is_int(cache_dane_get(cache, "a.example", 1, &ent), CACHE_MISS, "and misses");
     cache_close(cache);
     cache_dane_free(&ent);
 }

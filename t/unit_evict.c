@@ -23,7 +23,7 @@ static void put_sts(CACHE *cache, const char *domain, const char *mode,
     vstr_addstr(ent.policy, "version: STSv1\nmode: enforce\nmx: mx.example\nmax_age: 600\n");
     ent.fetched = fetched;
     ent.expires = expires;
-    tap_is_int(cache_put_sts(cache, domain, &ent), 0, domain);
+    tap_is_int(cache_sts_put(cache, domain, &ent), 0, domain);
     cache_sts_free(&ent);
 }
 
@@ -34,7 +34,7 @@ static int present(CACHE *cache, const char *domain, time_t now)
     CACHE_STATUS st;
 
     cache_sts_init(&ent);
-    st = cache_get_sts(cache, domain, now, &ent);
+    st = cache_sts_get(cache, domain, now, &ent);
     cache_sts_free(&ent);
     return st != CACHE_MISS;
 }
@@ -49,7 +49,7 @@ static void evict(CACHE *cache)
     put_sts(cache, "testing.example", "testing", now - 500, now + 50000);
     put_sts(cache, "none.example", "none", now - 500, now + 60000);
     put_sts(cache, "expired.example", "enforce", now - 900, now - 10);
-    cache_prune(cache, now, 1);
+    cache_prune_expired(cache, now, 1);
     tap_ok(present(cache, "enforce-soon.example", now),
 	   "cap 1: the enforce policy nearest expiry stays (issue 10 case 9)");
     tap_ok(present(cache, "enforce-late.example", now), "cap 1: the other enforce policy stays");

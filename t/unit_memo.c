@@ -123,7 +123,7 @@ static void changes(CACHE *cache, time_t now)
     ent.ttl = 60;
     ent.fetched = now;
     ent.expires = now + 60;
-    tap_is_int(cache_put_dane(cache, "d.example", &ent), 0, "a helper caches another domain");
+    tap_is_int(cache_dane_put(cache, "d.example", &ent), 0, "a helper caches another domain");
     cache_dane_free(&ent);
     tap_ok(!fresh_get("c.example", 0, now, &got), "our own cache write: miss too");
     memo_close(m);
