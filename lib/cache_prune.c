@@ -85,7 +85,8 @@ void    cache_prune_expired(CACHE *cache, time_t now, long max_entries)
     if (!cache_may_write(cache))
 	return;
     cache_prune_sql(cache, "DELETE FROM dane WHERE expires < ?1", old);
-    cache_prune_sql(cache, "DELETE FROM sts WHERE expires < ?1 AND last_fail < ?1", old);
+    cache_prune_sql(cache, "DELETE FROM sts WHERE expires < ?1 AND last_fail < ?1"
+		    " AND txt_expires < ?1", old);	/* a TXT check: a fact too */
     cache_prune_sql(cache, "DELETE FROM leases WHERE until < ?1", old);
     if (max_entries <= 0)
 	return;

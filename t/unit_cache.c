@@ -122,6 +122,17 @@ static void sts_round_trip(const char *path)
 	   "sts: id, mode, max_age, policy and times come back");
     tap_ok(out.txt_expires == in.txt_expires && out.txt_ttl == 3600,
 	   "sts: the TXT check's expiry and TTL come back");
+    in.id[0] = in.mode[0] = 0;		/* no policy: only a TXT check */
+    vstr_reset(in.policy);
+    in.fetched = in.expires = in.max_age = 0;
+    in.txt_expires = 1000000 + 3600;
+    tap_is_int(cache_sts_put(cache, "n.example", &in), 0, "sts: put a TXT check without a policy");
+    cache_prune_expired(cache, 1000000, 0);
+    tap_is_int(cache_sts_get(cache, "n.example", 1000000, &out), CACHE_STALE,
+	       "sts: pruning keeps a TXT check without a policy (no policy: stale) until it expires");
+    cache_prune_expired(cache, 1000000 + 3600 + 3601, 0);
+    tap_is_int(cache_sts_get(cache, "n.example", 1000000, &out), CACHE_MISS,
+	       "sts: ... and drops it an hour after");
     cache_sts_free(&in);
     cache_sts_free(&out);
     cache_close(cache);
