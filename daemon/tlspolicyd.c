@@ -50,6 +50,7 @@
  *--*/
 #include "config.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -289,9 +290,13 @@ static int run_service(const OPTS *opts, CFG *cfg)
 	log_warn("%s", vstr_str(err));
 	ctx.config_error = vstr_str(err);
     }
-    if (*cfg->log_file && log_to_file(cfg->log_file) < 0)
-	log_warn("cannot open log_file %s: %m; logging to %s", cfg->log_file,
+    if (*cfg->log_file && log_to_file(cfg->log_file) < 0) {
+	int     why = errno;		/* log_where() may change errno */
+
+	log_warn("cannot open log_file %s: %s; logging to %s", cfg->log_file,
+		 why == ELOOP ? "it is a symbolic link (refused)" : strerror(why),
 		 log_where());
+    }
     log_set_verbose(cfg->verbose || opts->verbose);
     if (ctx.config_error && *cfg->log_file)
 	log_warn("%s", ctx.config_error);

@@ -59,7 +59,7 @@
 
 #define CFG_MAX_FILE	((size_t) 1024 * 1024)	/* a config file is small */
 
-typedef enum { CT_STR, CT_TIME, CT_BOOL, CT_TESTING, CT_RESOLVER, CT_INT } CFG_TYPE;
+typedef enum { CT_STR, CT_TIME, CT_BOOL, CT_CHOICE, CT_RESOLVER, CT_INT } CFG_TYPE;
 
 typedef struct CFG_PARAM {
     const char *name;
@@ -68,16 +68,24 @@ typedef struct CFG_PARAM {
     const char *def;
     long long min;			/* CT_TIME (seconds) and CT_INT bounds */
     long long max;
+    const char *const *words;		/* CT_CHOICE: value i is words[i] */
 } CFG_PARAM;
+
+/* the words of the CT_CHOICE parameters, in the order of their enums */
+static const char *const cfg_testing_words[] = {"ignore", "enforce", 0};
+static const char *const cfg_log_lookups_words[] = {"changes", "all", 0};
 
 /*
  * A parameter is named after its CFG field. Times and numbers have
- * bounds; strings, booleans, mtasts_testing and dns_resolver have none.
+ * bounds; a choice has its words; strings, booleans and dns_resolver
+ * have none.
  */
 #define CFG_P(field, type, def) \
-	{#field, type, offsetof(CFG, field), def, 0, 0}
+	{#field, type, offsetof(CFG, field), def, 0, 0, 0}
 #define CFG_RANGE(field, type, def, min, max) \
-	{#field, type, offsetof(CFG, field), def, min, max}
+	{#field, type, offsetof(CFG, field), def, min, max, 0}
+#define CFG_CHOICE(field, def, words) \
+	{#field, CT_CHOICE, offsetof(CFG, field), def, 0, 0, words}
 
 static const CFG_PARAM cfg_params[] = {
     CFG_P(dns_resolver, CT_RESOLVER, "127.0.0.1:53"),
@@ -90,14 +98,15 @@ static const CFG_PARAM cfg_params[] = {
     CFG_RANGE(cache_max_entries, CT_INT, "100000", 100, 100000000),
     CFG_P(mtasts_ca_file, CT_STR, ""),
     CFG_RANGE(mtasts_fetch_timeout, CT_TIME, "10s", 1, 90),
-    CFG_P(mtasts_testing, CT_TESTING, "ignore"),
+    CFG_CHOICE(mtasts_testing, "ignore", cfg_testing_words),
     CFG_P(tlsrpt, CT_BOOL, "no"),
     CFG_P(policy_overrides, CT_STR, ""),
     CFG_P(log_file, CT_STR, ""),
+    CFG_CHOICE(log_lookups, "changes", cfg_log_lookups_words),
     CFG_RANGE(idle_timeout, CT_TIME, "600s", 1, 86400),
     CFG_P(verbose, CT_BOOL, "no"),
     CFG_P(user, CT_STR, "tlspolicy"),
-    {0, 0, 0, 0, 0, 0},
+    {0, 0, 0, 0, 0, 0, 0},
 };
 
 /* cfg_find - parameter by name */
@@ -175,6 +184,25 @@ static int cfg_assign_resolver(CFG *cfg, const CFG_PARAM *p, const char *value,
     return ret;
 }
 
+/* cfg_assign_choice - one of the words: its index; -1 with the words */
+static int cfg_assign_choice(int *slot, const char *const *words,
+			             const char *value, VSTR *why)
+{
+    int     i;
+
+    for (i = 0; words[i]; i++) {
+	if (strcmp(value, words[i]) == 0) {
+	    *slot = i;
+	    return 0;
+	}
+    }
+    vstr_printf(why, "expected");
+    for (i = 0; words[i]; i++)
+	vstr_printf(why, "%s %s", i == 0 ? "" : words[i + 1] ? "," : " or",
+		    words[i]);
+    return -1;
+}
+
 /* cfg_assign - validate and store one value; -1 with a reason */
 static int cfg_assign(CFG *cfg, const CFG_PARAM *p, const char *value,
 		              VSTR *why)
@@ -214,16 +242,8 @@ static int cfg_assign(CFG *cfg, const CFG_PARAM *p, const char *value,
 	    return -1;
 	}
 	return 0;
-    case CT_TESTING:
-	if (strcmp(value, "ignore") == 0)
-	    *(int *) (base + p->offset) = MTASTS_TESTING_IGNORE;
-	else if (strcmp(value, "enforce") == 0)
-	    *(int *) (base + p->offset) = MTASTS_TESTING_ENFORCE;
-	else {
-	    vstr_printf(why, "expected ignore or enforce");
-	    return -1;
-	}
-	return 0;
+    case CT_CHOICE:
+	return cfg_assign_choice((int *) (base + p->offset), p->words, value, why);
     }
     log_panic("cfg_assign: unknown type %d", (int) p->type);
 }
@@ -429,9 +449,8 @@ void cfg_print(const CFG *cfg, VSTR *out)
 	case CT_BOOL:
 	    vstr_printf(out, "%s = %s\n", p->name, ival ? "yes" : "no");
 	    break;
-	case CT_TESTING:
-	    vstr_printf(out, "%s = %s\n", p->name,
-			ival == MTASTS_TESTING_ENFORCE ? "enforce" : "ignore");
+	case CT_CHOICE:
+	    vstr_printf(out, "%s = %s\n", p->name, p->words[ival]);
 	    break;
 	}
     }

@@ -7,6 +7,7 @@
 #define CFG_DEFAULT_FILE	SYSCONFDIR "/tlspolicyd/tlspolicyd.cf"
 
 typedef enum { MTASTS_TESTING_IGNORE, MTASTS_TESTING_ENFORCE } CFG_TESTING;
+typedef enum { CFG_LOG_CHANGES, CFG_LOG_ALL } CFG_LOG_LOOKUPS;
 
 typedef struct CFG {
     char   *dns_resolver;		/* "ip[:port], ..." */
@@ -23,6 +24,7 @@ typedef struct CFG {
     int     tlsrpt;			/* boolean */
     char   *policy_overrides;		/* empty: none */
     char   *log_file;			/* empty: syslog */
+    int     log_lookups;		/* CFG_LOG_LOOKUPS */
     int     idle_timeout;		/* seconds */
     int     verbose;			/* boolean */
     char   *user;			/* -q, -t, -F as root become it */

@@ -46,6 +46,17 @@
  *	before any line) needs no syslog: three system calls less for
  *	every new connection.
  *
+ *	log_to_file() opens with O_NOFOLLOW: a symbolic link is refused
+ *	(-1, errno ELOOP), so that whoever can write the link's directory
+ *	cannot point the helper's appends at another file. The fallback
+ *	file is bounded: a line that would take it to LOG_FALLBACK_MAX
+ *	bytes (256 MiB) is the last one written, followed by one warning
+ *	line that says so; a file already that large gets nothing more
+ *	(checked with fstat() before each write: lines are rare, a cached
+ *	lookup writes none). Helpers writing at that moment may each add
+ *	one batch (at most LOG_HELD_MAX bytes) and that line. log_file,
+ *	the administrator's choice, has no such bound.
+ *
  *	log_forked() makes a child process log its own process ID (the ID
  *	is read once, not for every line), and drops lines its parent held.
  *
@@ -81,6 +92,7 @@
 #include <string.h>
 #include <syslog.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -106,6 +118,8 @@ static size_t log_head_len;
 static long log_head_pid;
 
 static char log_path[256];		/* the file in use, for log_where() */
+static int log_bounded;			/* it is the fallback file */
+static int log_full;			/* it reached LOG_FALLBACK_MAX */
 
 /* log_ms - a monotonic clock in milliseconds */
 static long long log_ms(void)
@@ -122,11 +136,50 @@ long    log_held_age(void)
     return log_held_len > 0 ? (long) (log_ms() - log_held_since) : -1;
 }
 
+static size_t log_head(time_t now);
+
+/* log_file_full - the fallback file reached its bound: one last line */
+static void log_file_full(void)
+{
+    char    line[512];
+    size_t  n = log_head(time(0));
+    int     len;
+
+    memcpy(line, log_head_text, n);
+    len = snprintf(line + n, sizeof(line) - n, "warning: %s reached %d MiB,"
+		   " the bound of the fallback log: nothing more is written"
+		   " to it until it is rotated (or set log_file, or run a"
+		   " syslog daemon)\n", log_path, LOG_FALLBACK_MAX >> 20);
+    if (len > 0 && (size_t) len < sizeof(line) - n)
+	(void) !write(log_fd, line, n + (size_t) len);
+}
+
+/* log_file_write - append; the fallback file stops at LOG_FALLBACK_MAX */
+static void log_file_write(const char *buf, size_t len)
+{
+    struct stat st;
+    int     crossing = 0;
+
+    if (log_bounded && !log_full && fstat(log_fd, &st) == 0) {
+	if (st.st_size >= LOG_FALLBACK_MAX)
+	    log_full = 1;		/* another helper wrote the last line */
+	else
+	    crossing = st.st_size + (off_t) len >= LOG_FALLBACK_MAX;
+    }
+    if (log_bounded && log_full)
+	return;
+    (void) !write(log_fd, buf, len);
+    if (crossing) {
+	log_full = 1;
+	log_file_full();
+    }
+}
+
 /* log_write_held - the held lines, now */
 static void log_write_held(void)
 {
     if (log_held_len > 0 && log_fd >= 0)
-	(void) !write(log_fd, log_held, log_held_len);
+	log_file_write(log_held, log_held_len);
     log_held_len = 0;
 }
 
@@ -163,8 +216,10 @@ static void log_settle(void)
     if (!log_syslog_due || log_dest != LOG_DEST_SYSLOG)
 	return;
     log_syslog_due = 0;
-    if (!log_syslog_alive() && log_to_file(LOG_FALLBACK_FILE) == 0)
+    if (!log_syslog_alive() && log_to_file(LOG_FALLBACK_FILE) == 0) {
+	log_bounded = 1;
 	return;
+    }
     openlog(log_ident, LOG_PID, LOG_MAIL);	/* connects at the first line */
 }
 
@@ -210,11 +265,12 @@ static void log_utc(char *buf, size_t size, time_t now)
 		    secs / 3600, secs / 60 % 60, secs % 60);
 }
 
-/* log_to_file - append to a file; -1 (errno set) when it cannot be opened */
+/* log_to_file - append to a file; -1 (errno set; ELOOP: a symbolic
+ * link, refused) when it cannot be opened */
 int log_to_file(const char *path)
 {
-    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY,
-		  0640);
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY
+		  | O_NOFOLLOW, 0640);
 
     if (fd < 0)
 	return -1;
@@ -224,6 +280,7 @@ int log_to_file(const char *path)
     log_fd = fd;
     log_dest = LOG_DEST_FILE;
     log_syslog_due = 0;
+    log_bounded = log_full = 0;
     (void) snprintf(log_path, sizeof(log_path), "%s", path);
     return 0;
 }
@@ -309,7 +366,7 @@ static void log_out(const char *line, size_t n, int urgent)
 	return;
     }
     log_write_held();
-    (void) !write(log_fd, line, n);
+    log_file_write(line, n);
 }
 
 /* log_line_file - one line with a timestamp, written once (cut to fit) */

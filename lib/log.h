@@ -14,6 +14,7 @@ typedef enum {
 #define LOCALSTATEDIR	"/var"
 #endif
 #define LOG_FALLBACK_FILE	LOCALSTATEDIR "/log/tlspolicyd/tlspolicyd.log"
+#define LOG_FALLBACK_MAX	(256 << 20)	/* bytes: then no more lines */
 
 #define LOG_TEXT_MAX	1800		/* one message, before its head */
 #define LOG_HELD_MAX	8192		/* file lines held by log_hold() */

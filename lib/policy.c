@@ -76,8 +76,17 @@
  *	the answer, the MTA-STS check of a refresh process, 0 when both
  *	renewed their entries. policy_cache() is the cache, opened on first use.
  *
- *	One info line per decided lookup is logged: domain, answer, the
- *	rule that decided (rule=NAME) and source.
+ *	A lookup line (domain, answer, the rule that decided as rule=NAME,
+ *	source, ttl) is logged for every lookup under log_lookups = all or
+ *	verbose; by default (changes) only for a lookup decided from facts
+ *	fetched now and for a temporary failure, and not again for the
+ *	same domain and answer on this connection within a minute
+ *	(logcap_repeat()). An answer from the memo or the cache is by
+ *	construction the one logged when its facts were fetched - by the
+ *	lookup that fetched them, or by policy_refresh_lookup(), which logs
+ *	the answer the cache gives after a refresh when it differs from the
+ *	one before (source=refresh) - so "the same answer as before" needs
+ *	no write on the hot path and holds across helpers.
  *
  *	policy_answer_init() and policy_answer_free() make and release an
  *	answer; policy_answer_reset() empties one for the next lookup
@@ -102,6 +111,7 @@
 #include "decide.h"
 #include "key.h"
 #include "log.h"
+#include "logcap.h"
 #include "metrics.h"
 #include "mtasts.h"
 #include "policy.h"
@@ -164,9 +174,8 @@ static void policy_set(POL_ANSWER *ans, POL_STATUS status, const char *source,
     vstr_addstr(ans->text, text);
 }
 
-/* policy_log - the one line per decided lookup, put together without
- * printf(): it is made for every lookup */
-static void policy_log(const POL_ANSWER *ans)
+/* policy_log_line - the lookup line, put together without printf() */
+static void policy_log_line(const POL_ANSWER *ans)
 {
     char    line[LOG_TEXT_MAX];
     char    ttl[24];
@@ -190,6 +199,31 @@ static void policy_log(const POL_ANSWER *ans)
     }
     line[n] = 0;
     log_info_text(line);
+}
+
+/* policy_log_repeat - logcap_repeat() of the domain and the answer */
+static int policy_log_repeat(const POL_ANSWER *ans)
+{
+    uint64_t h = memo_hash(ans->domain, strlen(ans->domain) + 1, MEMO_HASH_INIT);
+
+    h = memo_hash(&ans->status, sizeof(ans->status), h);
+    h = memo_hash(ans->rule, strlen(ans->rule) + 1, h);
+    h = memo_hash(vstr_str(ans->text), vstr_len(ans->text), h);
+    return logcap_repeat(h);
+}
+
+/* policy_log - the lookup line: with log_lookups = all, for every lookup;
+ * by default only when it tells something new: facts fetched now or a
+ * temporary failure, and not again on this connection within a minute.
+ * A cached answer is the one logged when its facts were fetched. */
+static void policy_log(const POL_CTX *ctx, const POL_ANSWER *ans, int fresh)
+{
+    if (ctx->cfg->log_lookups == CFG_LOG_ALL || log_verbose()) {
+	policy_log_line(ans);
+	return;
+    }
+    if ((fresh || ans->status == POL_TEMP) && !policy_log_repeat(ans))
+	policy_log_line(ans);
 }
 
 /* policy_gate - run the key gates; 0 when the key may be looked up */
@@ -509,39 +543,52 @@ static void policy_memo_remember(POL_CTX *ctx, const MEMO_STAMP *stamp,
 	(void) memo_put(ctx->memo, stamp, ans->domain, tlsrpt, until, &mem);
 }
 
-/* policy_decide_cached - the whole answer from one cache snapshot; -1 when
- * a lookup is needed (nothing counted then). The memo's stamp is taken
- * before the snapshot: a commit between the two makes the memo answer
- * stale at once, never the other way round. */
-static int policy_decide_cached(POL_CTX *ctx, POL_ANSWER *ans, int tlsrpt)
+/* policy_from_cache - the whole answer from one cache snapshot, counted
+ * nowhere; -1 when facts are missing. *until: when the entries used
+ * expire, become due or change plan */
+static int policy_from_cache(POL_CTX *ctx, POL_ANSWER *ans, int tlsrpt,
+			             time_t *until)
 {
     CACHE  *cache = policy_cache(ctx);
-    MEMO_STAMP stamp;
-    int     stamped = ctx->memo && memo_stamp(ctx->memo, &stamp) == 0;
     DV_VERDICT verdict;
     MTS_RESULT sts;
-    time_t  until;
     int     ret = -1;
 
     cache_read_begin(cache);
-    if (policy_dane_cached(ctx, ans, &verdict, &until) == 0) {
+    if (policy_dane_cached(ctx, ans, &verdict, until) == 0) {
 	mtasts_result_init(&sts);
 	if (!decide_needs_sts(verdict)
 	    || mtasts_lookup_cached(cache, ctx->cfg, ans->domain, &sts)) {
-	    metrics_inc(MET_CACHE_HITS, "kind=\"dane\"", 1);
 	    if (sts.refresh_due)
 		policy_want_refresh(ctx, ans->domain);
-	    if (decide_needs_sts(verdict) && sts.stable_until < until)
-		until = sts.stable_until;
+	    if (decide_needs_sts(verdict) && sts.stable_until < *until)
+		*until = sts.stable_until;
 	    policy_conclude(ans, verdict, &sts, tlsrpt);
-	    if (stamped)
-		policy_memo_remember(ctx, &stamp, ans, tlsrpt, until);
 	    ret = 0;
 	}
 	mtasts_result_free(&sts);
     }
     cache_read_end(cache);
     return ret;
+}
+
+/* policy_decide_cached - the answer from the cache; -1 when a lookup is
+ * needed (nothing counted then). The memo's stamp is taken before the
+ * snapshot: a commit between the two makes the memo answer stale at
+ * once, never the other way round. */
+static int policy_decide_cached(POL_CTX *ctx, POL_ANSWER *ans, int tlsrpt)
+{
+    CACHE  *cache = policy_cache(ctx);	/* opened before the stamp */
+    MEMO_STAMP stamp;
+    int     stamped = cache && ctx->memo && memo_stamp(ctx->memo, &stamp) == 0;
+    time_t  until;
+
+    if (policy_from_cache(ctx, ans, tlsrpt, &until) < 0)
+	return -1;
+    metrics_inc(MET_CACHE_HITS, "kind=\"dane\"", 1);
+    if (stamped)
+	policy_memo_remember(ctx, &stamp, ans, tlsrpt, until);
+    return 0;
 }
 
 /* policy_decide_lookup - DANE facts, MTA-STS state, looked up where missing */
@@ -608,22 +655,25 @@ static int policy_coalesce(POL_CTX *ctx, POL_ANSWER *ans, int tlsrpt)
     return 0;
 }
 
-/* policy_decide - cache first; a miss is looked up once across all helpers */
-static void policy_decide(POL_CTX *ctx, POL_ANSWER *ans, int tlsrpt)
+/* policy_decide - cache first; a miss is looked up once across all
+ * helpers. 1 when facts were looked up now, 0 for an answer from the
+ * memo or the cache */
+static int policy_decide(POL_CTX *ctx, POL_ANSWER *ans, int tlsrpt)
 {
     int     lead;
     char    key[300];
 
     if (policy_memo_answer(ctx, ans, tlsrpt) == 0
 	|| policy_decide_cached(ctx, ans, tlsrpt) == 0)
-	return;
+	return 0;
     if ((lead = policy_coalesce(ctx, ans, tlsrpt)) < 0)
-	return;
+	return 0;
     policy_decide_lookup(ctx, ans, tlsrpt);
     if (lead) {
 	policy_lease_key(key, sizeof(key), ans->domain);
 	cache_lease_drop(policy_cache(ctx), key, (long) getpid());
     }
+    return 1;
 }
 
 /* policy_count_dns - the DNS client's counts since the last time */
@@ -689,18 +739,54 @@ static int policy_refresh_mtasts(POL_CTX *ctx, const char *domain, VSTR *why)
     return failed ? -1 : 0;
 }
 
+/* policy_refresh_answer - the answer the cache gives now for a refresh's
+ * domain: 0, or -1 when the cache has none */
+static int policy_refresh_answer(POL_CTX *ctx, const char *domain,
+				         POL_ANSWER *ans)
+{
+    time_t  until;
+
+    policy_answer_reset(ans);
+    (void) snprintf(ans->domain, sizeof(ans->domain), "%s", domain);
+    return policy_from_cache(ctx, ans, 0, &until);
+}
+
+/* policy_refresh_log - after a refresh: the lookup line of an answer the
+ * refresh changed, as a lookup from fresh facts would log it */
+static void policy_refresh_log(POL_CTX *ctx, const char *domain,
+			               const POL_ANSWER *before, int had)
+{
+    POL_ANSWER after;
+
+    policy_answer_init(&after);
+    if (policy_refresh_answer(ctx, domain, &after) == 0
+	&& (had < 0 || after.status != before->status
+	    || strcmp(after.rule, before->rule) != 0
+	    || strcmp(vstr_str(after.text), vstr_str(before->text)) != 0)) {
+	after.source = "refresh";
+	policy_log_line(&after);
+    }
+    policy_answer_free(&after);
+}
+
 /* policy_refresh_lookup - the lookups of one refresh; 0 when all renewed */
 int     policy_refresh_lookup(POL_CTX *ctx, const char *domain, VSTR *why)
 {
     DV_VERDICT verdict;
+    POL_ANSWER before;
+    int     had;
     int     ttl;
     int     ok;
 
+    policy_answer_init(&before);
+    had = policy_refresh_answer(ctx, domain, &before);
     policy_start_clock(ctx);
     verdict = policy_dane_fetch(ctx, domain, why, &ttl);
     ok = verdict != DV_TEMP && verdict != DV_HOST_FAIL;
     if (decide_needs_sts(verdict) && policy_refresh_mtasts(ctx, domain, why) < 0)
 	ok = 0;
+    policy_refresh_log(ctx, domain, &before, had);
+    policy_answer_free(&before);
     return ok ? 0 : -1;
 }
 
@@ -725,12 +811,13 @@ void    policy_lookup(POL_CTX *ctx, const char *raw, size_t len,
 {
     const char *policy;
     const char *matched = 0;
+    int     fresh = 0;
 
     if (ctx->config_error) {
 	ans->domain[0] = 0;
 	policy_set(ans, POL_TEMP, "config",
 		"tlspolicyd configuration error, see its log");
-	log_warn("answering temporary failure: %s", ctx->config_error);
+	logcap_warn("answering temporary failure: %s", ctx->config_error);
 	return;
     }
     if (policy_gate(raw, len, ans) < 0)
@@ -747,7 +834,7 @@ void    policy_lookup(POL_CTX *ctx, const char *raw, size_t len,
 	log_debug("gate \"single-label name\": %s -> not found", ans->domain);
 	policy_set(ans, POL_NOTFOUND, "gate", "single-label name is not looked up");
     } else {
-	policy_decide(ctx, ans, tlsrpt);
+	fresh = policy_decide(ctx, ans, tlsrpt);
     }
-    policy_log(ans);
+    policy_log(ctx, ans, fresh);
 }

@@ -72,6 +72,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "logcap.h"
 #include "metrics.h"
 #include "proto_http.h"
 #include "proto_sockmap.h"
@@ -101,6 +102,7 @@ typedef struct SRV {
     time_t  flushed;			/* metrics last written */
     int     sock;			/* in_fd and out_fd: one socket */
     int     slice_ms;			/* its SO_RCVTIMEO now */
+    int     garbage;			/* malformed requests in a row */
     POL_ANSWER ans;			/* reset for each lookup */
 } SRV;
 
@@ -322,12 +324,12 @@ static void server_tcp_answer(SRV *srv, const char *key, size_t klen)
 	vstr_free(full);
 	if (fits)
 	    return;
-	log_warn("policy for %s with TLSRPT attributes does not fit in a"
+	logcap_warn("policy for %s with TLSRPT attributes does not fit in a"
 		 " %d-byte tcp_table reply; sending it without them",
 		 ans->domain, TCPT_MAX_REPLY);
     }
     if (proto_tcp_format_reply(srv->reply, code, vstr_str(ans->text)) < 0) {
-	log_warn("policy for %s does not fit in a %d-byte tcp_table reply;"
+	logcap_warn("policy for %s does not fit in a %d-byte tcp_table reply;"
 		 " answering temporary failure", ans->domain, TCPT_MAX_REPLY);
 	(void) proto_tcp_format_reply(srv->reply, TCPT_TEMP, "policy too long");
     }
@@ -340,11 +342,13 @@ static void server_tcp_request(SRV *srv, const char *line, size_t len)
     char    safe[LOG_SAFE_SIZE];
 
     if (proto_tcp_decode_request(line, len, srv->key, &why) < 0) {
-	log_warn("tcp_table: %s: \"%s\"", why,
-		 log_safe(safe, sizeof(safe), line, len));
+	logcap_warn("tcp_table: %s: \"%s\"", why,
+		    log_safe(safe, sizeof(safe), line, len));
 	(void) proto_tcp_format_reply(srv->reply, TCPT_TEMP, why);
+	srv->garbage++;
 	return;
     }
+    srv->garbage = 0;
     server_tcp_answer(srv, vstr_str(srv->key), vstr_len(srv->key));
 }
 
@@ -358,18 +362,21 @@ static void server_sockmap_request(SRV *srv, const char *payload, size_t len)
     char    safe[LOG_SAFE_SIZE];
 
     if (proto_sockmap_split_request(payload, len, &map, &key, &klen) < 0) {
-	log_warn("socketmap: malformed request (no \"name key\"): \"%s\"",
-		 log_safe(safe, sizeof(safe), payload, len));
+	logcap_warn("socketmap: malformed request (no \"name key\"): \"%s\"",
+		    log_safe(safe, sizeof(safe), payload, len));
 	proto_sockmap_format_reply(srv->reply, "PERM", "malformed request");
+	srv->garbage++;
 	return;
     }
     if (map == SMAP_MAP_UNKNOWN) {
-	log_warn("socketmap: unknown map name in \"%s\"",
-		 log_safe(safe, sizeof(safe), payload, len));
+	logcap_warn("socketmap: unknown map name in \"%s\"",
+		    log_safe(safe, sizeof(safe), payload, len));
 	proto_sockmap_format_reply(srv->reply, "PERM",
 			  "unknown map name (expected QUERY or QUERYwithTLSRPT)");
+	srv->garbage++;
 	return;
     }
+    srv->garbage = 0;
     policy_answer_reset(ans);
     policy_lookup(srv->pol, key, klen,
 	       map == SMAP_MAP_QUERY_TLSRPT || srv->pol->cfg->tlsrpt, ans);
@@ -592,6 +599,12 @@ static int server_one(SRV *srv, SRV_END *end)
     }
     if (!srv->sock)
 	log_release();			/* socket mode: server_log_wait() */
+    if (srv->garbage >= SRV_GARBAGE_MAX) {
+	log_warn("%d malformed requests in a row (%lu requests in all);"
+		 " closing connection", srv->garbage, srv->count);
+	*end = SRV_CLOSED;
+	return -1;
+    }
     server_maybe_flush(srv);
     if (srv->pol->refresh[0] && srv->on_idle && server_idle(srv))
 	srv->on_idle(srv->pol);
@@ -713,7 +726,9 @@ SRV_END server_serve(POL_CTX *pol, int in_fd, int out_fd, int idle_timeout,
     srv.proto = SRV_PROTO_NONE;
     srv.start = srv.end = 0;
     srv.count = 0;
+    srv.garbage = 0;
     srv.flushed = server_now();
+    logcap_begin();
     srv.key = vstr_new(256);
     policy_answer_init(&srv.ans);
     srv.reply = vstr_new(TCPT_MAX_REPLY + 64);
@@ -731,6 +746,7 @@ SRV_END server_serve(POL_CTX *pol, int in_fd, int out_fd, int idle_timeout,
 	if (server_one(&srv, &end) < 0)
 	    break;
     }
+    logcap_end();
     log_release();
     if (metrics_pending())
 	policy_flush_metrics(pol);

@@ -8,6 +8,7 @@
 #define SRV_READ_SLICE_MS	250	/* a socket read() waits this long, then
 					 * the deadline is checked */
 #define SRV_LOG_HOLD_MS		20	/* log lines wait for a batch this long */
+#define SRV_GARBAGE_MAX		10	/* malformed requests in a row: closed */
 
 typedef enum {
     SRV_EOF,				/* client closed between requests */

@@ -15,13 +15,15 @@ t_user
 t_binary
 LOG=$LOCALSTATEDIR/log/tlspolicyd/tlspolicyd.log
 printf 'partner.example encrypt\n' > "$T_DIR/ovr"
-printf '%s\n' "policy_overrides = $T_DIR/ovr" "cache_file =" > "$T_DIR/ok.cf"
+printf '%s\n' "policy_overrides = $T_DIR/ovr" "cache_file =" "log_lookups = all" > "$T_DIR/ok.cf"
 cp "$T_DIR/ok.cf" "$T_DIR/secret.cf"
 chmod 0600 "$T_DIR/secret.cf"	# root's: the helper's user cannot read it
 : > "$T_DIR/empty"
 # in the namespace: $1 = "dir" (the package's directory exists) or "nodir",
-# then the helper's output in $T_DIR/out.$2, its stderr in err.$2 and the
-# log in log.$2
+# $2 the configuration, $3 commands to run first (as root, after the
+# directory is made); then the helper's output in $T_DIR/out.$2, its
+# stderr in err.$2, the log in log.$2 and its size in size.$2 (run twice
+# with $4 = 2)
 cat > "$T_DIR/ns.sh" <<EOS
 set -e
 mount --make-rprivate /
@@ -31,11 +33,15 @@ if [ "\$1" = dir ]; then
     mkdir -m 0750 "$LOCALSTATEDIR/log/tlspolicyd"
     chown "$T_USER:$T_USER" "$LOCALSTATEDIR/log/tlspolicyd"
 fi
+eval "\${3:-}"
+[ "\${4:-1}" = 1 ] || printf 'get partner.example\n' | setpriv --reuid="$T_USER" --regid="$T_USER" \
+    --clear-groups -- timeout 10 "$T_DIR/bin/tlspolicyd" -c "$T_DIR/\$2.cf" > /dev/null 2>&1 || true
 printf 'get partner.example\n' | setpriv --reuid="$T_USER" --regid="$T_USER" \
     --clear-groups -- timeout 10 "$T_DIR/bin/tlspolicyd" -c "$T_DIR/\$2.cf" \
     > "$T_DIR/out.\$2" 2> "$T_DIR/err.\$2" || true
-cat "$LOG" > "$T_DIR/log.\$2" 2>/dev/null || echo "no log file" > "$T_DIR/log.\$2"
+tail -c 65536 "$LOG" > "$T_DIR/log.\$2" 2>/dev/null || echo "no log file" > "$T_DIR/log.\$2"
 ls -l "$LOG" > "$T_DIR/mode.\$2" 2>/dev/null || true
+stat -c %s "$LOG" > "$T_DIR/size.\$2" 2>/dev/null || echo none > "$T_DIR/size.\$2"
 EOS
 ns() { timeout 30 unshare -m sh "$T_DIR/ns.sh" "$@"; }
 
@@ -52,6 +58,31 @@ t_like "$(cat "$T_DIR/log.secret")" "warning: .*secret.cf.*Permission denied" "u
 
 ns nodir ok
 t_is "$(cat "$T_DIR/out.ok"):$(cat "$T_DIR/err.ok")" "200 encrypt:" "no syslog, no log directory: still answers, still nothing on stderr"
+
+# log_file as a symbolic link: refused (O_NOFOLLOW), said in the fallback file
+: > "$T_DIR/target.log"; chown "$T_USER" "$T_DIR/target.log"
+ln -s "$T_DIR/target.log" "$T_DIR/link.log"
+{ cat "$T_DIR/ok.cf"; echo "log_file = $T_DIR/link.log"; } > "$T_DIR/link.cf"
+ns dir link
+t_is "$(cat "$T_DIR/out.link")" "200 encrypt" "log_file is a symbolic link: the helper answers"
+t_is "$(wc -c < "$T_DIR/target.log")" 0 "... and writes nothing through the link"
+t_like "$(cat "$T_DIR/log.link")" "warning: cannot open log_file $T_DIR/link.log: it is a symbolic link \(refused\); logging to $LOG" \
+    "... and says so where its lines go"
+# the fallback file as a symbolic link: nothing written through it
+: > "$T_DIR/target2.log"; chown "$T_USER" "$T_DIR/target2.log"
+ns dir ok "ln -s '$T_DIR/target2.log' '$LOG'"
+t_is "$(cat "$T_DIR/out.ok"):$(wc -c < "$T_DIR/target2.log")" "200 encrypt:0" "the fallback file is a symbolic link: answers, writes nothing through it"
+
+# the fallback file stops at 256 MiB (a sparse file just below): the line
+# that reaches it, one line that says so, then nothing
+max=$((256 * 1024 * 1024))
+ns dir ok "truncate -s $((max - 50)) '$LOG' && chown '$T_USER' '$LOG'" 2
+t_ok "the fallback file grew past 256 MiB once ($(cat "$T_DIR/size.ok") bytes)" test "$(cat "$T_DIR/size.ok")" -ge $max
+t_ok "... by at most a few lines" test "$(cat "$T_DIR/size.ok")" -le $((max + 1000))
+t_like "$(tail -c 1000 "$T_DIR/log.ok" | tail -1)" "warning: $LOG reached 256 MiB, the bound of the fallback log" \
+    "... its last line says so"
+t_is "$(tail -c 1000 "$T_DIR/log.ok" | grep -c 'lookup domain=partner.example')" 1 "... and the second helper's lookup is not written"
+t_is "$(cat "$T_DIR/out.ok")" "200 encrypt" "... the helper still answers"
 
 out=$(unshare -m sh -c "mount --make-rprivate /; mount -t tmpfs tmpfs '$LOCALSTATEDIR/log'; '$TP' -c '$T_DIR/ok.cf' -q partner.example -o bogus=1" 2>&1)
 t_like "$out" "unknown parameter" "CLI modes still report on stderr"

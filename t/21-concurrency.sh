@@ -11,7 +11,9 @@ t_world 127.77.56
 mkdir -p "$T_DIR/cache"; chown "$T_USER:$T_USER" "$T_DIR/cache"
 
 LISTEN=127.77.21.1:10028
-pf_tlspolicyd_conf "$T_DIR" "dns_resolver = $WORLD_RESOLVER" "cache_file = $T_DIR/cache/cache.db"
+# log_lookups = all: every helper's lookups are logged, cached ones too
+pf_tlspolicyd_conf "$T_DIR" "dns_resolver = $WORLD_RESOLVER" "cache_file = $T_DIR/cache/cache.db" \
+    "log_lookups = all"
 pf_setup "$T_DIR" "$LISTEN" "$TP -c $T_DIR/tlspolicyd.cf"
 pf_start "$T_DIR" || { t_result 1 "postfix starts"; t_done; }
 

@@ -60,7 +60,8 @@ t_is "$(sqlite3 "$QCACHE" "select mode from sts where domain = 'sts-none.test'")
 # --- through Postfix
 LISTEN=127.77.22.1:10028
 pf_tlspolicyd_conf "$T_DIR" "dns_resolver = $WORLD_RESOLVER" "cache_file = $T_DIR/spawn/cache.db" \
-    "mtasts_ca_file = $WORLD_CA" "mtasts_fetch_timeout = $T_FETCH_TIMEOUT"
+    "mtasts_ca_file = $WORLD_CA" "mtasts_fetch_timeout = $T_FETCH_TIMEOUT" \
+    "log_lookups = all"	# cached answers too: the helper's PID is read from the line
 pf_setup "$T_DIR" "$LISTEN" "$TP -c $T_DIR/tlspolicyd.cf"
 pf_start "$T_DIR" || { t_result 1 "postfix starts"; t_done; }
 for map in "tcp:$LISTEN" "socketmap:inet:$LISTEN:QUERY"; do

@@ -17,7 +17,8 @@ DB=$T_DIR/cache/cache.db
 A=127.77.28.1 P=10028
 N=64
 pf_tlspolicyd_conf "$T_DIR" "dns_resolver = $WORLD_BREAKER" "cache_file = $DB" \
-    "mtasts_ca_file = $WORLD_CA" "mtasts_fetch_timeout = 5s"
+    "mtasts_ca_file = $WORLD_CA" "mtasts_fetch_timeout = 5s" \
+    "log_lookups = all"	# each helper's line tells how it answered
 pf_setup "$T_DIR" "$A:$P" "$TP -c $T_DIR/tlspolicyd.cf"
 pf_start "$T_DIR" || { t_result 1 "postfix starts"; t_done; }
 BLOG=$T_DIR/world/breaker.log

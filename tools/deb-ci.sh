@@ -80,6 +80,7 @@ grep -q '^FAIL: resolver 127.0.0.1:53' /tmp/t.out
 grep -q '^ok: cache /var/lib/tlspolicyd/cache.db' /tmp/t.out
 printf 'partner.example encrypt\n' > /etc/tlspolicyd/overrides
 echo "policy_overrides = /etc/tlspolicyd/overrides" >> /etc/tlspolicyd/tlspolicyd.cf
+echo "log_lookups = all" >> /etc/tlspolicyd/tlspolicyd.cf	# override answers are logged too
 mkdir -p "$d/etc" "$d/queue" "$d/data"
 chown postfix "$d/data"
 cat > "$d/etc/main.cf" <<EOC

@@ -62,7 +62,8 @@ for key in partner.example Legacy.Example. bank.example mx1.corp.example \
     done
 done
 echo
-echo "one line per decided lookup in the helper's log (first lines):"
+echo "the helper's log: lookups decided from facts fetched now (first lines;"
+echo "cached answers and overrides write none with log_lookups = changes, the default):"
 grep 'lookup domain=' "$T_DIR/tlspolicyd.log" | sed 's/^/  /' | head -8
 echo
 echo "the shared cache, as sqlite3 shows it (policy_view):"
