@@ -22,18 +22,25 @@ cd "$(dirname "$0")/.."
 BUILD_PACKAGES="build-essential autoconf automake pkg-config
  libc-ares-dev libcurl4-openssl-dev libsqlite3-dev libssl-dev libidn2-dev"
 TEST_PACKAGES="sqlite3 postfix unbound nsd ldnsutils nginx openssl curl python3
- util-linux bsdutils mount procps iproute2 strace"
+ util-linux bsdutils mount procps iproute2 strace prometheus"
+# installed when the release has them, else left out (their tests skip):
+# prometheus brings promtool (t/34-alerts.sh); on a systemd host it also
+# starts a Prometheus server on port 9090
+OPTIONAL_PACKAGES="prometheus"
 DEV_PACKAGES="valgrind clang cppcheck clang-tidy"
 PACKAGES="$BUILD_PACKAGES $TEST_PACKAGES $DEV_PACKAGES"
 
-# deps [PACKAGES]: install those missing (default: all of them)
+# deps [PACKAGES]: install those missing (default: all of them); an
+# optional one only when the release has it (apt-get update is not run
+# for optional packages alone: "test" runs in CI without a network)
 deps() {
     missing=""
     for p in ${1:-$PACKAGES}; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" \
             || missing="$missing $p"
     done
-    [ -n "$missing" ] || return 0
+    # shellcheck disable=SC2086
+    [ -n "$(required $missing)$(available $missing 2>/dev/null)" ] || return 0
     if [ "$(id -u)" -ne 0 ]; then
         echo "quickstart: missing Debian packages:$missing (run as root)" >&2
         exit 1
@@ -43,8 +50,30 @@ deps() {
     echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
     DEBIAN_FRONTEND=noninteractive apt-get update -qq
     # shellcheck disable=SC2086
+    missing="$(required $missing)$(available $missing)"
+    # shellcheck disable=SC2086
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing \
         > /tmp/tlspolicyd-apt.log 2>&1 || { tail -20 /tmp/tlspolicyd-apt.log; exit 1; }
+}
+
+# required PACKAGE...: those that are not optional
+required() {
+    for p in "$@"; do
+        case " $OPTIONAL_PACKAGES " in *" $p "*) ;; *) printf '%s ' "$p" ;; esac
+    done
+}
+
+# available PACKAGE...: the optional ones apt can install now; the others
+# are left out with a note
+available() {
+    for p in "$@"; do
+        case " $OPTIONAL_PACKAGES " in *" $p "*) ;; *) continue ;; esac
+        if apt-cache policy "$p" 2>/dev/null | grep -q 'Candidate: [0-9]'; then
+            printf '%s ' "$p"
+        else
+            echo "quickstart: $p is not available in this release; its tests will be skipped" >&2
+        fi
+    done
 }
 
 # build [PACKAGES]: install (default: the build packages) and build
