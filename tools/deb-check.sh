@@ -64,6 +64,7 @@ for f in /usr/sbin/tlspolicyd /etc/tlspolicyd/tlspolicyd.cf \
     /usr/share/man/man8/tlspolicyd.8.gz /usr/share/man/man5/tlspolicyd.cf.5.gz \
     /usr/share/doc/tlspolicyd/examples/master.cf.example \
     /usr/share/doc/tlspolicyd/examples/main.cf.example \
+    /usr/share/doc/tlspolicyd/examples/tlspolicyd-alerts.yml \
     /usr/share/doc/tlspolicyd/README.gz; do
     grep -qx "$f" "$out/contents.txt" || fail "$f is not in the package"
 done
