@@ -61,25 +61,30 @@ t_is "$(lookups plain.example)" 1 "the same answer from the cache on a new conne
 
 # a refresh that changes the answer logs the new one (source=refresh);
 # one that renews the same answer logs no lookup line
-near() {	# near DOMAIN VERDICT: a cached verdict with 5 of 300 s left
-    sqlite3 "$T_DIR/cache/cache.db" "insert or replace into dane values ('$1', '$2', 'test',
-        300, strftime('%s','now') - 295, strftime('%s','now') + 5)"
-}
-near plain.example dane-only
-t_is "$(pf_answer "$T_DIR" plain.example "tcp:$LISTEN")" dane-only "an entry near expiry: answered from the cache"
-t_wait_grep "$LOG" "refresh of plain.example done" 10
-t_wait_grep "$LOG" "source=refresh" 2
-t_like "$(grep 'lookup domain=plain.example ' "$LOG" | tail -1)" \
-    'answer=notfound reason="no DANE, no MTA-STS policy" rule=none source=refresh' \
-    "a refresh that changed the answer: one line with the new answer"
-# (the first refresh's start lease, REFRESH_START seconds, would stop a second one)
-sqlite3 "$T_DIR/cache/cache.db" "delete from leases where domain = 'refresh plain.example'"
-near plain.example none
-t_is "$(pf_answer "$T_DIR" plain.example "tcp:$LISTEN")" notfound "again near expiry, the same answer"
-i=0
-while [ "$(grep -c 'refresh of plain.example done' "$LOG")" -lt 2 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-t_is "$(grep -c 'refresh of plain.example done' "$LOG"):$(grep -c 'source=refresh' "$LOG")" "2:1" \
-    "a refresh that renewed the same answer: no lookup line"
+# (not under valgrind: a refresh re-executes /proc/self/exe, valgrind itself)
+if [ "${T_WRAP:-}" = valgrind ]; then
+    t_skip "a refresh that changed the answer logs it" "a refresh under valgrind runs valgrind"
+else
+    near() {	# near DOMAIN VERDICT: a cached verdict with 5 of 300 s left
+        sqlite3 "$T_DIR/cache/cache.db" "insert or replace into dane values ('$1', '$2', 'test',
+            300, strftime('%s','now') - 295, strftime('%s','now') + 5)"
+    }
+    near plain.example dane-only
+    t_is "$(pf_answer "$T_DIR" plain.example "tcp:$LISTEN")" dane-only "an entry near expiry: answered from the cache"
+    t_wait_grep "$LOG" "refresh of plain.example done" 10
+    t_wait_grep "$LOG" "source=refresh" 2
+    t_like "$(grep 'lookup domain=plain.example ' "$LOG" | tail -1)" \
+        'answer=notfound reason="no DANE, no MTA-STS policy" rule=none source=refresh' \
+        "a refresh that changed the answer: one line with the new answer"
+    # (the first refresh's start lease, REFRESH_START seconds, would stop a second one)
+    sqlite3 "$T_DIR/cache/cache.db" "delete from leases where domain = 'refresh plain.example'"
+    near plain.example none
+    t_is "$(pf_answer "$T_DIR" plain.example "tcp:$LISTEN")" notfound "again near expiry, the same answer"
+    i=0
+    while [ "$(grep -c 'refresh of plain.example done' "$LOG")" -lt 2 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+    t_is "$(grep -c 'refresh of plain.example done' "$LOG"):$(grep -c 'source=refresh' "$LOG")" "2:1" \
+        "a refresh that renewed the same answer: no lookup line"
+fi
 
 # 10,000 cached lookups on one connection (the entry renewed first)
 sqlite3 "$T_DIR/cache/cache.db" "delete from dane"
