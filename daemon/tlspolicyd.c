@@ -10,7 +10,8 @@
  *	tlspolicyd [-c file] [-o name=value]... -R domain
  *	tlspolicyd [-c file] [-o name=value]... -F domain|all
  *	tlspolicyd [-c file] [-o name=value]... -t
- *	tlspolicyd -V
+ *	tlspolicyd -V | --version
+ *	tlspolicyd -h | --help
  * DESCRIPTION
  *	Without -q, tlspolicyd serves one connection on standard input
  *	and output, as a spawn(8) service of Postfix's master(8): many
@@ -30,6 +31,11 @@
  *
  *	With -V, it prints its version and those of c-ares, SQLite and
  *	libcurl (loaded for the report only), and exits 0.
+ *
+ *	Options come in any order; the domain of -q, -R and -F is the one
+ *	operand, or attached to its option. A usage error exits 2 with its
+ *	reason on stderr, or in the log in service mode when stdin is a
+ *	socket. Service mode on a terminal is refused (exit 2).
  *
  *	-R domain is how a helper refreshes a cache entry near expiry
  *	after it has answered: it runs itself again with -R in a new
@@ -51,6 +57,7 @@
 #include "config.h"
 
 #include <fcntl.h>
+#include <getopt.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <stdio.h>
@@ -91,19 +98,59 @@ typedef struct OPTS {
     int     version;			/* -V */
 } OPTS;
 
-/* usage - print a synopsis and exit */
-static void usage(void)
-{
-    static const char text[] =
-	"usage: tlspolicyd [-c file] [-o name=value]... [-v]\n"
-	"       tlspolicyd [-c file] [-o name=value]... [-v] -q domain\n"
-	"       tlspolicyd [-c file] [-o name=value]... -p\n"
-	"       tlspolicyd [-c file] [-o name=value]... -F domain|all\n"
-	"       tlspolicyd [-c file] [-o name=value]... -t\n"
-	"       tlspolicyd -V\n";
+#define USAGE_TEXT \
+	"usage: tlspolicyd [-c file] [-o name=value]... [-v]\n" \
+	"       tlspolicyd [-c file] [-o name=value]... [-v] -q domain\n" \
+	"       tlspolicyd [-c file] [-o name=value]... -p\n" \
+	"       tlspolicyd [-c file] [-o name=value]... -F domain|all\n" \
+	"       tlspolicyd [-c file] [-o name=value]... -t\n" \
+	"       tlspolicyd -V | --version\n" \
+	"       tlspolicyd -h | --help\n" \
+	"Without -q, -p, -F, -t or -V it serves one Postfix connection on\n" \
+	"standard input (master.cf runs it as a spawn(8) service).\n"
 
-    if (isatty(2))
-	(void) !write(2, text, sizeof(text) - 1);
+/* usage_help - -h, --help: the synopsis on stdout, exit 0 */
+static void usage_help(void)
+{
+    fputs(USAGE_TEXT, stdout);
+    exit(fflush(stdout) == 0 ? 0 : 1);
+}
+
+/* usage_stdin_socket - is stdin a socket (service mode under spawn(8))? */
+static int usage_stdin_socket(void)
+{
+    struct stat st;
+
+    return fstat(0, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+/* usage - a usage error: the reason on stderr, except in service mode
+ * under spawn(8), where stderr is the client socket: the log gets it */
+static void usage(const OPTS *opts, const char *why)
+{
+    int     command = opts->query || opts->print || opts->forget || opts->test
+    || opts->version || opts->refresh;
+
+    if (command || !usage_stdin_socket()) {
+	fprintf(stderr, "tlspolicyd: %s\n" USAGE_TEXT, why);
+    } else {
+	log_init("tlspolicyd", LOG_DEST_SYSLOG);
+	log_warn("usage error in the command line (master.cf argv=?): %s", why);
+    }
+    exit(EXIT_USAGE);
+}
+
+/* usage_refuse_tty - service mode on a terminal would wait for Postfix
+ * requests typed by hand, until idle_timeout */
+static void usage_refuse_tty(void)
+{
+    if (!isatty(0))
+	return;
+    fprintf(stderr, "tlspolicyd: standard input is a terminal: without -q,"
+	    " -p, -F, -t or -V, tlspolicyd serves one Postfix connection on"
+	    " standard input (master.cf runs it as a spawn(8) service).\n"
+	    "tlspolicyd: try \"tlspolicyd -t\" or \"tlspolicyd -q"
+	    " example.org\" (tlspolicyd --help)\n");
     exit(EXIT_USAGE);
 }
 
@@ -129,8 +176,8 @@ static int parse_opt(OPTS *opts, int ch, char *arg)
     for (i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
 	if (table[i].letter != ch)
 	    continue;
-	if (table[i].arg)
-	    *table[i].arg = arg;
+	if (table[i].arg)		/* -q, -R, -F: "" until the operand */
+	    *table[i].arg = arg ? arg : "";
 	if (table[i].flag)
 	    *table[i].flag = 1;
 	return 0;
@@ -138,22 +185,73 @@ static int parse_opt(OPTS *opts, int ch, char *arg)
     return -1;
 }
 
-/* parse_args - command line into OPTS */
+/* parse_bad_option - getopt_long() refused argv[optind - 1] */
+static void parse_bad_option(char **argv, char *why, size_t size)
+{
+    if (optopt != 0 && strchr("co", optopt))
+	(void) snprintf(why, size, "option -%c needs an argument", optopt);
+    else if (optopt != 0)
+	(void) snprintf(why, size, "unknown option -%c", optopt);
+    else
+	(void) snprintf(why, size, "unknown option %s", argv[optind - 1]);
+}
+
+/* parse_operand - the domain of -q, -R or -F: attached (-qDOMAIN) or the
+ * one operand, wherever it stands (-q -v DOMAIN, -v -q DOMAIN) */
+static const char *parse_operand(OPTS *opts, int argc, char **argv)
+{
+    const char **slot = opts->query ? &opts->query : opts->refresh ?
+    &opts->refresh : opts->forget ? &opts->forget : 0;
+    int     left = argc - optind;
+
+    if (slot && **slot == 0) {
+	if (left == 0)
+	    return opts->forget ? "-F needs a domain or \"all\""
+		: opts->query ? "-q needs a domain" : "-R needs a domain";
+	*slot = argv[optind++];
+	left--;
+    }
+    return left > 0 ? "unexpected argument" : 0;
+}
+
+/* parse_args - command line into OPTS; options in any order */
 static void parse_args(int argc, char **argv, OPTS *opts)
 {
+    static const struct option longopts[] = {
+	{"help", no_argument, 0, 'h'}, {"version", no_argument, 0, 'V'},
+	{0, 0, 0, 0},
+    };
+    char    why[200];
+    const char *bad;
     int     ch;
+    int     help = 0;
 
     memset(opts, 0, sizeof(*opts));
+    why[0] = 0;
     opts->config = CFG_DEFAULT_FILE;
     opts->overrides = mem_calloc((size_t) argc + 1, sizeof(char *));
     opts->argv = argv;
-    while ((ch = getopt(argc, argv, "c:o:q:vpR:VF:t")) != -1)
-	if (parse_opt(opts, ch, optarg) < 0)
-	    usage();
-    if (optind != argc || argc > POL_REFRESH_ARGS
-	|| (opts->query != 0) + opts->print + (opts->forget != 0)
-	+ (opts->refresh != 0) + opts->test > 1)
-	usage();
+    opterr = 0;				/* never a byte on stderr unasked */
+    while ((ch = getopt_long(argc, argv, "c:o:q::vpR::VF::th", longopts, 0)) != -1) {
+	if (ch == 'h')
+	    help = 1;
+	else if ((ch == '?' || parse_opt(opts, ch, optarg) < 0) && why[0] == 0)
+	    parse_bad_option(argv, why, sizeof(why));
+    }
+    if (help)
+	usage_help();
+    if (why[0] == 0 && (bad = parse_operand(opts, argc, argv)) != 0)
+	(void) snprintf(why, sizeof(why), "%s%s%s%s", bad,
+			optind < argc ? " \"" : "", optind < argc ? argv[optind] : "",
+			optind < argc ? "\"" : "");
+    if (why[0] == 0 && argc > POL_REFRESH_ARGS)
+	(void) snprintf(why, sizeof(why), "more than %d arguments",
+			POL_REFRESH_ARGS);
+    if (why[0] == 0 && !opts->version && (opts->query != 0) + opts->print
+	+ (opts->forget != 0) + (opts->refresh != 0) + opts->test > 1)
+	(void) snprintf(why, sizeof(why), "-q, -p, -F and -t exclude each other");
+    if (why[0])
+	usage(opts, why);
 }
 
 /* load_config - file, -o options and the override table */
@@ -535,8 +633,10 @@ int     main(int argc, char **argv)
     cfg = cfg_new();
     if (opts.query || opts.print || opts.forget || opts.test)
 	status = run_cli(&opts, cfg);
-    else
+    else {
+	usage_refuse_tty();
 	status = run_service(&opts, cfg);
+    }
     cfg_free(cfg);
     mem_free(opts.overrides);
     return status;
