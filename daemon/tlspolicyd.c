@@ -539,23 +539,6 @@ static int cli_test(const CFG *cfg, VSTR *buf)
     return failed ? 1 : 0;
 }
 
-/* cli_own_settings - -q with -o for a setting that changes answers: the
- * shared cache is not touched (its settings fingerprint, cfgmark.c,
- * would clear it for every helper, and its answers are not theirs) */
-static int cli_own_settings(const OPTS *opts)
-{
-    static const char *const names[] = {"dns_resolver=", "mtasts_ca_file=",
-	"mtasts_testing=", "policy_overrides=", 0};
-    const char *const *n;
-    int     i;
-
-    for (i = 0; i < opts->noverrides; i++)
-	for (n = names; *n; n++)
-	    if (strncmp(opts->overrides[i], *n, strlen(*n)) == 0)
-		return 1;
-    return 0;
-}
-
 /* cli_dispatch - the mode, once the configuration is loaded */
 static int cli_dispatch(const OPTS *opts, POL_CTX *ctx, VSTR *buf)
 {
@@ -568,11 +551,8 @@ static int cli_dispatch(const OPTS *opts, POL_CTX *ctx, VSTR *buf)
 	return cli_forget(ctx->cfg, opts->forget);
     if (opts->test)
 	return cli_test(ctx->cfg, buf);
-    if (cli_own_settings(opts)) {
-	log_debug("-o changes a setting that changes answers: the shared"
-		  " cache is not used");
-	ctx->no_cache = 1;
-    }
+    /* -c or -o: the shared cache only if it holds these settings */
+    ctx->guest = opts->config_given || opts->noverrides > 0;
     return run_query(ctx, opts->query);
 }
 
