@@ -56,6 +56,7 @@
  *--*/
 #include "config.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
@@ -387,9 +388,13 @@ static int run_service(const OPTS *opts, CFG *cfg)
 	log_warn("%s", vstr_str(err));
 	ctx.config_error = vstr_str(err);
     }
-    if (*cfg->log_file && log_to_file(cfg->log_file) < 0)
-	log_warn("cannot open log_file %s: %m; logging to %s", cfg->log_file,
-		 log_where());
+    if (*cfg->log_file && log_to_file(cfg->log_file) < 0) {
+	int     saved = errno;		/* log_where() may try other files */
+	const char *where = log_where();
+
+	log_warn("cannot open log_file %s: %s; logging to %s", cfg->log_file,
+		 strerror(saved), where);
+    }
     log_set_verbose(cfg->verbose || opts->verbose);
     if (ctx.config_error && *cfg->log_file)
 	log_warn("%s", ctx.config_error);

@@ -342,6 +342,8 @@ void    dane_lookup(DNS *dns, const char *domain, DANE_RESULT *res)
     dns_run(dns);
     dane_facts(&ctx, &facts, &ttl);
     res->verdict = dane_verdict_decide(&facts, res->why, &res->cacheable);
+    if (facts.mx == DV_ST_FAIL)		/* "MX lookup failed: SERVFAIL" */
+	vstr_printf(res->why, ": %s", dns_failure_name(ctx.mx->status));
     res->ttl = ttl == 0xffffffffu ? 0 : ttl;
     log_debug("DANE verdict for %s: %s (%s), TTL %u%s", domain,
 	      dane_verdict_verdict_name(res->verdict), vstr_str(res->why), res->ttl,

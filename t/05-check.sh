@@ -41,7 +41,7 @@ t_like "$rc:$(line "$out" cache)" "^0:ok: cache $DB: integrity ok, writable by u
 out=$(T -o "dns_resolver=$WORLD_NET.10:53" 2>&1); rc=$?
 t_like "$rc:$(line "$out" resolver)" "^1:FAIL: resolver $WORLD_NET.10:53: answers \". SOA\" without the AD bit: it does not validate" "non-validating resolver: FAIL, exit 1"
 out=$(T -o dns_resolver=127.77.1.1:53 2>&1); rc=$?
-t_like "$rc:$(line "$out" resolver)" "^1:FAIL: resolver 127.77.1.1:53: no usable answer" "no resolver listening: FAIL, exit 1"
+t_like "$rc:$(line "$out" resolver)" "^1:FAIL: resolver 127.77.1.1:53: no usable answer to \". SOA\": connection refused" "no resolver listening: FAIL (connection refused), exit 1"
 out=$(T -o "dns_resolver=$WORLD_NET.20:53" 2>&1); rc=$?
 t_like "$rc:$(line "$out" resolver)" "^1:FAIL: resolver $WORLD_NET.20:53: no usable answer to \". SOA\": timeout" "resolver that never answers: FAIL within dns_deadline"
 t_like "$(line "$out" cache)" "^ok: " "the other checks still run after a failed one"

@@ -50,6 +50,15 @@ t_like "$(cat "$T_DIR/out.secret")" "^400 " "unreadable configuration: temporary
 t_is "$(cat "$T_DIR/err.secret")" "" "unreadable configuration: nothing on stderr"
 t_like "$(cat "$T_DIR/log.secret")" "warning: .*secret.cf.*Permission denied" "unreadable configuration: logged in the fallback file"
 
+# a log_file the helper's user cannot create: the warning names the
+# real reason (EACCES), not the errno of the fallback's own checks
+mkdir -p "$T_DIR/rootdir"
+{ cat "$T_DIR/ok.cf"; echo "log_file = $T_DIR/rootdir/t.log"; } > "$T_DIR/logdenied.cf"
+ns dir logdenied
+t_is "$(cat "$T_DIR/out.logdenied")" "200 encrypt" "log_file not writable: the helper answers"
+t_like "$(cat "$T_DIR/log.logdenied")" "warning: cannot open log_file $T_DIR/rootdir/t.log: Permission denied; logging to $LOG" \
+    "log_file not writable: the warning says Permission denied, and where the log went"
+
 ns nodir ok
 t_is "$(cat "$T_DIR/out.ok"):$(cat "$T_DIR/err.ok")" "200 encrypt:" "no syslog, no log directory: still answers, still nothing on stderr"
 
