@@ -70,6 +70,7 @@
 #include "check.h"
 #include "forget.h"
 #include "log.h"
+#include "mastercf.h"
 #include "mem.h"
 #include "ovr.h"
 #include "policy.h"
@@ -527,8 +528,9 @@ static int cli_test_one(int (*check) (const CFG *, VSTR *), const CFG *cfg,
     return failed;
 }
 
-/* cli_test - -t: one line per check, exit 0 when all pass */
-static int cli_test(const CFG *cfg, VSTR *buf)
+/* cli_test - -t: one line per check, exit 0 when all pass; pc: what
+ * postconf said, collected as root */
+static int cli_test(const CFG *cfg, const POSTCONF *pc, VSTR *buf)
 {
     int     failed = 0;
 
@@ -541,11 +543,16 @@ static int cli_test(const CFG *cfg, VSTR *buf)
     failed += cli_test_one(check_resolver, cfg, buf);
     failed += cli_test_one(check_cache, cfg, buf);
     failed += cli_test_one(check_ca_file, cfg, buf);
+    failed += cli_test_one(check_log_file, cfg, buf);
+    vstr_reset(buf);
+    failed += mastercf_check(pc, cfg, buf) < 0;
+    fputs(vstr_str(buf), stdout);
     return failed ? 1 : 0;
 }
 
 /* cli_dispatch - the mode, once the configuration is loaded */
-static int cli_dispatch(const OPTS *opts, POL_CTX *ctx, VSTR *buf)
+static int cli_dispatch(const OPTS *opts, POL_CTX *ctx, const POSTCONF *pc,
+			        VSTR *buf)
 {
     if (opts->print) {
 	cfg_print(ctx->cfg, buf);
@@ -555,7 +562,7 @@ static int cli_dispatch(const OPTS *opts, POL_CTX *ctx, VSTR *buf)
     if (opts->forget)
 	return cli_forget(ctx->cfg, opts->forget);
     if (opts->test)
-	return cli_test(ctx->cfg, buf);
+	return cli_test(ctx->cfg, pc, buf);
     /* -c or -o: the shared cache only if it holds these settings */
     ctx->guest = opts->config_given || opts->noverrides > 0;
     return run_query(ctx, opts->query);
@@ -568,6 +575,7 @@ static int run_cli(const OPTS *opts, CFG *cfg)
     OVR    *ovr = 0;
     VSTR   *err = vstr_new(128);
     char   *user = 0;
+    POSTCONF *pc = 0;
     int     status;
 
     memset(&ctx, 0, sizeof(ctx));
@@ -576,6 +584,8 @@ static int run_cli(const OPTS *opts, CFG *cfg)
     log_init("tlspolicyd", LOG_DEST_STDERR);
     log_set_verbose(opts->verbose);
     priv_refuse_setid();
+    if (opts->test)			/* as root, like Postfix's commands */
+	pc = postconf_collect();
     if (cli_become_user(opts, &user) < 0
 	|| cli_load_config(opts, cfg, &ovr, user, err) < 0
 	|| cli_same_user(cfg, user) < 0) {
@@ -584,8 +594,9 @@ static int run_cli(const OPTS *opts, CFG *cfg)
 	log_set_verbose(opts->verbose || cfg->verbose);
 	log_set_info(log_verbose());
 	ctx.ovr = ovr;
-	status = cli_dispatch(opts, &ctx, err);
+	status = cli_dispatch(opts, &ctx, pc, err);
     }
+    postconf_free(pc);
     policy_ctx_close(&ctx);
     ovr_free(ovr);
     vstr_free(err);

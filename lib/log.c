@@ -12,6 +12,7 @@
  *	void	log_release(void)
  *	long	log_held_age(void)
  *	int	log_to_file(const char *path)
+ *	int	log_file_check(const char *path)
  *	const char *log_where(void)
  *	void	log_info(const char *fmt, ...)
  *	void	log_info_text(const char *text)
@@ -45,6 +46,10 @@
  *	first use because a helper that logs to log_file (log_to_file()
  *	before any line) needs no syslog: three system calls less for
  *	every new connection.
+ *
+ *	log_file_check() opens path exactly as log_to_file() does (the
+ *	same flags, so the same refusals) and closes it again: tlspolicyd
+ *	-t's check of log_file. It returns 0, or -1 with errno set.
  *
  *	log_forked() makes a child process log its own process ID (the ID
  *	is read once, not for every line), and drops lines its parent held.
@@ -210,11 +215,28 @@ static void log_utc(char *buf, size_t size, time_t now)
 		    secs / 3600, secs / 60 % 60, secs % 60);
 }
 
+/* log_file_open - open a log file as a helper does; -1 with errno */
+static int log_file_open(const char *path)
+{
+    return open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY,
+		0640);
+}
+
+/* log_file_check - can a helper open path as its log? -1 with errno */
+int     log_file_check(const char *path)
+{
+    int     fd = log_file_open(path);
+
+    if (fd < 0)
+	return -1;
+    (void) close(fd);
+    return 0;
+}
+
 /* log_to_file - append to a file; -1 (errno set) when it cannot be opened */
 int log_to_file(const char *path)
 {
-    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY,
-		  0640);
+    int fd = log_file_open(path);
 
     if (fd < 0)
 	return -1;
