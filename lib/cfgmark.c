@@ -145,8 +145,9 @@ static int cfgmark_clear(CACHE *cache, const char *mark)
     } else if (ret == 1 && vstr_len(old)) {
 	log_info("settings that change answers differ from those the cache"
 		 " was filled with (was: %s; now: %s): forgot %lld DANE"
-		 " verdicts and %lld MTA-STS failure marks or TXT checks",
-		 vstr_str(old), mark, dane, sts);
+		 " verdict%s and %lld MTA-STS failure mark%s or TXT check%s",
+		 vstr_str(old), mark, dane, dane == 1 ? "" : "s", sts,
+		 sts == 1 ? "" : "s", sts == 1 ? "" : "s");
     }
     vstr_free(old);
     return ret;

@@ -997,12 +997,12 @@ void    dns_run(DNS *dns)
 	}
 	if ((left = dns_ms_left(dns)) <= 0) {
 	    if (dns->expired) {
-		log_warn("c-ares kept %d queries after ares_cancel()",
-			 dns->pending);
+		log_warn("c-ares kept %d quer%s after ares_cancel()",
+			 dns->pending, dns->pending == 1 ? "y" : "ies");
 		break;
 	    }
-	    log_debug("DNS deadline of %ds reached; %d queries abandoned",
-		      dns->deadline_s, dns->pending);
+	    log_debug("DNS deadline of %ds reached; %d quer%s abandoned",
+		      dns->deadline_s, dns->pending, dns->pending == 1 ? "y" : "ies");
 	    dns->expired = 1;
 	    ares_cancel(dns->channel);	/* completes them as timeouts */
 	    continue;

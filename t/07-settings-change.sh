@@ -42,8 +42,9 @@ Q
 t_is "$(state)" "$FULL" "same settings: nothing forgotten"
 
 conf "mtasts_ca_file = /etc/ssl/certs/ca-certificates.crt"
-Q
+Q -o "log_file=$T_DIR/c/log"
 t_is "$(state)" "$CLEARED" "mtasts_ca_file changed: DANE verdicts, failure marks and failure-only rows forgotten, the policy kept"
+t_like "$(cat "$T_DIR/c/log")" "forgot 1 DANE verdict and 2 MTA-STS failure marks or TXT checks$" "the log line says what went, in correct plurals"
 fill
 Q
 t_is "$(state)" "$FULL" "the next helper with the same settings forgets nothing"
