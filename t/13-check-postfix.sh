@@ -121,7 +121,7 @@ spawn "$GOOD"
 # not root, or no postconf: skipped with a note, not failed
 out=$(MAIL_CONFIG=$PF/etc t_as_user "$TP" -c "$T_DIR/t.cf" -t 2>&1)
 t_like "$(svc "$out")" "^skip: postfix: not checked: not run as root" "not root: skipped, says why"
-out=$(MAIL_CONFIG=$PF/etc PATH=/nonexistent "$TP" -c "$T_DIR/t.cf" -t 2>&1)
+out=$(MAIL_CONFIG=$PF/etc PATH=/usr/bin:/bin "$TP" -c "$T_DIR/t.cf" -t 2>&1)
 t_like "$(svc "$out")" "^skip: postfix: not checked: postconf not found in PATH" "no postconf: skipped, says why"
 
 # log_file, opened as a helper opens it (as the helper's user)
