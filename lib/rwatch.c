@@ -180,8 +180,8 @@ RWATCH_GATE rwatch_gate(CACHE *cache, const CFG *cfg, VSTR *why)
     case PROBE_VALIDATING:
 	break;
     case PROBE_NOT_VALIDATING:
-	vstr_printf(why, "resolver %s does not validate DNSSEC (it %s), so"
-		    " DANE cannot be judged", cfg->dns_resolver, vstr_str(probe));
+	vstr_printf(why, "resolver %s does not validate DNSSEC (no AD bit);"
+		    " see tlspolicyd -t", cfg->dns_resolver);
 	gate = RWATCH_TEMP;
 	break;
     case PROBE_NO_ANSWER:
