@@ -297,6 +297,18 @@ static void postconf_failed(POSTCONF *pc, const char *what, const VSTR *out)
 	vstr_printf(pc->error, ": %.*s", (int) (len > 300 ? 300 : len), out->data);
 }
 
+/* postconf_config_dir - config_directory, not expanded: Postfix 3.10's
+ * "postconf -x" prints the built-in /etc/postfix even under MAIL_CONFIG */
+static void postconf_config_dir(POSTCONF *pc, VSTR *out)
+{
+    char   *argv[] = {"postconf", "-h", "config_directory", 0};
+
+    if (postconf_run(argv, out) == 0 && out->data[0] != 0) {
+	vstr_reset(pc->config_dir);
+	vstr_addmem(pc->config_dir, out->data, strcspn(out->data, "\n"));
+    }
+}
+
 /* postconf_main - mail_version, config_directory, smtp_tls_policy_maps */
 static int postconf_main(POSTCONF *pc, VSTR *out)
 {
@@ -318,6 +330,7 @@ static int postconf_main(POSTCONF *pc, VSTR *out)
 	else if (i == 2)
 	    vstr_printf(pc->maps, "main.cf\t%.*s\n", (int) len, cp);
     }
+    postconf_config_dir(pc, out);
     return 0;
 }
 
