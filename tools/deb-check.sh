@@ -7,8 +7,8 @@
 # dependencies is most of the ~240 packages a build machine needs: for
 # an administrator who only wants the .deb. CI (tools/deb-ci.sh) always
 # runs it.
-# Copies the files git knows (tracked, and untracked but not ignored) to
-# a temporary directory, so that the build neither cleans this tree nor
+# Copies the files git knows (tracked, and untracked but not ignored;
+# without git, every file but build output) to a temporary directory, so that the build neither cleans this tree nor
 # writes beside it, and runs there:
 #   dpkg-buildpackage -us -uc -b      (debhelper compat 13, dh + autoreconf;
 #                                      the unit tests and t/03-docs.sh)
@@ -50,10 +50,20 @@ step() {	# step NAME LOG CMD...: run, time it, keep the log
     echo "deb-check: $_name: ok, $(($(date +%s) - _t0)) s"
 }
 
+# copy_tree: the files git knows; without git (a release tarball, a copy)
+# every file but the build's own output
+copy_tree() {
+    if command -v git >/dev/null 2>&1 && [ -e "$top/.git" ]; then
+        (cd "$top" && git ls-files -z --cached --others --exclude-standard) \
+            | (cd "$top" && xargs -0 tar cf -) | (cd "$src" && tar xf -)
+    else
+        (cd "$top" && tar cf - --exclude=./debian/tlspolicyd --exclude=./debian/.debhelper \
+            --exclude='*.o' --exclude='*.a' --exclude=./config.status --exclude=./Makefile \
+            --exclude=./config.log .) | (cd "$src" && tar xf -)
+    fi
+}
 mkdir -p "$src"
-(cd "$top" && git ls-files -z --cached --others --exclude-standard) \
-    | (cd "$top" && xargs -0 tar cf -) | (cd "$src" && tar xf -) \
-    || fail "copying the tree"
+copy_tree || fail "copying the tree"
 [ -f "$src/debian/control" ] || fail "no debian/ in $top"
 
 t0=$(date +%s)
