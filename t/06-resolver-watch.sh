@@ -57,6 +57,15 @@ sqlite3 "$DB" "update state set value = 'bogus' where name = 'resolver $WORLD_RE
 out=$("$TP" -c "$T_DIR/good.cf" -q dane-only.test 2>/dev/null); rc=$?
 t_is "$rc:$out:$(sqlite3 "$DB" "select value from state where name = 'resolver $WORLD_RESOLVER'")" "0:dane-only:validating" "a malformed probe row: probed again"
 
+# a failed probe holds 30 s, a good one 300 s: a resolver just fixed is
+# seen within half a minute
+sqlite3 "$DB" "update state set value = 'no-answer', stamp = strftime('%s','now') - 31 where name = 'resolver $WORLD_RESOLVER'; delete from dane"
+"$TP" -c "$T_DIR/good.cf" -q dane-only.test >/dev/null 2>&1
+t_is "$(sqlite3 "$DB" "select value, strftime('%s','now') - stamp < 30 from state where name = 'resolver $WORLD_RESOLVER'")" "validating|1" "a failed probe older than 30 s is made again"
+sqlite3 "$DB" "update state set stamp = strftime('%s','now') - 31 where name = 'resolver $WORLD_RESOLVER'; delete from dane"
+"$TP" -c "$T_DIR/good.cf" -q dane-only.test >/dev/null 2>&1
+t_is "$(sqlite3 "$DB" "select strftime('%s','now') - stamp >= 31 from state where name = 'resolver $WORLD_RESOLVER'")" "1" "a good probe 31 s old still holds"
+
 # a cached answer costs no probe
 sqlite3 "$DB" "update state set value = 'not-validating', stamp = strftime('%s','now') where name = 'resolver $WORLD_RESOLVER'"
 out=$("$TP" -c "$T_DIR/good.cf" -q dane-only.test 2>/dev/null); rc=$?
