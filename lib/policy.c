@@ -92,6 +92,12 @@
  *	answer; policy_answer_reset() empties one for the next lookup
  *	(a connection reuses one answer: no allocation per lookup);
  *	policy_status_name() names a status for logs.
+ *	Under a configuration error nothing is written: no cache or memo is
+ *	opened, no fingerprint stored, no count kept, and policy_metrics()
+ *	renders only tlspolicyd_config_error 1. A guest (ctx->guest: -q with
+ *	-c or -o) uses the cache only when it holds no settings fingerprint
+ *	or that of the guest's settings (cfgmark_other()); else none.
+ *
  *	policy_flush_metrics() moves the DNS counts and pending counters to
  *	the cache when this helper has written to it anyway (taking the
  *	memo's counts along), else to the memo's counters, or to the cache
@@ -252,14 +258,34 @@ static const char *policy_settings(POL_CTX *ctx)
     return vstr_str(ctx->settings);
 }
 
-/* policy_cache - the cache, opened on first use */
+/* policy_guest_leaves - a guest (-q with -c or -o) whose settings differ
+ * from those the cache was filled with uses no cache: its answers are
+ * not the helpers', and its fingerprint would clear the cache for them */
+static int policy_guest_leaves(POL_CTX *ctx)
+{
+    if (!ctx->guest || !cfgmark_other(ctx->cache, policy_settings(ctx)))
+	return 0;
+    log_debug("settings that change answers differ from those of the cache"
+	      " %s (%s): the shared cache is not used", ctx->cfg->cache_file,
+	      policy_settings(ctx));
+    cache_close(ctx->cache);
+    ctx->cache = cache_open("", 0);
+    ctx->no_cache = 1;
+    return 1;
+}
+
+/* policy_cache - the cache, opened on first use; none under a
+ * configuration error: its settings would be the defaults, and their
+ * fingerprint would make every helper forget what it cached */
 CACHE  *policy_cache(POL_CTX *ctx)
 {
     if (ctx->cache == 0) {
-	ctx->cache = cache_open(ctx->no_cache ? "" : ctx->cfg->cache_file,
+	ctx->cache = cache_open(ctx->no_cache || ctx->config_error ? ""
+				: ctx->cfg->cache_file,
 				ctx->cfg->cache_busy_timeout * 1000);
 	cache_set_max_ttl(ctx->cache, ctx->cfg->cache_max_ttl);
-	(void) cfgmark_check(ctx->cache, policy_settings(ctx));
+	if (!policy_guest_leaves(ctx))
+	    (void) cfgmark_check(ctx->cache, policy_settings(ctx));
     }
     return ctx->cache;
 }
@@ -476,7 +502,9 @@ static MEMO *policy_memo(POL_CTX *ctx)
     if (ctx->memo_tried)
 	return ctx->memo;
     ctx->memo_tried = 1;
-    if (ctx->no_cache || *ctx->cfg->cache_file == 0)
+    if (ctx->guest)
+	(void) policy_cache(ctx);	/* may it use the cache at all? */
+    if (ctx->no_cache || ctx->config_error || *ctx->cfg->cache_file == 0)
 	return 0;
     why = vstr_new(64);
     if (priv_cache_trusted(ctx->cfg->cache_file, why) == 0) {
@@ -699,6 +727,8 @@ static int policy_memo_count(void *memo, const char *name, const char *labels,
  * memo: a commit only for counts would end every memo answer */
 void    policy_flush_metrics(POL_CTX *ctx)
 {
+    if (ctx->config_error)		/* nothing is written then */
+	return;
     policy_count_dns(ctx);
     if (cache_wrote(ctx->cache))
 	memo_counters_take(policy_memo(ctx), metrics_inc_named, 0);
@@ -714,10 +744,15 @@ void    policy_flush_metrics(POL_CTX *ctx)
  * join ours, all go to the cache (kept for the next try if that fails) */
 void    policy_metrics(POL_CTX *ctx, VSTR *out)
 {
+    if (ctx->config_error) {		/* the gauge alone: no counters */
+	metrics_render_config_error(out, 1);
+	return;
+    }
     policy_count_dns(ctx);
     memo_counters_take(policy_memo(ctx), metrics_inc_named, 0);
     metrics_flush(policy_cache(ctx));
     metrics_render(policy_cache(ctx), out);
+    metrics_render_config_error(out, 0);
 }
 
 /* policy_refresh_mtasts - check a cached MTA-STS policy now; 0 unless failed */
