@@ -235,7 +235,8 @@ static int check_log_open(const CFG *cfg, VSTR *why)
     check_user(why);
     if (!ok)
 	vstr_printf(why, ": %s (the helpers log elsewhere then: syslog or %s)",
-		    strerror(err), LOG_FALLBACK_FILE);
+		    err == ELOOP ? "it is a symbolic link (refused)" : strerror(err),
+		    LOG_FALLBACK_FILE);
     return ok;
 }
 

@@ -139,4 +139,7 @@ t_like "$(L "$T_DIR/rootlogs/root.log")" "^FAIL: log_file $T_DIR/rootlogs/root.l
     "log_file only root may write: FAIL, Permission denied"
 : > "$T_DIR/logs/ok.log"; chown "$T_USER" "$T_DIR/logs/ok.log"
 t_like "$(L "$T_DIR/logs/ok.log")" "^ok: log_file $T_DIR/logs/ok.log: opens for appending as user $T_USER" "a log_file the helper may append to: ok"
+ln -s "$T_DIR/logs/ok.log" "$T_DIR/logs/link.log"
+t_like "$(L "$T_DIR/logs/link.log")" "^FAIL: log_file $T_DIR/logs/link.log: cannot open it as user $T_USER .*: it is a symbolic link \(refused\)" \
+    "a log_file that is a symbolic link: FAIL, as the helpers refuse it"
 t_done
