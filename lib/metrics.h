@@ -27,5 +27,6 @@ int     metrics_pending(void);
 void    metrics_move(MET_MOVE_FN fn, void *ctx);
 void    metrics_flush(CACHE *cache);
 void    metrics_render(CACHE *cache, VSTR *out);
+void    metrics_forget(void);
 
 #endif
