@@ -234,6 +234,11 @@ static void hostile_dane(const char *path)
 	{"bogus.example", "hostile dane: unknown verdict is a miss"},
 	{"textttl.example", "hostile dane: text in an integer column is a miss"},
 	{"real.example", "hostile dane: a real in an integer column is a miss"},
+	{"huge.example", "hostile dane: huge times (fetched in the future) are a miss"},
+	{"old.example", "hostile dane: a far-future expiry after an old fetch is a miss,"
+	 " not a life of cache_max_ttl from every read"},
+	{"future.example", "hostile dane: a fetch time in the future is a miss"},
+	{"over.example", "hostile dane: an expiry one second past fetched + cache_max_ttl is a miss"},
     };
     size_t  i;
 
@@ -294,6 +299,9 @@ static void hostile_sts(const char *path)
 	{"id.example", "hostile sts: bad id is a miss"},
 	{"nullfail.example", "hostile sts: NULL fail_why is a miss, no crash"},
 	{"blob.example", "hostile sts: a blob policy is a miss"},
+	{"life.example", "hostile sts: a policy that expires past fetched + the RFC 8461"
+	 " max_age limit is a miss"},
+	{"future.example", "hostile sts: a policy fetched in the future is a miss"},
     };
     size_t  i;
 
@@ -307,9 +315,17 @@ static void hostile_sts(const char *path)
 	     " 1, 2000000000, 0, NULL, 0, 0);"
 	     "INSERT INTO sts VALUES ('blob.example', 'a1', 'enforce', 86400, x'6d783a',"
 	     " 1, 2000000000, 0, '', 0, 0);"
+	     "INSERT INTO sts VALUES ('life.example', 'a1', 'enforce', 9223372036854775807,"
+	     " 'mx: a', 1, 9223372036854775807, 0, '', 0, 0);"
+	     "INSERT INTO sts VALUES ('future.example', 'a1', 'enforce', 86400,"
+	     " 'mx: a', 1900000010, 1900000010 + 86400, 0, '', 0, 0);"
 	     "INSERT INTO sts VALUES ('huge.example', 'a1', 'enforce', 9223372036854775807,"
-	     " 'mx: a', 1, 9223372036854775807, 9223372036854775807,"
-	     " 'x' || char(10) || 'y', 9223372036854775807, 9223372036854775807);");
+	     " 'mx: a', 1899999900, 1899999900 + 31557600, 9223372036854775807,"
+	     " 'x' || char(10) || 'y', 9223372036854775807, 9223372036854775807);"
+	     "INSERT INTO sts VALUES ('txtfut.example', 'a1', 'enforce', 86400,"
+	     " 'mx: a', 1899999900, 1899999900 + 86400, 1899999950, 'f', 1900001000, 300);"
+	     "INSERT INTO sts VALUES ('txtok.example', 'a1', 'enforce', 86400,"
+	     " 'mx: a', 1899999900, 1899999900 + 86400, 0, '', 1900000200, 300);");
     cache = cache_open(path, 1000);
     cache_set_max_ttl(cache, 3600);
     cache_sts_init(&ent);
@@ -317,14 +333,23 @@ static void hostile_sts(const char *path)
 	tap_is_int(cache_sts_get(cache, misses[i].domain, now, &ent), CACHE_MISS,
 		   misses[i].name);
     tap_is_int(cache_sts_get(cache, "huge.example", now, &ent), CACHE_FRESH,
-	       "hostile sts: huge times still read");
-    tap_ok(ent.expires - now == CACHE_STS_MAX_AGE && ent.max_age == CACHE_STS_MAX_AGE,
-	   "hostile sts: policy life clamped to the RFC 8461 max_age limit");
-    tap_ok(ent.txt_expires - now == 3600 && ent.txt_ttl == 3600,
-	   "hostile sts: TXT life clamped to cache_max_ttl");
-    tap_ok(ent.last_fail == now && ent.fetched == 1,
-	   "hostile sts: a future last_fail cannot stop fetches for ever");
+	       "hostile sts: a policy with huge other times still reads");
+    tap_ok(ent.expires == 1899999900LL + CACHE_STS_MAX_AGE && ent.fetched == 1899999900LL
+	   && ent.max_age == CACHE_STS_MAX_AGE,
+	   "hostile sts: its life as stored, max_age clamped to the RFC 8461 limit");
+    tap_ok(ent.txt_expires == 0 && ent.txt_ttl == 0,
+	   "hostile sts: a TXT check with huge times is void (asked again), not clamped");
+    tap_ok(ent.last_fail == 0,
+	   "hostile sts: a future last_fail is void: it cannot stop fetches for ever");
     tap_is_str(vstr_str(ent.fail_why), "x?y", "hostile sts: fail_why made printable");
+    tap_is_int(cache_sts_get(cache, "txtfut.example", now, &ent), CACHE_FRESH,
+	       "hostile sts: a TXT check made in the future: the policy still reads");
+    tap_ok(ent.txt_expires == 0 && ent.txt_ttl == 0 && ent.last_fail == 1899999950LL,
+	   "hostile sts: that TXT check is void, the failure mark kept");
+    tap_is_int(cache_sts_get(cache, "txtok.example", now, &ent), CACHE_FRESH,
+	       "hostile sts: a believable TXT check reads");
+    tap_ok(ent.txt_expires == 1900000200LL && ent.txt_ttl == 300,
+	   "hostile sts: its times as stored");
     cache_sts_free(&ent);
     cache_close(cache);
 }
