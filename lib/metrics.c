@@ -76,6 +76,8 @@ static const struct {
     {"tlspolicyd_mtasts_fetches_total", "MTA-STS policy fetches over HTTPS."},
     {"tlspolicyd_mtasts_fetch_failures_total", "MTA-STS policy fetches that failed."},
     {"tlspolicyd_refreshes_total", "Cache entries refreshed before they expired."},
+    {"tlspolicyd_refresh_skipped_total", "Refreshes not started: the cache"
+     " cannot be written, all refresh slots are busy, or a slot file is unusable."},
 };
 
 /* metrics_inc - count n events */

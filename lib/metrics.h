@@ -14,6 +14,7 @@ typedef enum {
     MET_STS_FETCHES,
     MET_STS_FAILURES,
     MET_REFRESHES,
+    MET_REFRESH_SKIPPED,		/* reason */
     MET_COUNT
 } MET_ID;
 
