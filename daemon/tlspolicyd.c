@@ -533,7 +533,9 @@ int     main(int argc, char **argv)
     int     status;
 
     parse_args(argc, argv, &opts);
-    if (opts.version) {
+    if (opts.version) {			/* refused first, like every mode */
+	log_init("tlspolicyd", LOG_DEST_STDERR);
+	priv_refuse_setid();
 	mem_free(opts.overrides);
 	return run_version();
     }
