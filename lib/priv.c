@@ -91,20 +91,27 @@ static char *priv_dir_of(const char *path)
     return dir;
 }
 
-/* priv_stat_trusted - one file or directory we must own alone */
-int     priv_stat_trusted(const struct stat *st, const char *what,
-			          const char *path, VSTR *why)
+/* priv_owned - the rule for one file or directory, uid being ours */
+static int priv_owned(const struct stat *st, uid_t uid, const char *what,
+		              const char *path, VSTR *why)
 {
     if (st->st_mode & (S_IWGRP | S_IWOTH))
 	vstr_printf(why, "%s %s is writable by %s (chmod go-w it)", what, path,
 		    st->st_mode & S_IWOTH ? "others" : "its group");
-    else if (st->st_uid != geteuid())
+    else if (st->st_uid != uid)
 	vstr_printf(why, "%s %s is owned by uid %ld, not by uid %ld (chown"
 		    " it to the spawn user)", what, path, (long) st->st_uid,
-		    (long) geteuid());
+		    (long) uid);
     else
 	return 0;
     return -1;
+}
+
+/* priv_stat_trusted - one file or directory we must own alone */
+int     priv_stat_trusted(const struct stat *st, const char *what,
+			          const char *path, VSTR *why)
+{
+    return priv_owned(st, geteuid(), what, path, why);
 }
 
 /* priv_link_target - where a symbolic link to a missing file points: its
@@ -146,15 +153,22 @@ static int priv_link_target(const char *link, VSTR *real, VSTR *why)
 }
 
 /* priv_resolve - the path SQLite really opens: cache_file, or the target
- * of a symbolic link (its directory must exist) */
-static int priv_resolve(const char *cache_file, VSTR *real, VSTR *why)
+ * of a symbolic link (its directory must exist); *known is 1 when st is
+ * the lstat() of that path */
+static int priv_resolve(const char *cache_file, VSTR *real, struct stat *st,
+			        int *known, VSTR *why)
 {
-    struct stat st;
     char   *target;
 
     vstr_reset(real);
-    if (lstat(cache_file, &st) < 0 || !S_ISLNK(st.st_mode)) {
+    *known = 0;
+    if (lstat(cache_file, st) < 0) {
+	vstr_addstr(real, cache_file);	/* missing: SQLite creates it */
+	return 0;
+    }
+    if (!S_ISLNK(st->st_mode)) {
 	vstr_addstr(real, cache_file);	/* the common case: one lstat() */
+	*known = 1;
 	return 0;
     }
     if ((target = realpath(cache_file, 0)) != 0) {
@@ -172,22 +186,26 @@ static int priv_resolve(const char *cache_file, VSTR *real, VSTR *why)
     return 0;
 }
 
-/* priv_trust_file - one file beside the cache, when it exists */
-static int priv_trust_file(const char *base, const char *suffix, VSTR *why)
+/* priv_trust_file - one file beside the cache, when it exists (st: its
+ * lstat() when known) */
+static int priv_trust_file(const char *base, const char *suffix, uid_t uid,
+			           const struct stat *known, VSTR *why)
 {
     VSTR   *path = vstr_new(strlen(base) + 16);
     struct stat st;
     int     ret = 0;
 
     vstr_printf(path, "%s%s", base, suffix);
-    if (lstat(vstr_str(path), &st) < 0)
+    if (known)
+	st = *known;
+    if (known == 0 && lstat(vstr_str(path), &st) < 0)
 	ret = 0;			/* missing: SQLite will say so */
     else if (!S_ISREG(st.st_mode)) {
 	vstr_printf(why, "cache file %s is not a regular file (a symbolic"
 		    " link, a directory, ...): remove it", vstr_str(path));
 	ret = -1;
     } else
-	ret = priv_stat_trusted(&st, "cache file", vstr_str(path), why);
+	ret = priv_owned(&st, uid, "cache file", vstr_str(path), why);
     vstr_free(path);
     return ret;
 }
@@ -197,16 +215,20 @@ int     priv_cache_trusted(const char *cache_file, VSTR *real, VSTR *why)
 {
     static const char *const side[] = {"", "-wal", "-shm", PRIV_MEMO_SUFFIX, 0};
     const char *const *sp;
+    uid_t   uid = geteuid();
+    struct stat db;
     struct stat st;
+    int     known;
     char   *dir;
     int     ret;
 
-    if (priv_resolve(cache_file, real, why) < 0)
+    if (priv_resolve(cache_file, real, &db, &known, why) < 0)
 	return -1;
     dir = priv_dir_of(vstr_str(real));
-    ret = stat(dir, &st) < 0 ? 0 : priv_stat_trusted(&st, "cache directory", dir, why);
+    ret = stat(dir, &st) < 0 ? 0 : priv_owned(&st, uid, "cache directory", dir, why);
     for (sp = side; ret == 0 && *sp; sp++)
-	ret = priv_trust_file(vstr_str(real), *sp, why);
+	ret = priv_trust_file(vstr_str(real), *sp, uid,
+			      sp == side && known ? &db : 0, why);
     mem_free(dir);
     return ret;
 }
