@@ -132,9 +132,10 @@ t_ok "scrape: the memo still answers after it" memo_hit dane-only.test
 
 # --- an upgrade: another version of the program does not take the old
 # version's memo answers (the settings hash includes the version)
-ver=$("$TP" -V | sed -n '1s/^tlspolicyd //p')
+tp=$TP; [ -x "$TP.real" ] && tp=$TP.real	# the binary, not a T_WRAP wrapper
+ver=$("$tp" -V | sed -n '1s/^tlspolicyd //p')
 new=$(echo "$ver" | sed 's/.$/x/')
-/usr/bin/python3 - "$TP" "$T_DIR/bin/tlspolicyd-next" "$ver" "$new" <<'EOF'
+/usr/bin/python3 - "$tp" "$T_DIR/bin/tlspolicyd-next" "$ver" "$new" <<'EOF'
 import sys
 src, dst, old, new = sys.argv[1:5]
 data = open(src, "rb").read()
