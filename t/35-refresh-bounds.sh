@@ -27,6 +27,11 @@ log_file = $LOG
 EOC
 : > "$LOG"; chown "$T_USER" "$LOG"
 HELPER="setpriv --reuid=$T_USER --regid=$T_USER --clear-groups -- $TP -c $T_DIR/tp.cf"
+# LeakSanitizer cannot run under ptrace: under T_WRAP=asan the helpers
+# run() traces keep the other checks, not the leak check
+TRACED=$HELPER
+[ "${T_WRAP:-}" = asan ] && TRACED="setpriv --reuid=$T_USER --regid=$T_USER --clear-groups --
+    env ASAN_OPTIONS=detect_leaks=0:log_path=$T_DIR/reports/asan $TP.real -c $T_DIR/tp.cf"
 PC="/usr/bin/python3 $top_srcdir/t/pairclient.py --timeout 10"
 seq 1 100 | sed 's/$/.due.test/' > "$T_DIR/keys"
 
@@ -47,7 +52,7 @@ due() {
 # prints how many of its replies were right, then the refresh processes
 # it started (execve with -R)
 run() {
-    strace -f -qq -e trace=execve -o "$T_DIR/trace.$1" $PC --keys "$T_DIR/keys" -- $HELPER \
+    strace -f -qq -e trace=execve -o "$T_DIR/trace.$1" $PC --keys "$T_DIR/keys" -- $TRACED \
         > "$T_DIR/out.$1" 2>/dev/null
     grep -c '^200 dane-only$' "$T_DIR/out.$1"
     grep -c '"-R"' "$T_DIR/trace.$1"
