@@ -704,31 +704,26 @@ void    policy_flush_metrics(POL_CTX *ctx)
 	cache_checkpoint(ctx->cache);
 }
 
-/* policy_metrics - the exposition text for /metrics: the table, plus the
- * memo's pending counts (ours join them there), with nothing committed: a
- * commit would end every memo answer. Without a memo, or once this helper
- * has written to the cache anyway, all go to the cache as before. */
+/* policy_metrics - the exposition text for /metrics: the table plus the
+ * memo's pending counts (ours join them there), nothing committed (that
+ * would end every memo answer) unless this helper wrote to the cache anyway
+ * or has no memo, or the memo's table is full */
 void    policy_metrics(POL_CTX *ctx, VSTR *out)
 {
     MEMO   *memo = policy_memo(ctx);
+    int     peek;
 
     policy_count_dns(ctx);
-    if (memo == 0 || cache_wrote(ctx->cache)) {
+    if (memo == 0 || cache_wrote(ctx->cache))
 	memo_counters_take(memo, metrics_inc_named, 0);
-	metrics_flush(policy_cache(ctx));
-	metrics_render(policy_cache(ctx), out);
-	return;
-    }
-    metrics_move(policy_memo_count, memo);
-    if (metrics_pending())		/* the memo's table is full */
-	metrics_flush(policy_cache(ctx));
-    if (metrics_pending()) {		/* and the cache failed: keep them */
-	metrics_render(policy_cache(ctx), out);
-	return;
-    }
-    memo_counters_peek(memo, metrics_inc_named, 0);
+    else
+	metrics_move(policy_memo_count, memo);
+    metrics_flush(policy_cache(ctx));	/* what is left, if anything */
+    if ((peek = memo != 0 && !metrics_pending()) != 0)
+	memo_counters_peek(memo, metrics_inc_named, 0);
     metrics_render(policy_cache(ctx), out);
-    metrics_forget();			/* copies: they stay in the memo */
+    if (peek)
+	metrics_forget();		/* copies: they stay in the memo */
 }
 
 /* policy_refresh_mtasts - check a cached MTA-STS policy now; 0 unless failed */
