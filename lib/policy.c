@@ -719,7 +719,8 @@ void    policy_metrics(POL_CTX *ctx, VSTR *out)
     else
 	metrics_move(policy_memo_count, memo);
     metrics_flush(policy_cache(ctx));	/* what is left, if anything */
-    if ((peek = memo != 0 && !metrics_pending()) != 0)
+    peek = (memo != 0 && !metrics_pending());
+    if (peek)
 	memo_counters_peek(memo, metrics_inc_named, 0);
     metrics_render(policy_cache(ctx), out);
     if (peek)
