@@ -29,5 +29,6 @@ void    metrics_move(MET_MOVE_FN fn, void *ctx);
 void    metrics_flush(CACHE *cache);
 void    metrics_render(CACHE *cache, VSTR *out);
 void    metrics_forget(void);
+void    metrics_render_config_error(VSTR *out, int error);
 
 #endif

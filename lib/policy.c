@@ -92,6 +92,12 @@
  *	answer; policy_answer_reset() empties one for the next lookup
  *	(a connection reuses one answer: no allocation per lookup);
  *	policy_status_name() names a status for logs.
+ *	Under a configuration error nothing is written: no cache or memo is
+ *	opened, no fingerprint stored, no count kept, and policy_metrics()
+ *	renders only tlspolicyd_config_error 1. A guest (ctx->guest: -q with
+ *	-c or -o) uses the cache only when it holds no settings fingerprint
+ *	or that of the guest's settings (cfgmark_other()); else none.
+ *
  *	policy_flush_metrics() moves the DNS counts and pending counters to
  *	the cache when this helper has written to it anyway (taking the
  *	memo's counts along), else to the memo's counters, or to the cache
@@ -238,10 +244,11 @@ const char *policy_cache_path(POL_CTX *ctx)
     if (ctx->cache_path == 0) {
 	ctx->cache_path = vstr_new(64);
 	why = vstr_new(64);
-	if (!ctx->no_cache && *ctx->cfg->cache_file
-	    && priv_cache_trusted(ctx->cfg->cache_file, ctx->cache_path, why) == 0)
+	if (ctx->no_cache || ctx->config_error || *ctx->cfg->cache_file == 0)
+	    /* no cache */ ;
+	else if (priv_cache_trusted(ctx->cfg->cache_file, ctx->cache_path, why) == 0)
 	    ctx->cache_trusted = 1;
-	else if (!ctx->no_cache) {	/* cache_open() refuses it, logged */
+	else {				/* cache_open() refuses it, logged */
 	    vstr_reset(ctx->cache_path);
 	    vstr_addstr(ctx->cache_path, ctx->cfg->cache_file);
 	}
@@ -250,16 +257,36 @@ const char *policy_cache_path(POL_CTX *ctx)
     return vstr_str(ctx->cache_path);
 }
 
-/* policy_cache - the cache, opened on first use (within the lookup's
- * time limit when a lookup is under way) */
+/* policy_guest_leaves - a guest (-q with -c or -o) whose settings differ
+ * from those the cache was filled with uses no cache: its answers are
+ * not the helpers', and its fingerprint would clear the cache for them */
+static int policy_guest_leaves(POL_CTX *ctx)
+{
+    if (!ctx->guest || !cfgmark_other(ctx->cache, policy_settings(ctx)))
+	return 0;
+    log_debug("settings that change answers differ from those of the cache"
+	      " %s (%s): the shared cache is not used", ctx->cfg->cache_file,
+	      policy_settings(ctx));
+    cache_close(ctx->cache);
+    ctx->cache = cache_open("", 0);
+    ctx->no_cache = 1;
+    return 1;
+}
+
+/* policy_cache - the cache, opened on first use (within the lookup's time
+ * limit when a lookup is under way); none under a configuration error:
+ * its settings would be the defaults, and their fingerprint would make
+ * every helper forget what it cached */
 CACHE  *policy_cache(POL_CTX *ctx)
 {
     if (ctx->cache == 0) {
-	ctx->cache = cache_open_until(policy_cache_path(ctx),
+	ctx->cache = cache_open_until(ctx->no_cache || ctx->config_error ? ""
+				      : policy_cache_path(ctx),
 				      ctx->cfg->cache_busy_timeout * 1000,
 				      ctx->until.tv_sec ? &ctx->until : 0);
 	cache_set_max_ttl(ctx->cache, ctx->cfg->cache_max_ttl);
-	(void) cfgmark_check(ctx->cache, policy_settings(ctx));
+	if (!policy_guest_leaves(ctx))
+	    (void) cfgmark_check(ctx->cache, policy_settings(ctx));
     }
     return ctx->cache;
 }
@@ -485,7 +512,10 @@ static MEMO *policy_memo(POL_CTX *ctx)
     if (ctx->memo_tried)
 	return ctx->memo;
     ctx->memo_tried = 1;
-    if (*policy_cache_path(ctx) && ctx->cache_trusted) {
+    if (ctx->guest)
+	(void) policy_cache(ctx);	/* may it use the cache at all? */
+    if (!ctx->no_cache && !ctx->config_error && *policy_cache_path(ctx)
+	&& ctx->cache_trusted) {
 	mark = policy_settings(ctx);
 	settings = memo_hash(mark, strlen(mark), MEMO_HASH_INIT);
 	settings = memo_hash(&max_ttl, sizeof(max_ttl), settings);
@@ -693,6 +723,8 @@ static int policy_memo_count(void *memo, const char *name, const char *labels,
  * memo: a commit only for counts would end every memo answer */
 void    policy_flush_metrics(POL_CTX *ctx)
 {
+    if (ctx->config_error)		/* nothing is written then */
+	return;
     policy_count_dns(ctx);
     if (cache_wrote(ctx->cache))
 	memo_counters_take(policy_memo(ctx), metrics_inc_named, 0);
@@ -710,9 +742,14 @@ void    policy_flush_metrics(POL_CTX *ctx)
  * or has no memo, or the memo's table is full */
 void    policy_metrics(POL_CTX *ctx, VSTR *out)
 {
-    MEMO   *memo = policy_memo(ctx);
+    MEMO   *memo;
     int     peek;
 
+    if (ctx->config_error) {		/* the gauge alone: no counters */
+	metrics_render_config_error(out, 1);
+	return;
+    }
+    memo = policy_memo(ctx);
     policy_count_dns(ctx);
     if (memo == 0 || cache_wrote(ctx->cache))
 	memo_counters_take(memo, metrics_inc_named, 0);
@@ -723,6 +760,7 @@ void    policy_metrics(POL_CTX *ctx, VSTR *out)
     if (peek)
 	memo_counters_peek(memo, metrics_inc_named, 0);
     metrics_render(policy_cache(ctx), out);
+    metrics_render_config_error(out, 0);
     if (peek)
 	metrics_forget();		/* copies: they stay in the memo */
 }
