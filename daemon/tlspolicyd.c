@@ -326,13 +326,15 @@ static int run_query(POL_CTX *ctx, const char *domain)
     return status;
 }
 
-/* run_refresh_child - the -R process: no client descriptors, then exec */
-static void run_refresh_child(char **argv)
+/* run_refresh_child - the -R process: no client descriptors, then exec;
+ * it keeps the descriptor of its refresh slot (refresh_claim()) open for
+ * its whole life: the slot is free again when it exits */
+static void run_refresh_child(char **argv, int slot)
 {
     int     fd = open("/dev/null", O_RDWR);
 
     log_forked();
-    if (fd < 0)
+    if (fd < 0 || fcntl(slot, F_SETFD, 0) < 0)
 	_exit(1);
     (void) dup2(fd, 0);			/* the client belongs to the parent */
     (void) dup2(fd, 1);
@@ -351,10 +353,12 @@ static void run_refresh_start(POL_CTX *ctx)
 {
     char   *argv[POL_REFRESH_ARGS + 3];
     pid_t   pid;
+    int     slot;
     int     n;
 
-    if (ctx->refresh_argv == 0 || !refresh_claim(ctx, ctx->refresh)) {
-	log_debug("refresh of %s: running or backing off", ctx->refresh);
+    if (ctx->refresh_argv == 0 || (slot = refresh_claim(ctx, ctx->refresh)) < 0) {
+	log_debug("refresh of %s: running or backing off, or not started"
+		  " now", ctx->refresh);
 	ctx->refresh[0] = 0;
 	return;
     }
@@ -367,7 +371,8 @@ static void run_refresh_start(POL_CTX *ctx)
     if ((pid = fork()) < 0)
 	log_warn("cannot fork to refresh %s: %m", ctx->refresh);
     else if (pid == 0)
-	run_refresh_child(argv);
+	run_refresh_child(argv, slot);
+    (void) close(slot);			/* the child holds the slot now */
     ctx->refresh[0] = 0;
 }
 
@@ -623,7 +628,9 @@ int     main(int argc, char **argv)
     int     status;
 
     parse_args(argc, argv, &opts);
-    if (opts.version) {
+    if (opts.version) {			/* refused first, like every mode */
+	log_init("tlspolicyd", LOG_DEST_STDERR);
+	priv_refuse_setid();
 	mem_free(opts.overrides);
 	return run_version();
     }

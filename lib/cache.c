@@ -7,10 +7,13 @@
  *	#include "cache.h"
  *
  *	CACHE	*cache_open(const char *path, int busy_ms)
+ *	CACHE	*cache_open_until(const char *path, int busy_ms,
+ *				const struct timespec *until)
  *	void	cache_close(CACHE *cache)
  *	int	cache_enabled(const CACHE *cache)
  *	int	cache_refused(const CACHE *cache)
  *	int	cache_wrote(const CACHE *cache)
+ *	const char *cache_last_error(const CACHE *cache)
  *	void	cache_set_max_ttl(CACHE *cache, long max_ttl)
  *	int	cache_due(long long expires, long long lifetime, time_t now)
  *
@@ -51,7 +54,9 @@
  *
  *	cache_open() opens or creates the database at path in WAL mode
  *	(readers never block the writer, and each helper process has its
- *	own connection), with a busy timeout of busy_ms milliseconds, and
+ *	own connection), with a busy timeout of busy_ms milliseconds
+ *	(cache_wait.c: cache_open_until() also ends every wait, the open's
+ *	included, at until, the limit of the lookup under way), and
  *	brings an older schema up to date (cache_schema_migrate()). It
  *	never returns NULL: when the cache cannot be used the CACHE is
  *	disabled, gets return CACHE_MISS, puts do nothing, and lookups
@@ -62,6 +67,8 @@
  *	permissions (see SECURITY). cache_wrote() is true once this
  *	connection has changed a row (sqlite3_total_changes()): its commits
  *	have changed the cache's stamp for memo(3) anyway.
+ *	cache_last_error() says why the last write failed ("" if none did):
+ *	while writes are paused, the reason they were paused.
  *	cache_set_max_ttl() sets the longest life a DANE entry or TXT check
  *	may claim when read back (cache_max_ttl; CACHE_DEFAULT_MAX_TTL
  *	until set).
@@ -103,9 +110,11 @@
  *	call): 0, or -1 (logged).
  * SECURITY
  *	Whoever can write the cache can forge any answer. cache_open()
- *	refuses (disabled cache, one warning) a file or directory that is
- *	writable by group or others or owned by another user
- *	(priv_cache_trusted()). The connection runs with
+ *	refuses (disabled cache, one warning) a directory or a file (the
+ *	database, its -wal and -shm, the memo) that is writable by group or
+ *	others or owned by another user, where those files really are: a
+ *	path that is a symbolic link is resolved first and the cache is
+ *	opened at its target, never through a link (priv_cache_trusted()). The connection runs with
  *	SQLITE_DBCONFIG_DEFENSIVE and trusted_schema OFF. Rows are never
  *	trusted when read back (cache_row.c). Counter rows with a NULL
  *	name are skipped.
@@ -133,6 +142,14 @@
 #include "log.h"
 #include "mem.h"
 #include "priv.h"
+
+/* The path was resolved and checked (priv_cache_trusted()): SQLite must
+ * not follow a link that appears there later. */
+#ifdef SQLITE_OPEN_NOFOLLOW
+#define CACHE_NOFOLLOW	SQLITE_OPEN_NOFOLLOW
+#else
+#define CACHE_NOFOLLOW	0		/* SQLite before 3.31 */
+#endif
 
 /* The statements of every lookup (cache_dane.c, cache_sts.c), prepared
  * when the cache is opened. */
@@ -229,10 +246,10 @@ static int cache_connect(CACHE *cache)
     int     rc;
 
     rc = sqlite3_open_v2(cache->path, &cache->db, SQLITE_OPEN_READWRITE
-		       | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, 0);
+		       | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | CACHE_NOFOLLOW, 0);
     if (rc != SQLITE_OK)
 	return rc;
-    sqlite3_busy_timeout(cache->db, cache->busy_ms);
+    (void) sqlite3_busy_handler(cache->db, cache_wait_busy, cache);
     cache_keep_wal(cache->db);
     rc = sqlite3_db_config(cache->db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *) 0);
     if (rc == SQLITE_OK)
@@ -282,15 +299,14 @@ static int cache_is_busy(int rc)
  * busy_ms: one helper must not run without the cache for that */
 static int cache_connect_busy(CACHE *cache)
 {
+    long long from = cache_wait_ms();
     int     rc;
-    int     waited = 0;
     int     ms = 2;
 
     while ((rc = cache_connect(cache)) != SQLITE_OK && cache_is_busy(rc)
-	   && waited < cache->busy_ms) {
+	   && cache_wait_more(cache, from)) {
 	cache_disconnect(cache);
 	(void) poll(0, 0, ms);
-	waited += ms;
 	if (ms < 64)
 	    ms *= 2;
     }
@@ -326,24 +342,36 @@ static void cache_library(void)
 /* cache_open - never NULL; check cache_enabled() */
 CACHE  *cache_open(const char *path, int busy_ms)
 {
+    return cache_open_until(path, busy_ms, 0);
+}
+
+/* cache_open_until - cache_open(), no wait past until (NULL: none) */
+CACHE  *cache_open_until(const char *path, int busy_ms,
+			         const struct timespec *until)
+{
     CACHE  *cache = mem_calloc(1, sizeof(*cache));
-
     VSTR   *why;
-    cache_library();
+    VSTR   *real;
 
+    cache_library();
     cache->path = mem_strdup(path);
     cache->busy_ms = busy_ms;
     cache->max_ttl = CACHE_DEFAULT_MAX_TTL;
+    cache_wait_until(cache, until);
     if (*path == 0)
 	return cache;
     why = vstr_new(64);
-    if (priv_cache_trusted(path, why) < 0) {
+    real = vstr_new(64);
+    if (priv_cache_trusted(path, real, why) < 0) {
 	log_warn("cache %s refused: %s; answering without a cache",
 		 path, vstr_str(why));
 	cache->refused = 1;
-    } else {
+    } else {				/* a symbolic link: its target */
+	mem_free(cache->path);
+	cache->path = mem_strdup(vstr_str(real));
 	cache_reconnect(cache);
     }
+    vstr_free(real);
     vstr_free(why);
     return cache;
 }
@@ -383,6 +411,12 @@ int     cache_wrote(const CACHE *cache)
     return cache_enabled(cache) && sqlite3_total_changes(cache->db) > 0;
 }
 
+/* cache_last_error - why the last write failed, "" when none did */
+const char *cache_last_error(const CACHE *cache)
+{
+    return cache != 0 ? cache->error : "";
+}
+
 /* cache_close - release everything */
 void    cache_close(CACHE *cache)
 {
@@ -410,6 +444,8 @@ int     cache_may_write(CACHE *cache)
 /* cache_failed - log a statement error; pause writes; recover from corruption */
 void    cache_failed(CACHE *cache, const char *what, int rc)
 {
+    (void) snprintf(cache->error, sizeof(cache->error), "%s",
+		    sqlite3_errmsg(cache->db));
     if (cache_is_unwritable(rc)) {
 	log_warn("cache %s: %s failed: %s; not writing to the cache for %ds",
 		 cache->path, what, sqlite3_errmsg(cache->db), CACHE_WRITE_PAUSE);
@@ -672,8 +708,8 @@ void    cache_checkpoint(CACHE *cache)
     if (!cache_enabled(cache) || !cache->wal_due)
 	return;
     cache->wal_due = 0;
-    sqlite3_busy_timeout(cache->db, 0);
+    cache->no_wait = 1;
     (void) sqlite3_wal_checkpoint_v2(cache->db, "main",
 				     SQLITE_CHECKPOINT_TRUNCATE, 0, 0);
-    sqlite3_busy_timeout(cache->db, cache->busy_ms);
+    cache->no_wait = 0;
 }

@@ -23,9 +23,12 @@ typedef enum {
 } CACHE_STATUS;
 
 CACHE  *cache_open(const char *path, int busy_ms);
+CACHE  *cache_open_until(const char *path, int busy_ms,
+			         const struct timespec *until);
 int     cache_due(long long expires, long long lifetime, time_t now);
 int     cache_enabled(const CACHE *cache);
 int     cache_wrote(const CACHE *cache);
+const char *cache_last_error(const CACHE *cache);
 int     cache_refused(const CACHE *cache);
 void    cache_set_max_ttl(CACHE *cache, long max_ttl);
 void    cache_close(CACHE *cache);
@@ -50,5 +53,6 @@ void    cache_checkpoint(CACHE *cache);
 #include "cache_lease.h"
 #include "cache_state.h"
 #include "cache_prune.h"
+#include "cache_wait.h"
 
 #endif

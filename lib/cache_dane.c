@@ -21,10 +21,15 @@
  * SECURITY
  *	No column is trusted: a NULL or mistyped column or an unknown
  *	verdict makes the row a miss with a warning, and a "temp" verdict
- *	is never read back as a fact. The ttl is clamped to max_ttl,
- *	fetched to now, expires to max_ttl from now; the why text becomes
- *	printable ASCII of at most CACHE_MAX_WHY bytes.
+ *	is never read back as a fact. A row's life is bounded by its own
+ *	fetch time, not by the time it is read: fetched in the future, or
+ *	expires more than max_ttl (cache_max_ttl) after fetched, makes the
+ *	row a miss (cache_row_life(), logged once per connection), so the
+ *	lookup is made again and the row replaced. The ttl is clamped to
+ *	max_ttl, negative times to 0; the why text becomes printable ASCII
+ *	of at most CACHE_MAX_WHY bytes.
  *--*/
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -53,6 +58,7 @@ static CACHE_STATUS cache_dane_read(CACHE *cache, sqlite3_stmt *st,
 {
     CACHE_DANE *ent = dane;
     DV_VERDICT verdict;
+    const char *bad;
 
     if (!cache_row_types_ok(st, "TTIII"))
 	return cache_row_bad(cache, "dane", domain, "a column is NULL or of"
@@ -64,9 +70,10 @@ static CACHE_STATUS cache_dane_read(CACHE *cache, sqlite3_stmt *st,
 			     "unknown verdict");
     cache_row_clean_text(ent->why, st, 1, CACHE_MAX_WHY);
     ent->ttl = (int) cache_row_clamp(sqlite3_column_int64(st, 2), 0, cache->max_ttl);
-    ent->fetched = cache_row_clamp(sqlite3_column_int64(st, 3), 0, (long long) now);
-    ent->expires = cache_row_clamp(sqlite3_column_int64(st, 4), 0,
-			       (long long) now + cache->max_ttl);
+    ent->fetched = cache_row_clamp(sqlite3_column_int64(st, 3), 0, LLONG_MAX);
+    ent->expires = cache_row_clamp(sqlite3_column_int64(st, 4), 0, LLONG_MAX);
+    if ((bad = cache_row_life(ent->fetched, ent->expires, cache->max_ttl, now)) != 0)
+	return cache_row_bad_time(cache, "dane", domain, bad);
     return ent->expires > (long long) now ? CACHE_FRESH : CACHE_STALE;
 }
 

@@ -16,9 +16,14 @@ struct CACHE {
     int     busy_ms;
     int     recovered;			/* moved a corrupt file aside once */
     time_t  write_pause;		/* no writes before this time */
+    char    error[128];			/* why the last write failed, or "" */
     long long max_ttl;			/* DANE and TXT lives read back, at most */
     int     refused;			/* unsafe permissions: not opened */
     int     wal_due;			/* the WAL passed CACHE_WAL_PAGES */
+    int     told_time;			/* a row's bad times were logged */
+    long long until_ms;			/* no wait past this (monotonic), or 0 */
+    long long busy_from;		/* when the current busy wait began */
+    int     no_wait;			/* give up on a lock at once */
     sqlite3_stmt *hot[CACHE_HOT_COUNT];	/* cache_hot_sql[] */
     sqlite3_stmt *begin;		/* "BEGIN", prepared at first use */
     sqlite3_stmt *commit;		/* "COMMIT", likewise */
@@ -44,6 +49,9 @@ typedef CACHE_STATUS (*CACHE_READ_FN) (CACHE *, sqlite3_stmt *, const char *,
 				               time_t, void *);
 
 int     cache_exec(sqlite3 *db, const char *sql);
+long long cache_wait_ms(void);
+int     cache_wait_busy(void *cache, int count);
+int     cache_wait_more(CACHE *cache, long long from_ms);
 int     cache_may_write(CACHE *cache);
 void    cache_failed(CACHE *cache, const char *what, int rc);
 CACHE_STATUS cache_get(CACHE *cache, CACHE_HOT which, const char *domain,

@@ -16,7 +16,8 @@
  *	cache_lease_take() gives domain (any key: "DOMAIN" for a refresh,
  *	"lookup DOMAIN", "refresh DOMAIN") to holder for seconds unless
  *	another holder has it: 1 taken, 0 held by another, -1 no cache or
- *	the write failed. cache_lease_held() tells whether anyone holds it
+ *	the write failed (logged once by cache_failed(), which pauses the
+ *	writes: an error is never a lease). cache_lease_held() tells whether anyone holds it
  *	at now; cache_lease_extend() keeps holder's lease until a later
  *	time (a back-off); cache_lease_drop() gives it back.
  *--*/
@@ -45,7 +46,12 @@ int     cache_lease_take(CACHE *cache, const char *domain, long holder,
 	taken = sqlite3_changes(cache->db) > 0;
 	sqlite3_finalize(st);
     }
-    if (rc != SQLITE_DONE || cache_commit(cache) < 0) {
+    if (rc != SQLITE_DONE) {		/* read-only, disk full: logged, paused */
+	cache_failed(cache, "lease", rc);
+	cache_rollback(cache);
+	return -1;
+    }
+    if (cache_commit(cache) < 0) {
 	cache_rollback(cache);
 	return -1;
     }

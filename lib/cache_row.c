@@ -15,6 +15,10 @@
  *	int	cache_row_in_list(const char *const *list, const char *word)
  *	CACHE_STATUS cache_row_bad(CACHE *cache, const char *table,
  *				const char *domain, const char *why)
+ *	const char *cache_row_life(long long fetched, long long expires,
+ *				long long max, time_t now)
+ *	CACHE_STATUS cache_row_bad_time(CACHE *cache, const char *table,
+ *				const char *domain, const char *why)
  *	void	cache_row_text(VSTR *dst, sqlite3_stmt *st, int col)
  *	const char *cache_row_col_str(sqlite3_stmt *st, int col)
  * DESCRIPTION
@@ -28,6 +32,16 @@
  *	lo..hi; cache_row_in_list() looks for an exact word in a
  *	NULL-terminated list. cache_row_bad() logs why a row is ignored
  *	and returns CACHE_MISS.
+ *
+ *	cache_row_life() bounds a row's life by its own fetch time, never
+ *	by the time it is read: it returns NULL when fetched is not in the
+ *	future and expires is at most max seconds after fetched, else why
+ *	not (a row that claims a far-future expiry would otherwise be
+ *	served for ever). fetched and expires must not be negative (clamp
+ *	them first). cache_row_bad_time() is cache_row_bad() for such a
+ *	row, or for part of one, with the warning logged once per
+ *	connection (debug after): a cache that cannot be written keeps the
+ *	row, and every lookup would log it again.
  *--*/
 #include <stdio.h>
 #include <string.h>
@@ -89,6 +103,30 @@ CACHE_STATUS cache_row_bad(CACHE *cache, const char *table,
 
     log_warn("cache %s: %s entry for %s ignored: %s", cache->path, table,
 	     log_safe(safe, sizeof(safe), domain, strlen(domain)), why);
+    return CACHE_MISS;
+}
+
+/* cache_row_life - NULL when a life of fetched..expires is believable */
+const char *cache_row_life(long long fetched, long long expires,
+			           long long max, time_t now)
+{
+    if (fetched > (long long) now)
+	return "fetched in the future";
+    if (expires - fetched > max)	/* both >= 0: no overflow */
+	return "expires later after its fetch than the maximum life";
+    return 0;
+}
+
+/* cache_row_bad_time - a row, or part of one, whose times are not
+ * believed: a miss, logged once per connection */
+CACHE_STATUS cache_row_bad_time(CACHE *cache, const char *table,
+				        const char *domain, const char *why)
+{
+    if (cache->told_time)
+	log_debug("cache %s: %s entry for %s: %s", cache->path, table, domain, why);
+    else
+	(void) cache_row_bad(cache, table, domain, why);
+    cache->told_time = 1;
     return CACHE_MISS;
 }
 

@@ -15,6 +15,10 @@ long long cache_row_clamp(long long v, long long lo, long long hi);
 int     cache_row_in_list(const char *const *list, const char *word);
 CACHE_STATUS cache_row_bad(CACHE *cache, const char *table,
 			           const char *domain, const char *why);
+const char *cache_row_life(long long fetched, long long expires,
+			           long long max, time_t now);
+CACHE_STATUS cache_row_bad_time(CACHE *cache, const char *table,
+				        const char *domain, const char *why);
 void    cache_row_text(VSTR *dst, sqlite3_stmt *st, int col);
 const char *cache_row_col_str(sqlite3_stmt *st, int col);
 

@@ -21,10 +21,17 @@
  * SECURITY
  *	No column is trusted: a NULL or mistyped column, an unknown mode,
  *	a bad id or an over-long policy makes the row a miss with a
- *	warning. Times are clamped: max_age and expires to
- *	CACHE_STS_MAX_AGE, the TXT check to max_ttl from now, fetched and
- *	last_fail to now.
+ *	warning. Times are bounded by the row's own fetch times, never by
+ *	the time it is read (cache_row_life()): a policy fetched in the
+ *	future, or that expires more than CACHE_STS_MAX_AGE (the RFC 8461
+ *	3.2 max_age limit) after its fetch, makes the row a miss; a TXT
+ *	check made in the future (txt_expires - txt_ttl) or with a TTL
+ *	above max_ttl is void (asked again) and a failure mark in the
+ *	future is void (it must not stop fetches), while the policy stays:
+ *	a miss would forget it. Each is logged once per connection.
+ *	max_age is clamped to CACHE_STS_MAX_AGE, negative times to 0.
  *--*/
+#include <limits.h>
 #include <string.h>
 
 #include "cache_int.h"
@@ -74,6 +81,28 @@ static const char *cache_sts_check(sqlite3_stmt *st)
     return 0;
 }
 
+/* cache_sts_txt - the TXT check's times: checked at txt_expires - txt_ttl,
+ * not in the future, txt_ttl at most max_ttl; a check that is not believed
+ * is void (the TXT record is asked again), the policy stays */
+static void cache_sts_txt(CACHE *cache, sqlite3_stmt *st, const char *domain,
+			          time_t now, CACHE_STS *ent)
+{
+    long long expires = cache_row_clamp(sqlite3_column_int64(st, 8), 0, LLONG_MAX);
+    long long ttl = cache_row_clamp(sqlite3_column_int64(st, 9), 0, LLONG_MAX);
+    const char *bad = cache_row_life(expires - ttl < 0 ? 0 : expires - ttl,
+				     expires, cache->max_ttl, now);
+
+    if (bad == 0 && ttl > cache->max_ttl)
+	bad = "TXT check TTL above cache_max_ttl";
+    if (bad != 0) {
+	(void) cache_row_bad_time(cache, "sts", domain, "TXT check void: a time"
+				  " is not believed (asked again)");
+	expires = ttl = 0;
+    }
+    ent->txt_expires = expires;
+    ent->txt_ttl = (int) ttl;
+}
+
 /* cache_sts_read - check and copy one MTA-STS row; never trusts it */
 static CACHE_STATUS cache_sts_read(CACHE *cache, sqlite3_stmt *st,
 				           const char *domain, time_t now,
@@ -81,7 +110,6 @@ static CACHE_STATUS cache_sts_read(CACHE *cache, sqlite3_stmt *st,
 {
     CACHE_STS *ent = sts;
     const char *bad = cache_sts_check(st);
-    long long t = (long long) now;
 
     if (bad)
 	return cache_row_bad(cache, "sts", domain, bad);
@@ -89,13 +117,19 @@ static CACHE_STATUS cache_sts_read(CACHE *cache, sqlite3_stmt *st,
     cache_row_copy_text(ent->mode, sizeof(ent->mode), sqlite3_column_text(st, 1));
     ent->max_age = cache_row_clamp(sqlite3_column_int64(st, 2), 0, CACHE_STS_MAX_AGE);
     cache_row_text(ent->policy, st, 3);
-    ent->fetched = cache_row_clamp(sqlite3_column_int64(st, 4), 0, t);
-    ent->expires = cache_row_clamp(sqlite3_column_int64(st, 5), 0, t + CACHE_STS_MAX_AGE);
-    ent->last_fail = cache_row_clamp(sqlite3_column_int64(st, 6), 0, t);
+    ent->fetched = cache_row_clamp(sqlite3_column_int64(st, 4), 0, LLONG_MAX);
+    ent->expires = cache_row_clamp(sqlite3_column_int64(st, 5), 0, LLONG_MAX);
+    if ((bad = cache_row_life(ent->fetched, ent->expires, CACHE_STS_MAX_AGE, now)) != 0)
+	return cache_row_bad_time(cache, "sts", domain, bad);
+    ent->last_fail = cache_row_clamp(sqlite3_column_int64(st, 6), 0, LLONG_MAX);
+    if (ent->last_fail > (long long) now) {	/* void: it must not stop fetches */
+	(void) cache_row_bad_time(cache, "sts", domain, "failure mark in the"
+				  " future void");
+	ent->last_fail = 0;
+    }
     cache_row_clean_text(ent->fail_why, st, 7, CACHE_MAX_WHY);
-    ent->txt_expires = cache_row_clamp(sqlite3_column_int64(st, 8), 0, t + cache->max_ttl);
-    ent->txt_ttl = (int) cache_row_clamp(sqlite3_column_int64(st, 9), 0, cache->max_ttl);
-    return ent->expires > t ? CACHE_FRESH : CACHE_STALE;
+    cache_sts_txt(cache, st, domain, now, ent);
+    return ent->expires > (long long) now ? CACHE_FRESH : CACHE_STALE;
 }
 
 /* cache_sts_get - one MTA-STS entry (a policy, or failures only) */

@@ -18,11 +18,15 @@
  *	bit (probe(3)); a resolver that answers without it does not
  *	validate, and one that does not answer makes every lookup defer.
  *
- *	check_cache(): cache_file opens, passes PRAGMA integrity_check
- *	and can be written by the user running the check (the helper's
- *	user when root runs -t); a cache that does not exist yet passes
- *	when its directory lets this user create it. An empty cache_file
- *	passes (no cache).
+ *	check_cache(): first the helpers' own trust rules, with the
+ *	function they use (priv_cache_trusted(): the directory, the
+ *	database, its -wal, -shm and memo files where they really are, a
+ *	symbolic link resolved): a cache every helper would refuse fails
+ *	with the reason the helpers log. Then cache_file opens, passes
+ *	PRAGMA integrity_check and can be written by the user running the
+ *	check (the helper's user when root runs -t); a cache that does not
+ *	exist yet passes when its directory lets this user create it. An
+ *	empty cache_file passes (no cache).
  *
  *	check_ca_file(): mtasts_ca_file, when set, can be read and holds
  *	at least one PEM certificate.
@@ -47,6 +51,7 @@
 #include "dns.h"
 #include "log.h"
 #include "mem.h"
+#include "priv.h"
 #include "probe.h"
 
 #define CHECK_CA_MAX	(4L * 1024 * 1024)	/* a CA bundle is smaller */
@@ -110,9 +115,9 @@ int     check_resolver(const CFG *cfg, VSTR *out)
 }
 
 /* check_cache_dir - no cache yet: may this user create one? */
-static int check_cache_dir(const CFG *cfg, VSTR *why)
+static int check_cache_dir(const char *path, VSTR *why)
 {
-    char   *copy = mem_strdup(cfg->cache_file);
+    char   *copy = mem_strdup(path);
     const char *dir = dirname(copy);
     int     ok = access(dir, W_OK | X_OK) == 0;
     int     err = errno;
@@ -130,24 +135,51 @@ static int check_cache_dir(const CFG *cfg, VSTR *why)
     return ok;
 }
 
-/* check_cache_file - none, creatable, or opens intact and writable */
+/* check_cache_trusted - the helpers' own trust rules (priv_cache_trusted()):
+ * the real path, or 0 with the reason every helper logs when it refuses */
+static int check_cache_trusted(const CFG *cfg, VSTR *real, VSTR *why)
+{
+    VSTR   *reason = vstr_new(128);
+    int     ok = priv_cache_trusted(cfg->cache_file, real, reason) == 0;
+
+    if (!ok) {
+	vstr_printf(why, "refused, as every helper refuses it (they answer"
+		    " without a cache): %s (checked as ", vstr_str(reason));
+	check_user(why);
+	vstr_printf(why, ")");
+    } else if (strcmp(vstr_str(real), cfg->cache_file) != 0) {
+	vstr_printf(why, "a symbolic link to %s, checked there; ", vstr_str(real));
+    }
+    vstr_free(reason);
+    return ok;
+}
+
+/* check_cache_file - none, refused, creatable, or intact and writable */
 static int check_cache_file(const CFG *cfg, VSTR *why)
 {
+    VSTR   *real;
+    int     ok;
+
     if (*cfg->cache_file == 0) {
 	vstr_printf(why, "none (cache_file is empty)");
 	return 1;
     }
-    if (access(cfg->cache_file, F_OK) < 0 && errno == ENOENT)
-	return check_cache_dir(cfg, why);
-    if (cache_check(cfg->cache_file, cfg->cache_busy_timeout * 1000, why) < 0) {
+    real = vstr_new(64);
+    if (!(ok = check_cache_trusted(cfg, real, why))) {
+	/* refused: nothing more to check */
+    } else if (access(vstr_str(real), F_OK) < 0 && errno == ENOENT) {
+	ok = check_cache_dir(vstr_str(real), why);
+    } else if (cache_check(vstr_str(real), cfg->cache_busy_timeout * 1000, why) < 0) {
 	vstr_printf(why, " (checked as ");
 	check_user(why);
 	vstr_printf(why, ")");
-	return 0;
+	ok = 0;
+    } else {
+	vstr_printf(why, "integrity ok, writable by ");
+	check_user(why);
     }
-    vstr_printf(why, "integrity ok, writable by ");
-    check_user(why);
-    return 1;
+    vstr_free(real);
+    return ok;
 }
 
 /* check_cache - opens, intact, writable by this user */

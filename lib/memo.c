@@ -18,6 +18,7 @@
  *	int	memo_count(MEMO *memo, const char *name, const char *labels,
  *			unsigned long n)
  *	void	memo_counters_take(MEMO *memo, MEMO_COUNTER_FN fn, void *ctx)
+ *	void	memo_counters_peek(MEMO *memo, MEMO_COUNTER_FN fn, void *ctx)
  * DESCRIPTION
  *	A helper serves one Postfix connection and exits, so opening the
  *	SQLite cache (schema, WAL index, statements: about half a
@@ -30,12 +31,17 @@
  *	memo_stamp() describes the cache's current state without opening
  *	it: the WAL index header that SQLite keeps at the start of the
  *	-shm file (it changes with every commit, by any process, the
- *	sqlite3 command included; https://sqlite.org/walformat.html 2.2)
- *	and the database file's device, inode, size, modification time,
- *	mode and owner. It fails (-1) when there is no -shm file, the two
- *	header copies differ (a commit in progress), the header is not
- *	initialized, or the database file is writable by group or others
- *	or not owned by us (cache(3) would refuse such a cache).
+ *	sqlite3 command included; https://sqlite.org/walformat.html 2.2),
+ *	the database file's device, inode, size, modification time, mode
+ *	and owner, and the -wal file's inode, size and modification time
+ *	(all zero when there is none). The -wal facts are for a writer
+ *	that does not use the -shm file: a connection in EXCLUSIVE locking
+ *	mode keeps its WAL index in its own memory (walformat.html 2.3),
+ *	so its commits change only the -wal file until it checkpoints. It
+ *	fails (-1) when there is no -shm file, the two header copies
+ *	differ (a commit in progress), the header is not initialized, or
+ *	the database file is writable by group or others or not owned by
+ *	us (cache(3) would refuse such a cache).
  *
  *	memo_put() stores an answer with the stamp taken before the cache
  *	read that produced it, the settings hash, and until: the caller's
@@ -59,11 +65,14 @@
  *	memo_count() adds n to a shared counter (name and labels as in
  *	metrics(3)) in the memo's header with an atomic add, so a helper
  *	that only read the cache needs no cache write for its metrics (the
- *	next helper that writes to the cache anyway, or /metrics, moves
- *	them to the cache's counters table);
+ *	next helper that writes to the cache anyway moves them to the
+ *	cache's counters table);
  *	-1 when the key is too long or the table is full (count it in the
  *	cache then). memo_counters_take() hands every non-zero counter to
  *	fn and zeroes it; a count fn refuses (non-zero) is added back.
+ *	memo_counters_peek() hands them to fn and leaves them: /metrics
+ *	shows them without a commit to the cache, which would end every
+ *	memo answer.
  *
  *	memo_open() opens or creates the file (mode 0640, never through a
  *	symbolic link) and returns NULL, with a log line, when it is not a
@@ -135,6 +144,7 @@ struct MEMO {
     unsigned char *head;		/* its header, mapped shared */
     char   *db_path;			/* the cache */
     char   *shm_path;			/* its WAL index */
+    char   *wal_path;			/* its WAL */
     int     shm_fd;			/* -1, or open on shm_ino */
     ino_t   shm_ino;
     dev_t   shm_dev;
@@ -252,6 +262,7 @@ MEMO   *memo_open(const char *cache_file, uint64_t settings)
     memo->euid = geteuid();
     memo->db_path = mem_strdup(cache_file);
     memo->shm_path = memo_path(cache_file, "-shm");
+    memo->wal_path = memo_path(cache_file, "-wal");
     if (memo_map(memo, path) < 0) {
 	memo_close(memo);
 	memo = 0;
@@ -273,6 +284,7 @@ void    memo_close(MEMO *memo)
 	(void) close(memo->shm_fd);
     mem_free(memo->db_path);
     mem_free(memo->shm_path);
+    mem_free(memo->wal_path);
     mem_free(memo);
 }
 
@@ -289,22 +301,42 @@ static int memo_shm_open(MEMO *memo, const struct stat *st)
     return memo->shm_fd >= 0 ? 0 : -1;
 }
 
-/* memo_wal_header - both copies of the WAL index header, equal and set */
-static int memo_wal_header(MEMO *memo, unsigned char *hdr)
+/* memo_wal_header - the WAL index header; its two copies equal and set */
+static int memo_wal_header(MEMO *memo, unsigned char *out)
 {
+    unsigned char hdr[MEMO_WAL_BOTH];
+
     if (pread(memo->shm_fd, hdr, MEMO_WAL_BOTH, 0) != (ssize_t) MEMO_WAL_BOTH)
 	return -1;
     if (memcmp(hdr, hdr + MEMO_WAL_HDR, MEMO_WAL_HDR) != 0)
 	return -1;			/* a commit in progress */
+    memcpy(out, hdr, MEMO_WAL_HDR);
     return hdr[12] ? 0 : -1;		/* isInit */
 }
+
+/* memo_wal_facts - the -wal file's identity, size and time; 0 for none */
+static void memo_wal_facts(const MEMO *memo, int64_t *facts)
+{
+    struct stat wal;
+
+    if (stat(memo->wal_path, &wal) < 0) {
+	facts[0] = facts[1] = facts[2] = facts[3] = 0;
+	return;
+    }
+    facts[0] = (int64_t) wal.st_ino;
+    facts[1] = (int64_t) wal.st_size;
+    facts[2] = (int64_t) wal.st_mtim.tv_sec;
+    facts[3] = (int64_t) wal.st_mtim.tv_nsec;
+}
+
+#define MEMO_FACTS	12		/* int64 facts after the WAL header */
 
 /* memo_stamp - the cache's state now; -1 when it cannot be told */
 int     memo_stamp(MEMO *memo, MEMO_STAMP *stamp)
 {
     struct stat db;
     struct stat shm;
-    int64_t facts[8];
+    int64_t facts[MEMO_FACTS];
 
     memset(stamp, 0, sizeof(*stamp));
     if (memo == 0 || stat(memo->db_path, &db) < 0 || !memo_owned(memo, &db)
@@ -319,12 +351,13 @@ int     memo_stamp(MEMO *memo, MEMO_STAMP *stamp)
     facts[5] = (int64_t) db.st_mode;
     facts[6] = (int64_t) db.st_uid;
     facts[7] = (int64_t) shm.st_ino;
-    memcpy(stamp->bytes + MEMO_WAL_BOTH, facts, sizeof(facts));
+    memo_wal_facts(memo, facts + 8);
+    memcpy(stamp->bytes + MEMO_WAL_HDR, facts, sizeof(facts));
     return 0;
 }
 
-_Static_assert(MEMO_WAL_BOTH + 8 * sizeof(int64_t) <= MEMO_STAMP_SIZE,
-	       "the stamp holds the WAL header copies and the file facts");
+_Static_assert(MEMO_WAL_HDR + MEMO_FACTS * sizeof(int64_t) <= MEMO_STAMP_SIZE,
+	       "the stamp holds the WAL index header and the file facts");
 
 /* memo_slot_at - file offset of a domain's slot */
 static off_t memo_slot_at(const char *domain)
@@ -537,8 +570,10 @@ int     memo_count(MEMO *memo, const char *name, const char *labels,
     return 0;
 }
 
-/* memo_take_one - hand one counter's count to fn; added back if refused */
-static void memo_take_one(MEMO_COUNTER *c, MEMO_COUNTER_FN fn, void *ctx)
+/* memo_take_one - hand one counter's count to fn; zeroed when take (and
+ * added back if fn refuses it), else left as it is */
+static void memo_take_one(MEMO_COUNTER *c, int take, MEMO_COUNTER_FN fn,
+			          void *ctx)
 {
     char    key[MEMO_KEY_MAX];
     char   *labels;
@@ -549,14 +584,17 @@ static void memo_take_one(MEMO_COUNTER *c, MEMO_COUNTER_FN fn, void *ctx)
     if ((labels = strchr(key, ' ')) == 0 || !memo_printable(key, sizeof(key)))
 	return;
     *labels++ = 0;
-    if ((n = __atomic_exchange_n(&c->n, 0, __ATOMIC_ACQ_REL)) == 0)
+    n = take ? __atomic_exchange_n(&c->n, 0, __ATOMIC_ACQ_REL)
+	: __atomic_load_n(&c->n, __ATOMIC_ACQUIRE);
+    if (n == 0)
 	return;
-    if (fn(ctx, key, labels, (unsigned long) n) != 0)
+    if (fn(ctx, key, labels, (unsigned long) n) != 0 && take)
 	(void) __atomic_add_fetch(&c->n, n, __ATOMIC_RELAXED);
 }
 
-/* memo_counters_take - every pending count to fn, zeroed */
-void    memo_counters_take(MEMO *memo, MEMO_COUNTER_FN fn, void *ctx)
+/* memo_counters_each - every named counter to memo_take_one() */
+static void memo_counters_each(MEMO *memo, int take, MEMO_COUNTER_FN fn,
+			               void *ctx)
 {
     MEMO_COUNTER *tab;
     int     i;
@@ -566,5 +604,18 @@ void    memo_counters_take(MEMO *memo, MEMO_COUNTER_FN fn, void *ctx)
     tab = memo_counters(memo);
     for (i = 0; i < MEMO_NCOUNTERS; i++)
 	if (__atomic_load_n(&tab[i].state, __ATOMIC_ACQUIRE) >= 2)
-	    memo_take_one(&tab[i], fn, ctx);
+	    memo_take_one(&tab[i], take, fn, ctx);
 }
+
+/* memo_counters_take - every pending count to fn, zeroed */
+void    memo_counters_take(MEMO *memo, MEMO_COUNTER_FN fn, void *ctx)
+{
+    memo_counters_each(memo, 1, fn, ctx);
+}
+
+/* memo_counters_peek - every pending count to fn, left in place */
+void    memo_counters_peek(MEMO *memo, MEMO_COUNTER_FN fn, void *ctx)
+{
+    memo_counters_each(memo, 0, fn, ctx);
+}
+

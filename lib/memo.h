@@ -4,8 +4,10 @@
 
 #include <stdint.h>
 #include <time.h>
+#include "priv.h"
 
-#define MEMO_SUFFIX	"-memo"		/* cache_file + this */
+#define MEMO_SUFFIX	PRIV_MEMO_SUFFIX	/* cache_file + this (priv.h:
+					 * checked with the cache) */
 #define MEMO_SLOTS	4096		/* one answer each, by domain hash */
 #define MEMO_SLOT_SIZE	1024		/* bytes a slot takes in the file */
 #define MEMO_HEAD_SIZE	8192		/* header: magic, counters */
@@ -50,5 +52,6 @@ int     memo_put(MEMO *memo, const MEMO_STAMP *stamp, const char *domain,
 int     memo_count(MEMO *memo, const char *name, const char *labels,
 		           unsigned long n);
 void    memo_counters_take(MEMO *memo, MEMO_COUNTER_FN fn, void *ctx);
+void    memo_counters_peek(MEMO *memo, MEMO_COUNTER_FN fn, void *ctx);
 
 #endif

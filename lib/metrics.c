@@ -13,6 +13,7 @@
  *	void	metrics_move(MET_MOVE_FN fn, void *ctx)
  *	void	metrics_flush(CACHE *cache)
  *	void	metrics_render(CACHE *cache, VSTR *out)
+ *	void	metrics_forget(void)
  *	void	metrics_render_config_error(VSTR *out, int error)
  * DESCRIPTION
  *	Each helper counts in memory (metrics_inc(); labels is the text
@@ -30,7 +31,10 @@
  *	helper before /metrics flushes and renders them.
  *
  *	metrics_render() writes the Prometheus text exposition format (0.0.4):
- *	every counter from the table, plus the gauges
+ *	every counter from the table, with this helper's counts not flushed
+ *	yet added to them (so /metrics can show counts that are still in
+ *	the memo without committing them: metrics_forget() then drops
+ *	those copies), plus the gauges
  *	tlspolicyd_cache_entries{table="dane"|"sts"} and
  *	tlspolicyd_cache_refused (1: the cache was refused for its
  *	permissions) and tlspolicyd_resolver_validating{resolver="..."}
@@ -76,6 +80,8 @@ static const struct {
     {"tlspolicyd_mtasts_fetches_total", "MTA-STS policy fetches over HTTPS."},
     {"tlspolicyd_mtasts_fetch_failures_total", "MTA-STS policy fetches that failed."},
     {"tlspolicyd_refreshes_total", "Cache entries refreshed before they expired."},
+    {"tlspolicyd_refresh_skipped_total", "Refreshes not started: the cache"
+     " cannot be written, all refresh slots are busy, or a slot file is unusable."},
 };
 
 /* metrics_inc - count n events */
@@ -158,8 +164,10 @@ void    metrics_flush(CACHE *cache)
 
 typedef struct MET_OUT {
     VSTR   *out;
+    MET_ID  id;
     const char *name;
     int     samples;
+    char    shown[MET_SLOTS];		/* this helper's unflushed counts shown */
 } MET_OUT;
 
 /* metrics_value - one label value, escaped for the exposition format */
@@ -207,22 +215,63 @@ static int metrics_labels(VSTR *out, const char *labels)
     return 0;
 }
 
-/* metrics_sample - one row of the counters table; labels never trusted */
-static void metrics_sample(void *ctx, const char *name, const char *labels,
-		               long long value)
+/* metrics_line - one sample; labels never trusted */
+static void metrics_line(MET_OUT *mo, const char *labels, long long value)
 {
-    MET_OUT *mo = ctx;
-    VSTR   *lab;
+    VSTR   *lab = vstr_new(64);
 
-    if (name == 0 || strcmp(name, mo->name) != 0)
-	return;
-    lab = vstr_new(64);
-    if (metrics_labels(lab, labels ? labels : "") == 0) {
-	vstr_printf(mo->out, "%s%s%s%s %lld\n", name, vstr_len(lab) ? "{" : "",
+    if (metrics_labels(lab, labels) == 0) {
+	vstr_printf(mo->out, "%s%s%s%s %lld\n", mo->name, vstr_len(lab) ? "{" : "",
 		    vstr_str(lab), vstr_len(lab) ? "}" : "", value);
 	mo->samples++;
     }
     vstr_free(lab);
+}
+
+/* metrics_unflushed - this helper's count for the same series, shown once */
+static long long metrics_unflushed(MET_OUT *mo, const char *labels)
+{
+    int     i;
+
+    for (i = 0; i < metrics_used; i++) {
+	if (metrics_slots[i].id == mo->id && !mo->shown[i]
+	    && strcmp(metrics_slots[i].labels, labels) == 0) {
+	    mo->shown[i] = 1;
+	    return (long long) metrics_slots[i].n;
+	}
+    }
+    return 0;
+}
+
+/* metrics_sample - one row of the counters table, plus what this helper
+ * has not flushed yet of the same series */
+static void metrics_sample(void *ctx, const char *name, const char *labels,
+		               long long value)
+{
+    MET_OUT *mo = ctx;
+
+    if (name == 0 || strcmp(name, mo->name) != 0)
+	return;
+    labels = labels ? labels : "";
+    metrics_line(mo, labels, value + metrics_unflushed(mo, labels));
+}
+
+/* metrics_rest - this helper's unflushed series the table does not have */
+static void metrics_rest(MET_OUT *mo)
+{
+    int     i;
+
+    for (i = 0; i < metrics_used; i++)
+	if (metrics_slots[i].id == mo->id && !mo->shown[i]) {
+	    mo->shown[i] = 1;
+	    metrics_line(mo, metrics_slots[i].labels, (long long) metrics_slots[i].n);
+	}
+}
+
+/* metrics_forget - drop the unflushed counts (copies shown by /metrics) */
+void    metrics_forget(void)
+{
+    metrics_used = 0;
 }
 
 /* metrics_resolver - one resolver probe row as a gauge sample */
@@ -244,12 +293,15 @@ void    metrics_render(CACHE *cache, VSTR *out)
     int     id;
 
     mo.out = out;
+    memset(mo.shown, 0, sizeof(mo.shown));
     for (id = 0; id < MET_COUNT; id++) {
+	mo.id = (MET_ID) id;
 	mo.name = metrics_names[id].name;
 	mo.samples = 0;
 	vstr_printf(out, "# HELP %s %s\n# TYPE %s counter\n", mo.name,
 		    metrics_names[id].help, mo.name);
 	cache_counters_each(cache, metrics_sample, &mo);
+	metrics_rest(&mo);
 	if (mo.samples == 0 && id != MET_LOOKUPS)
 	    vstr_printf(out, "%s 0\n", mo.name);
     }

@@ -14,6 +14,7 @@ typedef enum {
     MET_STS_FETCHES,
     MET_STS_FAILURES,
     MET_REFRESHES,
+    MET_REFRESH_SKIPPED,		/* reason */
     MET_COUNT
 } MET_ID;
 
@@ -27,6 +28,7 @@ int     metrics_pending(void);
 void    metrics_move(MET_MOVE_FN fn, void *ctx);
 void    metrics_flush(CACHE *cache);
 void    metrics_render(CACHE *cache, VSTR *out);
+void    metrics_forget(void);
 void    metrics_render_config_error(VSTR *out, int error);
 
 #endif

@@ -14,6 +14,7 @@
  *	void	policy_answer_free(POL_ANSWER *ans)
  *
  *	CACHE	*policy_cache(POL_CTX *ctx)
+ *	const char *policy_cache_path(POL_CTX *ctx)
  *	int	policy_refresh_lookup(POL_CTX *ctx, const char *domain,
  *				VSTR *why)
  *	void	policy_flush_metrics(POL_CTX *ctx)
@@ -44,8 +45,10 @@
  *	   domain published. TLSRPT attributes are put in ans->tlsrpt when
  *	   the caller asked for them and the answer is MTA-STS's.
  *	Steps 5 to 7 share one time limit, POL_LOOKUP_LIMIT (dns_deadline
- *	+ mtasts_fetch_timeout): every DNS round and the HTTPS fetch get
- *	what is left of it.
+ *	+ mtasts_fetch_timeout, at most POL_LOOKUP_MAX = 90 seconds, below
+ *	the 100 seconds Postfix waits for a reply): every DNS round, the
+ *	HTTPS fetch, the wait for another helper's lookup of the domain and
+ *	every wait for a lock of the cache get what is left of it.
  *
  *	Before all of it, the memo (memo(3)) may answer: an answer that
  *	step 5 to 7 took from the cache alone is remembered there with
@@ -54,7 +57,10 @@
  *	plan (mtasts_plan_stable_until()), at most MEMO_MAX_AGE seconds.
  *	It answers only while the cache is unchanged since, so it never
  *	says what the cache would not say now; such a lookup opens no
- *	database. Its counts go to the memo's counters too.
+ *	database. Its counts go to the memo's counters too. Its answers
+ *	are those of helpers with the same answer-changing settings,
+ *	cache_max_ttl and program version (PACKAGE_VERSION: after an
+ *	upgrade, no answer of the old program is given).
  *
  *	The reads of one lookup run in one read transaction of the cache.
  *	A miss is looked up once across all helpers: the helper that takes
@@ -75,6 +81,9 @@
  *	policy_refresh_lookup(): the DANE lookup and, where MTA-STS can change
  *	the answer, the MTA-STS check of a refresh process, 0 when both
  *	renewed their entries. policy_cache() is the cache, opened on first use.
+ *	policy_cache_path() is cache_file as SQLite, the memo and the
+ *	refresh slots use it: a symbolic link resolved once per process
+ *	and checked (priv_cache_trusted()), "" without a cache.
  *
  *	A lookup line (domain, answer, the rule that decided as rule=NAME,
  *	source, ttl) is logged for every lookup under log_lookups = all or
@@ -102,10 +111,13 @@
  *	the cache when this helper has written to it anyway (taking the
  *	memo's counts along), else to the memo's counters, or to the cache
  *	when there is no memo (and resets a grown WAL); policy_metrics()
- *	moves the memo's counters to the cache and renders the /metrics
- *	text. policy_ctx_close() closes
+ *	renders the /metrics text: the cache's counters plus the memo's
+ *	pending counts, read without a commit (so a scrape leaves the
+ *	memo's answers valid). policy_ctx_close() closes
  *	the cache, the memo and the DNS client.
  *--*/
+#include "config.h"
+
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -258,6 +270,27 @@ static const char *policy_settings(POL_CTX *ctx)
     return vstr_str(ctx->settings);
 }
 
+/* policy_cache_path - cache_file resolved and checked, once; "" for none */
+const char *policy_cache_path(POL_CTX *ctx)
+{
+    VSTR   *why;
+
+    if (ctx->cache_path == 0) {
+	ctx->cache_path = vstr_new(64);
+	why = vstr_new(64);
+	if (ctx->no_cache || ctx->config_error || *ctx->cfg->cache_file == 0)
+	    /* no cache */ ;
+	else if (priv_cache_trusted(ctx->cfg->cache_file, ctx->cache_path, why) == 0)
+	    ctx->cache_trusted = 1;
+	else {				/* cache_open() refuses it, logged */
+	    vstr_reset(ctx->cache_path);
+	    vstr_addstr(ctx->cache_path, ctx->cfg->cache_file);
+	}
+	vstr_free(why);
+    }
+    return vstr_str(ctx->cache_path);
+}
+
 /* policy_guest_leaves - a guest (-q with -c or -o) whose settings differ
  * from those the cache was filled with uses no cache: its answers are
  * not the helpers', and its fingerprint would clear the cache for them */
@@ -274,15 +307,17 @@ static int policy_guest_leaves(POL_CTX *ctx)
     return 1;
 }
 
-/* policy_cache - the cache, opened on first use; none under a
- * configuration error: its settings would be the defaults, and their
- * fingerprint would make every helper forget what it cached */
+/* policy_cache - the cache, opened on first use (within the lookup's time
+ * limit when a lookup is under way); none under a configuration error:
+ * its settings would be the defaults, and their fingerprint would make
+ * every helper forget what it cached */
 CACHE  *policy_cache(POL_CTX *ctx)
 {
     if (ctx->cache == 0) {
-	ctx->cache = cache_open(ctx->no_cache || ctx->config_error ? ""
-				: ctx->cfg->cache_file,
-				ctx->cfg->cache_busy_timeout * 1000);
+	ctx->cache = cache_open_until(ctx->no_cache || ctx->config_error ? ""
+				      : policy_cache_path(ctx),
+				      ctx->cfg->cache_busy_timeout * 1000,
+				      ctx->until.tv_sec ? &ctx->until : 0);
 	cache_set_max_ttl(ctx->cache, ctx->cfg->cache_max_ttl);
 	if (!policy_guest_leaves(ctx))
 	    (void) cfgmark_check(ctx->cache, policy_settings(ctx));
@@ -466,13 +501,23 @@ static void policy_from_rule(POL_ANSWER *ans, const DECIDE_RULE *rule,
     }
 }
 
-/* policy_start_clock - one limit for the whole lookup: DNS and HTTPS */
+/* policy_start_clock - one limit for the whole lookup: DNS, HTTPS, the
+ * wait for another helper's lookup, the cache's locks */
 static void policy_start_clock(POL_CTX *ctx)
 {
     (void) clock_gettime(CLOCK_MONOTONIC, &ctx->until);
     ctx->until.tv_sec += POL_LOOKUP_LIMIT(ctx->cfg);
     if (ctx->dns)
 	dns_set_until(ctx->dns, &ctx->until);
+    cache_wait_until(ctx->cache, &ctx->until);
+}
+
+/* policy_stop_clock - the lookup is over: the cache's waits after the
+ * reply (counts, refresh leases) are bounded by cache_busy_timeout alone */
+static void policy_stop_clock(POL_CTX *ctx)
+{
+    ctx->until.tv_sec = ctx->until.tv_nsec = 0;
+    cache_wait_until(ctx->cache, 0);
 }
 
 /* policy_conclude - the MTA-STS note, the rule table, the reply */
@@ -494,7 +539,6 @@ static void policy_conclude(POL_ANSWER *ans, DV_VERDICT verdict,
  * without a cache, or when the memo or the cache may not be trusted */
 static MEMO *policy_memo(POL_CTX *ctx)
 {
-    VSTR   *why;
     long    max_ttl = ctx->cfg->cache_max_ttl;
     const char *mark;
     uint64_t settings;
@@ -504,16 +548,14 @@ static MEMO *policy_memo(POL_CTX *ctx)
     ctx->memo_tried = 1;
     if (ctx->guest)
 	(void) policy_cache(ctx);	/* may it use the cache at all? */
-    if (ctx->no_cache || ctx->config_error || *ctx->cfg->cache_file == 0)
-	return 0;
-    why = vstr_new(64);
-    if (priv_cache_trusted(ctx->cfg->cache_file, why) == 0) {
+    if (!ctx->no_cache && !ctx->config_error && *policy_cache_path(ctx)
+	&& ctx->cache_trusted) {
 	mark = policy_settings(ctx);
 	settings = memo_hash(mark, strlen(mark), MEMO_HASH_INIT);
 	settings = memo_hash(&max_ttl, sizeof(max_ttl), settings);
-	ctx->memo = memo_open(ctx->cfg->cache_file, settings);
+	settings = memo_hash(PACKAGE_VERSION, sizeof(PACKAGE_VERSION), settings);
+	ctx->memo = memo_open(policy_cache_path(ctx), settings);
     }
-    vstr_free(why);
     return ctx->memo;
 }
 
@@ -625,7 +667,6 @@ static void policy_decide_lookup(POL_CTX *ctx, POL_ANSWER *ans, int tlsrpt)
     DV_VERDICT verdict;
     MTS_RESULT sts;
 
-    policy_start_clock(ctx);
     cache_read_begin(policy_cache(ctx));
     verdict = policy_dane(ctx, ans);
     mtasts_result_init(&sts);
@@ -657,7 +698,9 @@ static void policy_wait_lease(POL_CTX *ctx, const char *key, time_t give_up)
 
 /* policy_coalesce - on a miss, one helper looks the domain up and the others
  * wait for its answer in the cache: 1 when we lead (give the lease back
- * after), 0 when we look up without a lease, -1 when the answer came */
+ * after), 0 when we look up without a lease, -1 when the answer came. The
+ * wait, at most dns_deadline, is part of the lookup's one time limit: a
+ * waiter that gives up looks up with what is left of it. */
 static int policy_coalesce(POL_CTX *ctx, POL_ANSWER *ans, int tlsrpt)
 {
     char    key[300];
@@ -683,25 +726,29 @@ static int policy_coalesce(POL_CTX *ctx, POL_ANSWER *ans, int tlsrpt)
     return 0;
 }
 
-/* policy_decide - cache first; a miss is looked up once across all
- * helpers. 1 when facts were looked up now, 0 for an answer from the
- * memo or the cache */
+/* policy_decide - memo, cache, then a lookup once across all helpers,
+ * everything after the memo within one time limit. 1 when facts were
+ * looked up now, 0 for an answer from the memo or the cache */
 static int policy_decide(POL_CTX *ctx, POL_ANSWER *ans, int tlsrpt)
 {
     int     lead;
+    int     fresh = 0;
     char    key[300];
 
-    if (policy_memo_answer(ctx, ans, tlsrpt) == 0
-	|| policy_decide_cached(ctx, ans, tlsrpt) == 0)
+    if (policy_memo_answer(ctx, ans, tlsrpt) == 0)
 	return 0;
-    if ((lead = policy_coalesce(ctx, ans, tlsrpt)) < 0)
-	return 0;
-    policy_decide_lookup(ctx, ans, tlsrpt);
-    if (lead) {
-	policy_lease_key(key, sizeof(key), ans->domain);
-	cache_lease_drop(policy_cache(ctx), key, (long) getpid());
+    policy_start_clock(ctx);
+    if (policy_decide_cached(ctx, ans, tlsrpt) < 0
+	&& (lead = policy_coalesce(ctx, ans, tlsrpt)) >= 0) {
+	policy_decide_lookup(ctx, ans, tlsrpt);
+	fresh = 1;
+	if (lead) {
+	    policy_lease_key(key, sizeof(key), ans->domain);
+	    cache_lease_drop(policy_cache(ctx), key, (long) getpid());
+	}
     }
-    return 1;
+    policy_stop_clock(ctx);
+    return fresh;
 }
 
 /* policy_count_dns - the DNS client's counts since the last time */
@@ -740,19 +787,33 @@ void    policy_flush_metrics(POL_CTX *ctx)
 	cache_checkpoint(ctx->cache);
 }
 
-/* policy_metrics - the exposition text for /metrics: the memo's counts
- * join ours, all go to the cache (kept for the next try if that fails) */
+/* policy_metrics - the exposition text for /metrics: the table plus the
+ * memo's pending counts (ours join them there), nothing committed (that
+ * would end every memo answer) unless this helper wrote to the cache anyway
+ * or has no memo, or the memo's table is full */
 void    policy_metrics(POL_CTX *ctx, VSTR *out)
 {
+    MEMO   *memo;
+    int     peek;
+
     if (ctx->config_error) {		/* the gauge alone: no counters */
 	metrics_render_config_error(out, 1);
 	return;
     }
+    memo = policy_memo(ctx);
     policy_count_dns(ctx);
-    memo_counters_take(policy_memo(ctx), metrics_inc_named, 0);
-    metrics_flush(policy_cache(ctx));
+    if (memo == 0 || cache_wrote(ctx->cache))
+	memo_counters_take(memo, metrics_inc_named, 0);
+    else
+	metrics_move(policy_memo_count, memo);
+    metrics_flush(policy_cache(ctx));	/* what is left, if anything */
+    peek = (memo != 0 && !metrics_pending());
+    if (peek)
+	memo_counters_peek(memo, metrics_inc_named, 0);
     metrics_render(policy_cache(ctx), out);
     metrics_render_config_error(out, 0);
+    if (peek)
+	metrics_forget();		/* copies: they stay in the memo */
 }
 
 /* policy_refresh_mtasts - check a cached MTA-STS policy now; 0 unless failed */
@@ -820,6 +881,7 @@ int     policy_refresh_lookup(POL_CTX *ctx, const char *domain, VSTR *why)
     ok = verdict != DV_TEMP && verdict != DV_HOST_FAIL;
     if (decide_needs_sts(verdict) && policy_refresh_mtasts(ctx, domain, why) < 0)
 	ok = 0;
+    policy_stop_clock(ctx);
     policy_refresh_log(ctx, domain, &before, had);
     policy_answer_free(&before);
     return ok ? 0 : -1;
@@ -836,6 +898,10 @@ void    policy_ctx_close(POL_CTX *ctx)
     if (ctx->settings)
 	vstr_free(ctx->settings);
     ctx->settings = 0;
+    if (ctx->cache_path)
+	vstr_free(ctx->cache_path);
+    ctx->cache_path = 0;
+    ctx->cache_trusted = 0;
     dns_free(ctx->dns);
     ctx->dns = 0;
 }

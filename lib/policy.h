@@ -34,13 +34,20 @@ typedef struct POL_CTX {
     int     memo_tried;			/* memo opened, or found unusable */
     MEMO_ANSWER memo_hit;		/* the last answer the memo gave */
     VSTR   *settings;			/* cfgmark_fingerprint(), made once */
+    VSTR   *cache_path;			/* cache_file resolved, checked once */
+    int     cache_trusted;		/* it passed priv_cache_trusted() */
 } POL_CTX;
 
 #define POL_WAIT_FIRST_MS	2	/* first poll for another helper's lookup */
 #define POL_WAIT_MAX_MS		32	/* polls at most this far apart */
 #define POL_REFRESH_ARGS	64	/* argv words kept for -R */
-/* one lookup, all of its DNS and HTTPS work, ends within this limit */
-#define POL_LOOKUP_LIMIT(cfg)	((cfg)->dns_deadline + (cfg)->mtasts_fetch_timeout)
+/* one lookup ends within this limit: all of its DNS and HTTPS work, the
+ * wait for another helper's lookup of the same domain and for the cache's
+ * locks; never beyond POL_LOOKUP_MAX, below Postfix's 100-second wait */
+#define POL_LOOKUP_MAX		90
+#define POL_LOOKUP_LIMIT(cfg)	((cfg)->dns_deadline + (cfg)->mtasts_fetch_timeout \
+				 < POL_LOOKUP_MAX ? (cfg)->dns_deadline \
+				 + (cfg)->mtasts_fetch_timeout : POL_LOOKUP_MAX)
 /* the lease a refresh holds while it runs: every wait it may do */
 #define POL_REFRESH_BUDGET(cfg)	(POL_LOOKUP_LIMIT(cfg) + 5)
 
@@ -67,6 +74,7 @@ void    policy_ctx_close(POL_CTX *ctx);
 void    policy_flush_metrics(POL_CTX *ctx);
 void    policy_metrics(POL_CTX *ctx, VSTR *out);
 CACHE  *policy_cache(POL_CTX *ctx);
+const char *policy_cache_path(POL_CTX *ctx);
 int     policy_refresh_lookup(POL_CTX *ctx, const char *domain, VSTR *why);
 
 #endif

@@ -9,7 +9,10 @@
  *	int	priv_is_root(void)
  *	void	priv_refuse_setid(void)
  *	void	priv_check_cache_perms(const char *cache_file)
- *	int	priv_cache_trusted(const char *cache_file, VSTR *why)
+ *	int	priv_cache_trusted(const char *cache_file, VSTR *real,
+ *				VSTR *why)
+ *	int	priv_stat_trusted(const struct stat *st, const char *what,
+ *				const char *path, VSTR *why)
  * DESCRIPTION
  *	priv_is_root() is true when any user or group ID is 0.
  *
@@ -20,11 +23,27 @@
  *	priv_check_cache_perms() warns about a cache directory or file that
  *	the current user cannot write.
  *
- *	priv_cache_trusted() returns -1 with a reason when the cache file
- *	or its directory is writable by group or others, or owned by a
- *	user other than the effective one: whoever can write
- *	there can forge any answer, so cache_open() refuses such a cache.
- *	A missing file or directory is not its business (0).
+ *	priv_cache_trusted() finds the files a cache really is and checks
+ *	them: whoever can write any of them can forge any answer, so
+ *	cache_open(), the memo (policy.c) and tlspolicyd -t (check.c) refuse
+ *	a cache that fails, with the reason this function gives. When
+ *	cache_file is a symbolic link it is resolved once (realpath(3)):
+ *	SQLite keeps the -wal and -shm files beside the link's target, so
+ *	that is where they are checked, and real gets the resolved path,
+ *	which the callers then use for SQLite, the memo and the refresh
+ *	slots alike (a link to a missing file resolves to that file in its
+ *	resolved directory; a link whose directory is missing, or a chain
+ *	of links to a missing file, is refused). Checked, with
+ *	the same rule: the directory (it must not be writable by group or
+ *	others, and must be owned by the effective user), then the
+ *	database, its -wal, -shm and PRIV_MEMO_SUFFIX files (each, when it
+ *	exists, a regular file - not a symbolic link - owned by the
+ *	effective user and not writable by group or others). It returns 0,
+ *	or -1 with the reason in why. A missing file or directory is not
+ *	its business (0: SQLite says so).
+ *
+ *	priv_stat_trusted() is that rule for one file or directory already
+ *	stat()ed: 0, or -1 with "WHAT PATH is ..." in why.
  * SECURITY
  *	Privileges are dropped permanently (setgroups, setgid, setuid) and
  *	the result is verified; a failure to drop is fatal.
@@ -32,6 +51,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <libgen.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -71,34 +91,144 @@ static char *priv_dir_of(const char *path)
     return dir;
 }
 
-/* priv_trust_one - one path we must own alone; -1 with a reason */
-static int priv_trust_one(const char *path, const char *what, VSTR *why)
+/* priv_owned - the rule for one file or directory, uid being ours */
+static int priv_owned(const struct stat *st, uid_t uid, const char *what,
+		              const char *path, VSTR *why)
 {
-    struct stat st;
-
-    if (stat(path, &st) < 0)
-	return 0;			/* missing: SQLite will say so */
-    if (st.st_mode & (S_IWGRP | S_IWOTH))
+    if (st->st_mode & (S_IWGRP | S_IWOTH))
 	vstr_printf(why, "%s %s is writable by %s (chmod go-w it)", what, path,
-		    st.st_mode & S_IWOTH ? "others" : "its group");
-    else if (st.st_uid != geteuid())
+		    st->st_mode & S_IWOTH ? "others" : "its group");
+    else if (st->st_uid != uid)
 	vstr_printf(why, "%s %s is owned by uid %ld, not by uid %ld (chown"
-		    " it to the spawn user)", what, path, (long) st.st_uid,
-		    (long) geteuid());
+		    " it to the spawn user)", what, path, (long) st->st_uid,
+		    (long) uid);
     else
 	return 0;
     return -1;
 }
 
-/* priv_cache_trusted - only we may write the cache file and directory */
-int     priv_cache_trusted(const char *cache_file, VSTR *why)
+/* priv_stat_trusted - one file or directory we must own alone */
+int     priv_stat_trusted(const struct stat *st, const char *what,
+			          const char *path, VSTR *why)
 {
-    char   *dir = priv_dir_of(cache_file);
+    return priv_owned(st, geteuid(), what, path, why);
+}
+
+/* priv_link_target - where a symbolic link to a missing file points: its
+ * directory resolved, its last component as it is; -1 with a reason */
+static int priv_link_target(const char *link, VSTR *real, VSTR *why)
+{
+    char    text[4096];
+    ssize_t len = readlink(link, text, sizeof(text) - 1);
+    VSTR   *target = vstr_new(64);
+    char   *dir;
+    char   *dir_real;
+    char   *copy;
+    struct stat st;
+    int     ret = -1;
+
+    if (len > 0) {
+	text[len] = 0;
+	if (text[0] != '/') {		/* relative to the link's directory */
+	    dir = priv_dir_of(link);
+	    vstr_printf(target, "%s/", dir);
+	    mem_free(dir);
+	}
+	vstr_addstr(target, text);
+	dir = priv_dir_of(vstr_str(target));
+	copy = mem_strdup(vstr_str(target));
+	if ((dir_real = realpath(dir, 0)) != 0) {
+	    vstr_printf(real, "%s/%s", dir_real, basename(copy));
+	    ret = lstat(vstr_str(real), &st) < 0 ? 0 : -1;	/* a chain of links */
+	}
+	free(dir_real);
+	mem_free(copy);
+	mem_free(dir);
+    }
+    if (ret < 0)
+	vstr_printf(why, "cache file %s is a symbolic link whose target cannot"
+		    " be reached or is another link", link);
+    vstr_free(target);
+    return ret;
+}
+
+/* priv_resolve - the path SQLite really opens: cache_file, or the target
+ * of a symbolic link (its directory must exist); *known is 1 when st is
+ * the lstat() of that path */
+static int priv_resolve(const char *cache_file, VSTR *real, struct stat *st,
+			        int *known, VSTR *why)
+{
+    char   *target;
+
+    vstr_reset(real);
+    *known = 0;
+    if (lstat(cache_file, st) < 0) {
+	vstr_addstr(real, cache_file);	/* missing: SQLite creates it */
+	return 0;
+    }
+    if (!S_ISLNK(st->st_mode)) {
+	vstr_addstr(real, cache_file);	/* the common case: one lstat() */
+	*known = 1;
+	return 0;
+    }
+    if ((target = realpath(cache_file, 0)) != 0) {
+	vstr_addstr(real, target);
+	free(target);
+    } else if (errno != ENOENT) {
+	vstr_printf(why, "cache file %s is a symbolic link that cannot be"
+		    " followed: %s", cache_file, strerror(errno));
+	return -1;
+    } else if (priv_link_target(cache_file, real, why) < 0) {
+	return -1;
+    }
+    log_debug("cache file %s is a symbolic link to %s: checked and used"
+	      " there", cache_file, vstr_str(real));
+    return 0;
+}
+
+/* priv_trust_file - one file beside the cache, when it exists (st: its
+ * lstat() when known) */
+static int priv_trust_file(const char *base, const char *suffix, uid_t uid,
+			           const struct stat *known, VSTR *why)
+{
+    VSTR   *path = vstr_new(strlen(base) + 16);
+    struct stat st;
+    int     ret = 0;
+
+    vstr_printf(path, "%s%s", base, suffix);
+    if (known)
+	st = *known;
+    if (known == 0 && lstat(vstr_str(path), &st) < 0)
+	ret = 0;			/* missing: SQLite will say so */
+    else if (!S_ISREG(st.st_mode)) {
+	vstr_printf(why, "cache file %s is not a regular file (a symbolic"
+		    " link, a directory, ...): remove it", vstr_str(path));
+	ret = -1;
+    } else
+	ret = priv_owned(&st, uid, "cache file", vstr_str(path), why);
+    vstr_free(path);
+    return ret;
+}
+
+/* priv_cache_trusted - only we may write the cache's files and directory */
+int     priv_cache_trusted(const char *cache_file, VSTR *real, VSTR *why)
+{
+    static const char *const side[] = {"", "-wal", "-shm", PRIV_MEMO_SUFFIX, 0};
+    const char *const *sp;
+    uid_t   uid = geteuid();
+    struct stat db;
+    struct stat st;
+    int     known;
+    char   *dir;
     int     ret;
 
-    ret = priv_trust_one(dir, "cache directory", why);
-    if (ret == 0)
-	ret = priv_trust_one(cache_file, "cache file", why);
+    if (priv_resolve(cache_file, real, &db, &known, why) < 0)
+	return -1;
+    dir = priv_dir_of(vstr_str(real));
+    ret = stat(dir, &st) < 0 ? 0 : priv_owned(&st, uid, "cache directory", dir, why);
+    for (sp = side; ret == 0 && *sp; sp++)
+	ret = priv_trust_file(vstr_str(real), *sp, uid,
+			      sp == side && known ? &db : 0, why);
     mem_free(dir);
     return ret;
 }

@@ -17,7 +17,11 @@
  *	found (CURLOPT_RESOLVE; Debian's libcurl would otherwise use
  *	getaddrinfo() and bypass dns_resolver); only HTTPS; TLS 1.2 or
  *	newer; the certificate must be valid for mta-sts.DOMAIN against
- *	ca_file or the system bundle; no redirects; no proxy, whatever the
+ *	ca_file or the system CAs: ca_file replaces them (CURLOPT_CAINFO,
+ *	and no CURLOPT_CAPATH directory: libcurl would otherwise still trust
+ *	every CA in its built-in directory, /etc/ssl/certs on Debian, which
+ *	an administrator pinning a private CA does not expect); no
+ *	redirects; no proxy, whatever the
  *	environment says; status 200 only; Content-Type text/plain (with
  *	parameters such as charset); at most 64 KiB of body, also when the
  *	server sends more than it declared; the whole transfer within
@@ -148,8 +152,10 @@ static void sts_fetch_options(CURL *h, const STSF_REQ *req, const char *url,
     sts_fetch_curl.setopt(h, CURLOPT_SSLVERSION, (long) CURL_SSLVERSION_TLSv1_2);
     sts_fetch_curl.setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
     sts_fetch_curl.setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-    if (req->ca_file && *req->ca_file)
+    if (req->ca_file && *req->ca_file) {	/* replaces the system CAs */
 	sts_fetch_curl.setopt(h, CURLOPT_CAINFO, req->ca_file);
+	sts_fetch_curl.setopt(h, CURLOPT_CAPATH, (char *) 0);
+    }
     sts_fetch_curl.setopt(h, CURLOPT_TIMEOUT_MS, req->timeout_ms);
     sts_fetch_curl.setopt(h, CURLOPT_CONNECTTIMEOUT_MS, req->timeout_ms);
     sts_fetch_curl.setopt(h, CURLOPT_MAXFILESIZE, (long) STSP_MAX_BODY);

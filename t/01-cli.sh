@@ -148,6 +148,10 @@ if t_is_root; then
         "$tp" -c "$T_DIR/ok.cf" -q partner.example 2>&1); rc=$?
     t_like "$rc:$out" "^1:.*refusing to run with real group ID 65534 and effective group ID 65533" \
         "-q with gid != egid: refused with a clear message"
+    out=$(setpriv --ruid=65534 --euid=65533 --rgid=65534 --egid=65534 --clear-groups -- \
+        "$tp" -V 2>&1); rc=$?
+    t_like "$rc:$out" "^1:.*refusing to run with real user ID 65534 and effective user ID 65533" \
+        "-V with uid != euid: refused first, before libcurl is loaded"
     setpriv --ruid=65534 --euid=65533 --rgid=65534 --egid=65534 --clear-groups -- \
         "$tp" -c "$T_DIR/ok.cf" </dev/null >"$T_DIR/o" 2>"$T_DIR/e"; rc=$?
     t_is "$rc:$(cat "$T_DIR/o" "$T_DIR/e")" "1:" "service mode with uid != euid: exit 1, silent on stdout/stderr"

@@ -56,8 +56,35 @@ chown root:root "$DB"
 out=$(T 2>&1); rc=$?
 t_like "$rc:$(line "$out" cache)" "^1:FAIL: cache $DB: " "cache owned by root, run as root: FAIL (checked with the helper's rights)"
 chown "$T_USER:$T_USER" "$DB"
+# the helpers' own trust rules, with the helpers' own reason (issue 21):
+# a directory owned by root (0755) or writable by its group (0770)
 out=$(T -o "cache_file=$T_DIR/rootdir/cache.db" 2>&1); rc=$?
-t_like "$rc:$(line "$out" cache)" "^1:FAIL: cache $T_DIR/rootdir/cache.db: does not exist, and user $T_USER .* cannot create it in $T_DIR/rootdir: Permission denied" "cache directory not writable: FAIL"
+t_like "$rc:$(line "$out" cache)" "^1:FAIL: cache $T_DIR/rootdir/cache.db: refused, as every helper refuses it \(they answer without a cache\): cache directory $T_DIR/rootdir is owned by uid 0, not by uid [0-9]+" \
+    "cache directory owned by root (0755): FAIL, as the helpers refuse it"
+mkdir -m 0770 "$T_DIR/gw"; chown "$T_USER:$T_USER" "$T_DIR/gw"; chmod 0770 "$T_DIR/gw"
+out=$(T -o "cache_file=$T_DIR/gw/cache.db" 2>&1); rc=$?
+t_like "$rc:$(line "$out" cache)" "^1:FAIL: cache $T_DIR/gw/cache.db: refused, .*: cache directory $T_DIR/gw is writable by its group" \
+    "cache directory writable by its group (0770): FAIL, as the helpers refuse it"
+mkdir "$T_DIR/ro"; chown "$T_USER:$T_USER" "$T_DIR/ro"; chmod 0550 "$T_DIR/ro"
+out=$(T -o "cache_file=$T_DIR/ro/cache.db" 2>&1); rc=$?
+t_like "$rc:$(line "$out" cache)" "^1:FAIL: cache $T_DIR/ro/cache.db: does not exist, and user $T_USER .* cannot create it in $T_DIR/ro: Permission denied" "cache directory not writable: FAIL"
+# the files SQLite and the memo keep beside the database
+reason_t() { printf '%s\n' "$1" | sed -n 's/.*refused, as every helper refuses it (they answer without a cache): \(.*\) (checked as .*/\1/p'; }
+reason_q() { sed -n 's/.*cache .* refused: \(.*\); answering without a cache$/\1/p' "$T_DIR/qerr" | head -1; }
+for f in -shm -wal -memo; do
+    [ -e "$DB$f" ] || { cp /dev/null "$DB$f"; chown "$T_USER:$T_USER" "$DB$f"; }
+    chmod 0660 "$DB$f"
+    out=$(T 2>&1); rc=$?
+    t_like "$rc:$(line "$out" cache)" "^1:FAIL: cache $DB: refused, .*: cache file $DB$f is writable by its group" \
+        "cache$f writable by its group: FAIL"
+    "$TP" -c "$T_DIR/t.cf" -v -q dane-only.test > /dev/null 2> "$T_DIR/qerr"
+    t_is "$(reason_t "$(line "$out" cache)")" "$(reason_q)" "cache$f: -t prints the reason the helpers log"
+    chmod 0640 "$DB$f"
+done
+ln -s "$DB" "$T_DIR/link.db"
+out=$(T -o "cache_file=$T_DIR/link.db" 2>&1); rc=$?
+t_like "$rc:$(line "$out" cache)" "^0:ok: cache $T_DIR/link.db: a symbolic link to $DB, checked there; integrity ok" \
+    "a symbolic link: checked at its target"
 printf 'this is not a database, but it is long enough to look like a file header..........\n' > "$T_DIR/c/junk.db"
 chown "$T_USER" "$T_DIR/c/junk.db"
 out=$(T -o "cache_file=$T_DIR/c/junk.db" 2>&1); rc=$?

@@ -3,7 +3,7 @@
 # crash reproducers kept in t/fuzz/regress/TARGET) through the gcc-built
 # replay drivers; a crash or a broken invariant fails the test.
 . "$top_srcdir/t/lib.sh"
-for t in tcp netstring ststxt stspolicy ovr cfg dnsmsg key; do
+for t in tcp netstring ststxt stspolicy ovr cfg dnsmsg key cacherow; do
     bin="$top_builddir/t/fuzz/fuzz_${t}_replay"
     dirs="$top_srcdir/t/fuzz/corpus/$t"
     [ -d "$top_srcdir/t/fuzz/regress/$t" ] && dirs="$dirs $top_srcdir/t/fuzz/regress/$t"

@@ -63,19 +63,23 @@ static void basics(const char *path)
     tap_is_str(text, "8", "schema version recorded");
     query_text(path, "PRAGMA journal_mode", text, sizeof(text));
     tap_is_str(text, "wal", "WAL mode");
-    tap_is_int(put_one(cache, "a.example", "dane-only", 1000, 2000000000LL), 0, "put");
+    tap_is_int(put_one(cache, "a.example", "dane-only", 2000000000LL - 86400, 2000000000LL), 0,
+	       "put");
     tap_is_int(put_one(cache, "b.example", "none", 1000, 2000), 0, "put stale");
     cache_dane_init(&ent);
-    tap_is_int(cache_dane_get(cache, "a.example", 1500, &ent), CACHE_FRESH, "get fresh");
+    tap_is_int(cache_dane_get(cache, "a.example", 2000000000LL - 86000, &ent), CACHE_FRESH,
+	       "get fresh");
     tap_is_str(ent.verdict, "dane-only", "verdict");
     tap_is_str(vstr_str(ent.why), "test entry", "why");
     tap_is_int(cache_dane_get(cache, "b.example", 2500, &ent), CACHE_STALE, "get stale");
     tap_is_int(cache_dane_get(cache, "c.example", 1500, &ent), CACHE_MISS, "miss");
     other = cache_open(path, 1000);
-    tap_is_int(cache_dane_get(other, "a.example", 1500, &ent), CACHE_FRESH,
+    tap_is_int(cache_dane_get(other, "a.example", 2000000000LL - 86000, &ent), CACHE_FRESH,
 	       "second connection sees the entry");
-    tap_is_int(put_one(other, "a.example", "dane-some", 3000, 2000000001LL), 0, "replace");
-    tap_is_int(cache_dane_get(cache, "a.example", 3500, &ent), CACHE_FRESH, "get replaced");
+    tap_is_int(put_one(other, "a.example", "dane-some", 2000000001LL - 86400, 2000000001LL), 0,
+	       "replace");
+    tap_is_int(cache_dane_get(cache, "a.example", 2000000000LL - 85000, &ent), CACHE_FRESH,
+	       "get replaced");
     tap_is_str(ent.verdict, "dane-some", "replaced verdict seen by the first connection");
     query_text(path, "SELECT expires FROM dane_view WHERE domain = 'a.example'",
 	       text, sizeof(text));
@@ -183,7 +187,7 @@ static void migrate(const char *path)
 		 "CREATE TABLE dane (domain TEXT PRIMARY KEY NOT NULL, verdict TEXT NOT NULL,"
 		 " why TEXT NOT NULL, ttl INTEGER NOT NULL, fetched INTEGER NOT NULL,"
 		 " expires INTEGER NOT NULL) WITHOUT ROWID;"
-		 "INSERT INTO dane VALUES ('old.example', 'dane-only', 'v1 row', 60, 1, 2000000000);"
+		 "INSERT INTO dane VALUES ('old.example', 'dane-only', 'v1 row', 60, 1, 3600);"
 		 "INSERT INTO dane VALUES ('vague.example', 'dane', 'v1 row', 60, 1, 2000000000);",
 		 0, 0, 0);
     sqlite3_close(db);
@@ -233,7 +237,7 @@ static void corrupt(const char *path)
     cache = cache_open(path, 1000);
     tap_ok(cache_enabled(cache), "junk file: cache enabled again");
     tap_is_int(count_aside(), 1, "junk file moved aside");
-    tap_is_int(put_one(cache, "a.example", "dane-only", 1, 2000000000LL), 0,
+    tap_is_int(put_one(cache, "a.example", "dane-only", 1, 3600), 0,
 	       "new file takes writes");
     cache_dane_init(&ent);
     tap_is_int(cache_dane_get(cache, "a.example", 2, &ent), CACHE_FRESH, "and reads");
@@ -272,6 +276,11 @@ static void hostile_dane(const char *path)
 	{"bogus.example", "hostile dane: unknown verdict is a miss"},
 	{"textttl.example", "hostile dane: text in an integer column is a miss"},
 	{"real.example", "hostile dane: a real in an integer column is a miss"},
+	{"huge.example", "hostile dane: huge times (fetched in the future) are a miss"},
+	{"old.example", "hostile dane: a far-future expiry after an old fetch is a miss,"
+	 " not a life of cache_max_ttl from every read"},
+	{"future.example", "hostile dane: a fetch time in the future is a miss"},
+	{"over.example", "hostile dane: an expiry one second past fetched + cache_max_ttl is a miss"},
     };
     size_t  i;
 
@@ -288,18 +297,28 @@ static void hostile_dane(const char *path)
 	     " 9223372036854775807, 9223372036854775807);"
 	     "INSERT INTO dane VALUES ('neg.example', 'dane-some', 'x', -5, -9223372036854775808,"
 	     " -9223372036854775808);"
+	     "INSERT INTO dane VALUES ('old.example', 'dane-some', 'x', 300, 1900000000 - 864000,"
+	     " 1900000000 + 315360000);"
+	     "INSERT INTO dane VALUES ('future.example', 'dane-some', 'x', 300, 1900000100,"
+	     " 1900000200);"
+	     "INSERT INTO dane VALUES ('over.example', 'dane-some', 'x', 300, 1899999900,"
+	     " 1899999900 + 3601);"
+	     "INSERT INTO dane VALUES ('edge.example', 'dane-only', 'x', 86400, 1899999900,"
+	     " 1899999900 + 3600);"
 	     "INSERT INTO dane VALUES ('ctl.example', 'none', 'a' || char(10) || 'forged'"
-	     " || char(27) || 'z', 300, 1, 2000000000);");
+	     " || char(27) || 'z', 300, 1899999900, 1899999900 + 300);");
     cache = cache_open(path, 1000);
     cache_set_max_ttl(cache, 3600);
     cache_dane_init(&ent);
     for (i = 0; i < sizeof(misses) / sizeof(misses[0]); i++)
 	tap_is_int(cache_dane_get(cache, misses[i].domain, now, &ent), CACHE_MISS,
 		   misses[i].name);
-    tap_is_int(cache_dane_get(cache, "huge.example", now, &ent), CACHE_FRESH,
-	       "hostile dane: huge expires still reads");
-    tap_ok(ent.expires - now == 3600 && ent.ttl == 3600 && ent.fetched == now,
-	   "hostile dane: expires and ttl clamped to cache_max_ttl, fetched to now");
+    tap_is_int(cache_dane_get(cache, "edge.example", now, &ent), CACHE_FRESH,
+	       "hostile dane: expires exactly cache_max_ttl after fetched reads");
+    tap_ok(ent.expires == 1899999900LL + 3600 && ent.fetched == 1899999900LL && ent.ttl == 3600,
+	   "hostile dane: its times as stored (a life from its fetch), ttl clamped to cache_max_ttl");
+    tap_is_int(cache_dane_get(cache, "edge.example", 1899999900LL + 3600, &ent), CACHE_STALE,
+	       "hostile dane: stale at fetched + cache_max_ttl, whenever it is read");
     tap_ok(cache_due(ent.expires, ent.ttl, (time_t) now) == 0, "cache_due on it: no overflow");
     tap_is_int(cache_dane_get(cache, "neg.example", now, &ent), CACHE_STALE,
 	       "hostile dane: negative expires is stale");
@@ -322,6 +341,9 @@ static void hostile_sts(const char *path)
 	{"id.example", "hostile sts: bad id is a miss"},
 	{"nullfail.example", "hostile sts: NULL fail_why is a miss, no crash"},
 	{"blob.example", "hostile sts: a blob policy is a miss"},
+	{"life.example", "hostile sts: a policy that expires past fetched + the RFC 8461"
+	 " max_age limit is a miss"},
+	{"future.example", "hostile sts: a policy fetched in the future is a miss"},
     };
     size_t  i;
 
@@ -335,9 +357,17 @@ static void hostile_sts(const char *path)
 	     " 1, 2000000000, 0, NULL, 0, 0);"
 	     "INSERT INTO sts VALUES ('blob.example', 'a1', 'enforce', 86400, x'6d783a',"
 	     " 1, 2000000000, 0, '', 0, 0);"
+	     "INSERT INTO sts VALUES ('life.example', 'a1', 'enforce', 9223372036854775807,"
+	     " 'mx: a', 1, 9223372036854775807, 0, '', 0, 0);"
+	     "INSERT INTO sts VALUES ('future.example', 'a1', 'enforce', 86400,"
+	     " 'mx: a', 1900000010, 1900000010 + 86400, 0, '', 0, 0);"
 	     "INSERT INTO sts VALUES ('huge.example', 'a1', 'enforce', 9223372036854775807,"
-	     " 'mx: a', 1, 9223372036854775807, 9223372036854775807,"
-	     " 'x' || char(10) || 'y', 9223372036854775807, 9223372036854775807);");
+	     " 'mx: a', 1899999900, 1899999900 + 31557600, 9223372036854775807,"
+	     " 'x' || char(10) || 'y', 9223372036854775807, 9223372036854775807);"
+	     "INSERT INTO sts VALUES ('txtfut.example', 'a1', 'enforce', 86400,"
+	     " 'mx: a', 1899999900, 1899999900 + 86400, 1899999950, 'f', 1900001000, 300);"
+	     "INSERT INTO sts VALUES ('txtok.example', 'a1', 'enforce', 86400,"
+	     " 'mx: a', 1899999900, 1899999900 + 86400, 0, '', 1900000200, 300);");
     cache = cache_open(path, 1000);
     cache_set_max_ttl(cache, 3600);
     cache_sts_init(&ent);
@@ -345,14 +375,23 @@ static void hostile_sts(const char *path)
 	tap_is_int(cache_sts_get(cache, misses[i].domain, now, &ent), CACHE_MISS,
 		   misses[i].name);
     tap_is_int(cache_sts_get(cache, "huge.example", now, &ent), CACHE_FRESH,
-	       "hostile sts: huge times still read");
-    tap_ok(ent.expires - now == CACHE_STS_MAX_AGE && ent.max_age == CACHE_STS_MAX_AGE,
-	   "hostile sts: policy life clamped to the RFC 8461 max_age limit");
-    tap_ok(ent.txt_expires - now == 3600 && ent.txt_ttl == 3600,
-	   "hostile sts: TXT life clamped to cache_max_ttl");
-    tap_ok(ent.last_fail == now && ent.fetched == 1,
-	   "hostile sts: a future last_fail cannot stop fetches for ever");
+	       "hostile sts: a policy with huge other times still reads");
+    tap_ok(ent.expires == 1899999900LL + CACHE_STS_MAX_AGE && ent.fetched == 1899999900LL
+	   && ent.max_age == CACHE_STS_MAX_AGE,
+	   "hostile sts: its life as stored, max_age clamped to the RFC 8461 limit");
+    tap_ok(ent.txt_expires == 0 && ent.txt_ttl == 0,
+	   "hostile sts: a TXT check with huge times is void (asked again), not clamped");
+    tap_ok(ent.last_fail == 0,
+	   "hostile sts: a future last_fail is void: it cannot stop fetches for ever");
     tap_is_str(vstr_str(ent.fail_why), "x?y", "hostile sts: fail_why made printable");
+    tap_is_int(cache_sts_get(cache, "txtfut.example", now, &ent), CACHE_FRESH,
+	       "hostile sts: a TXT check made in the future: the policy still reads");
+    tap_ok(ent.txt_expires == 0 && ent.txt_ttl == 0 && ent.last_fail == 1899999950LL,
+	   "hostile sts: that TXT check is void, the failure mark kept");
+    tap_is_int(cache_sts_get(cache, "txtok.example", now, &ent), CACHE_FRESH,
+	       "hostile sts: a believable TXT check reads");
+    tap_ok(ent.txt_expires == 1900000200LL && ent.txt_ttl == 300,
+	   "hostile sts: its times as stored");
     cache_sts_free(&ent);
     cache_close(cache);
 }
@@ -425,6 +464,69 @@ static void perms(void)
     vstr_free(out);
 }
 
+/* refused_with - cache_open(path) is refused; what it says in the test */
+static void refused_with(const char *path, const char *what)
+{
+    CACHE  *cache = cache_open(path, 1000);
+
+    tap_ok(!cache_enabled(cache) && cache_refused(cache), what);
+    cache_close(cache);
+}
+
+/* side_files - the rules hold for the files SQLite really uses: through
+ * a symbolic link, and for -wal, -shm and the memo */
+static void side_files(void)
+{
+    char    tgt[300], pub[300], link[320], real[320], side[340];
+    CACHE  *cache;
+    struct stat st;
+
+    snprintf(tgt, sizeof(tgt), "%s/tgt", dir);
+    snprintf(pub, sizeof(pub), "%s/pub", dir);
+    mkdir(tgt, 0700);
+    mkdir(pub, 0700);
+    snprintf(link, sizeof(link), "%s/link.db", dir);
+    snprintf(real, sizeof(real), "%s/cache.db", tgt);
+    if (symlink(real, link) < 0)
+	printf("# symlink failed\n");
+    cache = cache_open(link, 1000);
+    tap_ok(cache_enabled(cache), "link to a missing file: the cache is made at the target");
+    tap_ok(put_one(cache, "a.example", "dane-only", 1, 3600) == 0
+	   && stat(real, &st) == 0, "... and written there");
+    cache_close(cache);
+    snprintf(side, sizeof(side), "%s-wal", real);
+    tap_ok(stat(side, &st) == 0, "... with its -wal beside the target");
+    chmod(side, 0660);
+    refused_with(link, "-wal writable by its group, beside a link's target: refused");
+    chmod(side, 0600);
+    snprintf(side, sizeof(side), "%s-shm", real);
+    chmod(side, 0606);
+    refused_with(link, "-shm writable by others: refused");
+    chmod(side, 0600);
+    snprintf(side, sizeof(side), "%s-memo", real);
+    close(open(side, O_CREAT | O_WRONLY, 0620));
+    chmod(side, 0620);
+    refused_with(link, "memo file writable by its group: refused");
+    unlink(side);
+    if (symlink("/dev/null", side) < 0)
+	printf("# symlink failed\n");
+    refused_with(link, "memo file that is a symbolic link: refused");
+    unlink(side);
+    chmod(tgt, 0770);
+    refused_with(link, "target directory writable by its group: refused, though the"
+		 " link's own directory is not");
+    chmod(tgt, 0700);
+    cache = cache_open(link, 1000);
+    tap_ok(cache_enabled(cache), "all well again: used");
+    cache_close(cache);
+    unlink(link);
+    snprintf(side, sizeof(side), "%s/none/cache.db", pub);
+    if (symlink(side, link) < 0)
+	printf("# symlink failed\n");
+    refused_with(link, "link into a directory that does not exist: refused");
+    unlink(link);
+}
+
 /* disabled - no file, or an impossible path: still answers */
 static void disabled(void)
 {
@@ -466,6 +568,7 @@ int     main(void)
     hostile_sts(path);
     hostile_counters(path);
     perms();
+    side_files();
     snprintf(path, sizeof(path), "%s/v1.db", dir);
     migrate(path);
     snprintf(path, sizeof(path), "%s/junk.db", dir);

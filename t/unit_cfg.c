@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "cfg.h"
+#include "policy.h"
 #include "tap.h"
 #include "vstr.h"
 
@@ -81,6 +82,38 @@ static void check_values(void)
     cfg_free(cfg);
 }
 
+/* check_lookup_limit - a lookup ends before Postfix gives up (100 s) */
+static void check_lookup_limit(void)
+{
+    static const struct {
+	const char *deadline;
+	const char *fetch;
+	int     limit;
+    } limits[] = {
+	{"dns_deadline=10s", "mtasts_fetch_timeout=10s", 20},
+	{"dns_deadline=90s", "mtasts_fetch_timeout=1s", 90},
+	{"dns_deadline=90s", "mtasts_fetch_timeout=90s", 90},
+	{"dns_deadline=1s", "mtasts_fetch_timeout=90s", 90},
+    };
+    size_t  i;
+    char    name[200];
+
+    for (i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
+	CFG    *cfg = cfg_new();
+	VSTR   *err = vstr_new(8);
+
+	(void) cfg_set_option(cfg, limits[i].deadline, err);
+	(void) cfg_set_option(cfg, limits[i].fetch, err);
+	snprintf(name, sizeof(name), "lookup limit with %s, %s: %ds", limits[i].deadline,
+		 limits[i].fetch, limits[i].limit);
+	tap_is_int(POL_LOOKUP_LIMIT(cfg), limits[i].limit, name);
+	tap_ok(POL_LOOKUP_LIMIT(cfg) < 100 && POL_REFRESH_BUDGET(cfg) < 100,
+	       "... below the 100 s Postfix waits, and so is the refresh budget");
+	cfg_free(cfg);
+	vstr_free(err);
+    }
+}
+
 int     main(void)
 {
     size_t  i;
@@ -113,5 +146,6 @@ int     main(void)
 	vstr_free(err);
     }
     check_values();
+    check_lookup_limit();
     return tap_done();
 }

@@ -12,7 +12,7 @@ set -u
 cd "$(dirname "$0")/.."
 secs=${1:-60}
 [ $# -gt 0 ] && shift
-targets=${*:-"tcp netstring ststxt stspolicy ovr cfg dnsmsg key"}
+targets=${*:-"tcp netstring ststxt stspolicy ovr cfg dnsmsg key cacherow"}
 out=build-fuzz
 mkdir -p "$out"
 CC=${FUZZ_CC:-clang}

@@ -173,10 +173,12 @@ valgrind)
     # the system tests with every helper under valgrind (T_WRAP=valgrind);
     # not 21-concurrency (32 helpers at once under valgrind measure
     # valgrind) nor 24-refresh and 27-sequence (a refresh re-executes
-    # /proc/self/exe, which under valgrind is valgrind itself)
+    # /proc/self/exe, which under valgrind is valgrind itself), nor
+    # 35-refresh-bounds (it starts refresh processes too)
     build "$PACKAGES"
     tests="t/01-cli.sh t/02-protocol.sh t/10-postfix.sh t/11-examples.sh t/20-dane.sh
-           t/22-mtasts.sh t/23-metrics.sh t/25-cache-faults.sh t/26-never-weaker.sh"
+           t/22-mtasts.sh t/23-metrics.sh t/25-cache-faults.sh t/26-never-weaker.sh
+           t/36-cache-files.sh t/37-ca-file.sh"
     # shellcheck disable=SC2086
     clear_results $tests
     T_WRAP=valgrind make -j"$(nproc)" check TESTS="$(echo $tests)" > /tmp/tlspolicyd-valgrind.log 2>&1 \

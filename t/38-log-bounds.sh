@@ -1,5 +1,5 @@
 #!/bin/sh
-# 36-log-bounds.sh - the log grows with changes, not traffic, through a
+# 38-log-bounds.sh - the log grows with changes, not traffic, through a
 # real Postfix spawn service (issue 19 item 4, issue 20 "Log flood"):
 # a lookup from fresh facts is logged, 10,000 cached lookups on one
 # connection log nothing (and 10,000 lines with log_lookups = all); a
