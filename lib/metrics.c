@@ -29,7 +29,10 @@
  *	helper before /metrics flushes and renders them.
  *
  *	metrics_render() writes the Prometheus text exposition format (0.0.4):
- *	every counter from the table, plus the gauges
+ *	every counter from the table (tlspolicyd_protection_drops_total
+ *	with what="dane" and what="mta-sts", and tlspolicyd_deferrals_total
+ *	with every counted cause of defer(3), are shown from 0 before their
+ *	first event, so that alert rules see the series), plus the gauges
  *	tlspolicyd_cache_entries{table="dane"|"sts"} and
  *	tlspolicyd_cache_refused (1: the cache was refused for its
  *	permissions) and tlspolicyd_resolver_validating{resolver="..."}
@@ -44,8 +47,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "defer.h"
 #include "log.h"
 #include "metrics.h"
+#include "protect.h"
 #include "rwatch.h"
 
 #define MET_SLOTS	64
@@ -72,6 +77,9 @@ static const struct {
     {"tlspolicyd_mtasts_fetches_total", "MTA-STS policy fetches over HTTPS."},
     {"tlspolicyd_mtasts_fetch_failures_total", "MTA-STS policy fetches that failed."},
     {"tlspolicyd_refreshes_total", "Cache entries refreshed before they expired."},
+    {"tlspolicyd_protection_drops_total", "Domains whose published protection"
+    " dropped (DANE or MTA-STS weakened), each drop counted once."},
+    {"tlspolicyd_deferrals_total", "Temporary-failure answers, by cause."},
 };
 
 /* metrics_inc - count n events */
@@ -154,9 +162,57 @@ void    metrics_flush(CACHE *cache)
 
 typedef struct MET_OUT {
     VSTR   *out;
+    MET_ID  id;
     const char *name;
     int     samples;
+    unsigned known;			/* metrics_known() label sets seen */
 } MET_OUT;
+
+/* metrics_known - the i-th label set a counter always shows (0 before its
+ * first event), NULL after the last: the drops by what, the deferrals by
+ * the causes that are counted */
+static const char *metrics_known(MET_ID id, int i, char *buf, size_t size)
+{
+    int     cause;
+    int     n = 0;
+
+    if (id == MET_PROTECTION_DROPS && i < PROTECT_WHAT_COUNT) {
+	(void) snprintf(buf, size, "what=\"%s\"", protect_what_name((PROTECT_WHAT) i));
+	return buf;
+    }
+    for (cause = 0; id == MET_DEFERRALS && cause < DEFER_COUNT; cause++) {
+	if (defer_counted((DEFER_CAUSE) cause) && n++ == i) {
+	    (void) snprintf(buf, size, "cause=\"%s\"", defer_name((DEFER_CAUSE) cause));
+	    return buf;
+	}
+    }
+    return 0;
+}
+
+/* metrics_note_known - remember a known label set that has a sample */
+static void metrics_note_known(MET_OUT *mo, const char *labels)
+{
+    char    buf[MET_LABELS];
+    int     i;
+
+    for (i = 0; metrics_known(mo->id, i, buf, sizeof(buf)) != 0; i++)
+	if (strcmp(buf, labels) == 0)
+	    mo->known |= 1u << i;
+}
+
+/* metrics_zeros - 0 for each known label set without a sample */
+static void metrics_zeros(MET_OUT *mo)
+{
+    char    buf[MET_LABELS];
+    int     i;
+
+    for (i = 0; metrics_known(mo->id, i, buf, sizeof(buf)) != 0; i++) {
+	if ((mo->known & (1u << i)) == 0) {
+	    vstr_printf(mo->out, "%s{%s} 0\n", mo->name, buf);
+	    mo->samples++;
+	}
+    }
+}
 
 /* metrics_value - one label value, escaped for the exposition format */
 static void metrics_value(VSTR *out, const char *val, size_t len)
@@ -217,6 +273,7 @@ static void metrics_sample(void *ctx, const char *name, const char *labels,
 	vstr_printf(mo->out, "%s%s%s%s %lld\n", name, vstr_len(lab) ? "{" : "",
 		    vstr_str(lab), vstr_len(lab) ? "}" : "", value);
 	mo->samples++;
+	metrics_note_known(mo, labels ? labels : "");
     }
     vstr_free(lab);
 }
@@ -241,11 +298,14 @@ void    metrics_render(CACHE *cache, VSTR *out)
 
     mo.out = out;
     for (id = 0; id < MET_COUNT; id++) {
+	mo.id = (MET_ID) id;
 	mo.name = metrics_names[id].name;
 	mo.samples = 0;
+	mo.known = 0;
 	vstr_printf(out, "# HELP %s %s\n# TYPE %s counter\n", mo.name,
 		    metrics_names[id].help, mo.name);
 	cache_counters_each(cache, metrics_sample, &mo);
+	metrics_zeros(&mo);
 	if (mo.samples == 0 && id != MET_LOOKUPS)
 	    vstr_printf(out, "%s 0\n", mo.name);
     }

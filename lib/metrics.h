@@ -14,6 +14,8 @@ typedef enum {
     MET_STS_FETCHES,
     MET_STS_FAILURES,
     MET_REFRESHES,
+    MET_PROTECTION_DROPS,		/* what */
+    MET_DEFERRALS,			/* cause */
     MET_COUNT
 } MET_ID;
 
