@@ -41,7 +41,9 @@
  *	nothing; PROTECT_FIRST and PROTECT_REFRESH store the facts;
  *	PROTECT_CHANGED, PROTECT_RISE and PROTECT_DROP also add a row to
  *	protection_log (dropped 1 for a drop) with rec->evidence, and keep
- *	the newest CACHE_PROTECT_PER_DOMAIN rows of the domain. It returns
+ *	the newest CACHE_PROTECT_PER_DOMAIN rows of the domain; a drop also
+ *	adds 1 to the counter rec->counter (labels rec->labels), when not
+ *	NULL, in the same transaction: counted exactly when recorded. It returns
  *	0 once committed (or when there was nothing to write), -1 when
  *	nothing could be written (disabled cache, lock held longer than
  *	busy_ms, paused writes): then nothing was recorded and the caller
@@ -213,9 +215,13 @@ static int cache_protect_store(CACHE *cache, const char *domain,
     ent->seen = (long long) rec->now;
     if (cache_protect_put(cache, domain, ent) < 0)
 	return -1;
-    if (rec->outcome == PROTECT_CHANGED || rec->outcome == PROTECT_RISE
-	|| rec->outcome == PROTECT_DROP)
-	return cache_protect_log(cache, domain, rec);
+    if (rec->outcome != PROTECT_CHANGED && rec->outcome != PROTECT_RISE
+	&& rec->outcome != PROTECT_DROP)
+	return 0;
+    if (cache_protect_log(cache, domain, rec) < 0)
+	return -1;
+    if (rec->outcome == PROTECT_DROP && rec->counter != 0)
+	return cache_counter_add(cache, rec->counter, rec->labels ? rec->labels : "", 1);
     return 0;
 }
 

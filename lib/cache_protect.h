@@ -24,6 +24,8 @@ typedef struct CACHE_PROTECT_NEW {
     PROTECT_WHAT what;
     PROTECT_CORR corr;			/* see protect_judge() */
     const char *evidence;		/* one line: what shows it */
+    const char *counter;		/* a drop adds 1 to this counter */
+    const char *labels;			/* with these labels, or NULL */
     time_t  now;
     PROTECT_OUTCOME outcome;		/* out */
     VSTR   *before;			/* out: protect_describe() of old */

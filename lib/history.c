@@ -44,7 +44,9 @@
  *	    protection dropped: domain=D what=dane|mta-sts before="..."
  *	        after="..." evidence="..."
  *
- *	and counted in tlspolicyd_protection_drops_total{what}; a rise
+ *	and counted in tlspolicyd_protection_drops_total{what} within the
+ *	transaction that records it (never lost with a helper's in-memory
+ *	counts, never counted twice); a rise
  *	("protection raised: ...") and any other change ("protection
  *	changed: ...") at info level. protection_changes in the cache has
  *	them all.
@@ -114,14 +116,11 @@ static void history_tell(const char *domain, const CACHE_PROTECT_NEW *rec)
     const char *what = protect_what_name(rec->what);
     const char *before = vstr_str(rec->before);
     const char *after = vstr_str(rec->after);
-    char    labels[32];
 
     switch (rec->outcome) {
     case PROTECT_DROP:
 	log_warn("protection dropped: domain=%s what=%s before=\"%s\" after=\"%s\""
 		 " evidence=\"%s\"", domain, what, before, after, rec->evidence);
-	(void) snprintf(labels, sizeof(labels), "what=\"%s\"", what);
-	metrics_inc(MET_PROTECTION_DROPS, labels, 1);
 	break;
     case PROTECT_RISE:
     case PROTECT_CHANGED:
@@ -151,6 +150,7 @@ static void history_observe(CACHE *cache, DNS *dns, const char *domain,
     CACHE_PROTECT old;
     CACHE_PROTECT_NEW rec;
     VSTR   *ev;
+    char    labels[32];
 
     rec.now = time(0);
     if (!cache_enabled(cache))
@@ -173,6 +173,9 @@ static void history_observe(CACHE *cache, DNS *dns, const char *domain,
     rec.facts = facts;
     rec.what = what;
     rec.evidence = vstr_str(ev);
+    rec.counter = metrics_name(MET_PROTECTION_DROPS);
+    (void) snprintf(labels, sizeof(labels), "what=\"%s\"", protect_what_name(what));
+    rec.labels = labels;
     rec.before = vstr_new(64);
     rec.after = vstr_new(64);
     if (cache_protect_record(cache, domain, &rec) == 0)

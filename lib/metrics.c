@@ -13,6 +13,7 @@
  *	void	metrics_move(MET_MOVE_FN fn, void *ctx)
  *	void	metrics_flush(CACHE *cache)
  *	void	metrics_render(CACHE *cache, VSTR *out)
+ *	const char *metrics_name(MET_ID id)
  * DESCRIPTION
  *	Each helper counts in memory (metrics_inc(); labels is the text
  *	between the braces, e.g. protocol="tcp",answer="dane") and adds
@@ -27,6 +28,10 @@
  *	name we do not define is dropped); it always returns 0, so that
  *	memo_counters_take() can hand the memo's counts back to this
  *	helper before /metrics flushes and renders them.
+ *
+ *	metrics_name() is a counter's name, for a count that must be added
+ *	in the caller's own transaction (cache_counter_add(): a protection
+ *	drop is counted in the transaction that records it).
  *
  *	metrics_render() writes the Prometheus text exposition format (0.0.4):
  *	every counter from the table (tlspolicyd_protection_drops_total
@@ -103,6 +108,12 @@ void    metrics_inc(MET_ID id, const char *labels, unsigned long n)
     metrics_slots[metrics_used].id = id;
     (void) snprintf(metrics_slots[metrics_used].labels, MET_LABELS, "%s", labels);
     metrics_slots[metrics_used++].n = n;
+}
+
+/* metrics_name - the counter's name */
+const char *metrics_name(MET_ID id)
+{
+    return metrics_names[id].name;
 }
 
 /* metrics_inc_named - metrics_inc() by name; unknown names are dropped */

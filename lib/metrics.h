@@ -29,5 +29,6 @@ int     metrics_pending(void);
 void    metrics_move(MET_MOVE_FN fn, void *ctx);
 void    metrics_flush(CACHE *cache);
 void    metrics_render(CACHE *cache, VSTR *out);
+const char *metrics_name(MET_ID id);
 
 #endif

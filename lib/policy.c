@@ -182,7 +182,8 @@ static void policy_log(const POL_ANSWER *ans)
 	" answer=", policy_status_name(ans->status),
 	ans->status == POL_FOUND ? " policy=\"" : " reason=\"", vstr_str(ans->text),
 	"\" rule=", ans->rule, " source=", ans->source, " ttl=", ttl,
-	ans->status == POL_TEMP ? " cause=" : "", defer_name(ans->cause),
+	ans->status == POL_TEMP ? " cause=" : "",
+	ans->status == POL_TEMP ? defer_name(ans->cause) : "",
     };
     size_t  n = 0;
     size_t  len;
