@@ -10,7 +10,8 @@
  *	tlspolicyd [-c file] [-o name=value]... -R domain
  *	tlspolicyd [-c file] [-o name=value]... -F domain|all
  *	tlspolicyd [-c file] [-o name=value]... -t
- *	tlspolicyd -V
+ *	tlspolicyd -V | --version
+ *	tlspolicyd -h | --help
  * DESCRIPTION
  *	Without -q, tlspolicyd serves one connection on standard input
  *	and output, as a spawn(8) service of Postfix's master(8): many
@@ -33,6 +34,11 @@
  *	With -V, it prints its version and those of c-ares, SQLite and
  *	libcurl (loaded for the report only), and exits 0.
  *
+ *	Options come in any order; the domain of -q, -R and -F is the one
+ *	operand, or attached to its option. A usage error exits 2 with its
+ *	reason on stderr, or in the log in service mode when stdin is a
+ *	socket. Service mode on a terminal is refused (exit 2).
+ *
  *	-R domain is how a helper refreshes a cache entry near expiry
  *	after it has answered: it runs itself again with -R in a new
  *	process, which takes the domain's lease, looks it up and stores
@@ -52,7 +58,9 @@
  *--*/
 #include "config.h"
 
+#include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <stdio.h>
@@ -65,6 +73,7 @@
 #include "forget.h"
 #include "history.h"
 #include "log.h"
+#include "mastercf.h"
 #include "mem.h"
 #include "ovr.h"
 #include "policy.h"
@@ -94,19 +103,59 @@ typedef struct OPTS {
     int     version;			/* -V */
 } OPTS;
 
-/* usage - print a synopsis and exit */
-static void usage(void)
-{
-    static const char text[] =
-	"usage: tlspolicyd [-c file] [-o name=value]... [-v]\n"
-	"       tlspolicyd [-c file] [-o name=value]... [-v] -q domain\n"
-	"       tlspolicyd [-c file] [-o name=value]... -p\n"
-	"       tlspolicyd [-c file] [-o name=value]... -F domain|all\n"
-	"       tlspolicyd [-c file] [-o name=value]... -t\n"
-	"       tlspolicyd -V\n";
+#define USAGE_TEXT \
+	"usage: tlspolicyd [-c file] [-o name=value]... [-v]\n" \
+	"       tlspolicyd [-c file] [-o name=value]... [-v] -q domain\n" \
+	"       tlspolicyd [-c file] [-o name=value]... -p\n" \
+	"       tlspolicyd [-c file] [-o name=value]... -F domain|all\n" \
+	"       tlspolicyd [-c file] [-o name=value]... -t\n" \
+	"       tlspolicyd -V | --version\n" \
+	"       tlspolicyd -h | --help\n" \
+	"Without -q, -p, -F, -t or -V it serves one Postfix connection on\n" \
+	"standard input (master.cf runs it as a spawn(8) service).\n"
 
-    if (isatty(2))
-	(void) !write(2, text, sizeof(text) - 1);
+/* usage_help - -h, --help: the synopsis on stdout, exit 0 */
+static void usage_help(void)
+{
+    fputs(USAGE_TEXT, stdout);
+    exit(fflush(stdout) == 0 ? 0 : 1);
+}
+
+/* usage_stdin_socket - is stdin a socket (service mode under spawn(8))? */
+static int usage_stdin_socket(void)
+{
+    struct stat st;
+
+    return fstat(0, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+/* usage - a usage error: the reason on stderr, except in service mode
+ * under spawn(8), where stderr is the client socket: the log gets it */
+static void usage(const OPTS *opts, const char *why)
+{
+    int     command = opts->query || opts->print || opts->forget || opts->test
+    || opts->version || opts->refresh;
+
+    if (command || !usage_stdin_socket()) {
+	fprintf(stderr, "tlspolicyd: %s\n" USAGE_TEXT, why);
+    } else {
+	log_init("tlspolicyd", LOG_DEST_SYSLOG);
+	log_warn("usage error in the command line (master.cf argv=?): %s", why);
+    }
+    exit(EXIT_USAGE);
+}
+
+/* usage_refuse_tty - service mode on a terminal would wait for Postfix
+ * requests typed by hand, until idle_timeout */
+static void usage_refuse_tty(void)
+{
+    if (!isatty(0))
+	return;
+    fprintf(stderr, "tlspolicyd: standard input is a terminal: without -q,"
+	    " -p, -F, -t or -V, tlspolicyd serves one Postfix connection on"
+	    " standard input (master.cf runs it as a spawn(8) service).\n"
+	    "tlspolicyd: try \"tlspolicyd -t\" or \"tlspolicyd -q"
+	    " example.org\" (tlspolicyd --help)\n");
     exit(EXIT_USAGE);
 }
 
@@ -132,8 +181,8 @@ static int parse_opt(OPTS *opts, int ch, char *arg)
     for (i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
 	if (table[i].letter != ch)
 	    continue;
-	if (table[i].arg)
-	    *table[i].arg = arg;
+	if (table[i].arg)		/* -q, -R, -F: "" until the operand */
+	    *table[i].arg = arg ? arg : "";
 	if (table[i].flag)
 	    *table[i].flag = 1;
 	return 0;
@@ -141,22 +190,73 @@ static int parse_opt(OPTS *opts, int ch, char *arg)
     return -1;
 }
 
-/* parse_args - command line into OPTS */
+/* parse_bad_option - getopt_long() refused argv[optind - 1] */
+static void parse_bad_option(char **argv, char *why, size_t size)
+{
+    if (optopt != 0 && strchr("co", optopt))
+	(void) snprintf(why, size, "option -%c needs an argument", optopt);
+    else if (optopt != 0)
+	(void) snprintf(why, size, "unknown option -%c", optopt);
+    else
+	(void) snprintf(why, size, "unknown option %s", argv[optind - 1]);
+}
+
+/* parse_operand - the domain of -q, -R or -F: attached (-qDOMAIN) or the
+ * one operand, wherever it stands (-q -v DOMAIN, -v -q DOMAIN) */
+static const char *parse_operand(OPTS *opts, int argc, char **argv)
+{
+    const char **slot = opts->query ? &opts->query : opts->refresh ?
+    &opts->refresh : opts->forget ? &opts->forget : 0;
+    int     left = argc - optind;
+
+    if (slot && **slot == 0) {
+	if (left == 0)
+	    return opts->forget ? "-F needs a domain or \"all\""
+		: opts->query ? "-q needs a domain" : "-R needs a domain";
+	*slot = argv[optind++];
+	left--;
+    }
+    return left > 0 ? "unexpected argument" : 0;
+}
+
+/* parse_args - command line into OPTS; options in any order */
 static void parse_args(int argc, char **argv, OPTS *opts)
 {
+    static const struct option longopts[] = {
+	{"help", no_argument, 0, 'h'}, {"version", no_argument, 0, 'V'},
+	{0, 0, 0, 0},
+    };
+    char    why[200];
+    const char *bad;
     int     ch;
+    int     help = 0;
 
     memset(opts, 0, sizeof(*opts));
+    why[0] = 0;
     opts->config = CFG_DEFAULT_FILE;
     opts->overrides = mem_calloc((size_t) argc + 1, sizeof(char *));
     opts->argv = argv;
-    while ((ch = getopt(argc, argv, "c:o:q:vpR:VF:t")) != -1)
-	if (parse_opt(opts, ch, optarg) < 0)
-	    usage();
-    if (optind != argc || argc > POL_REFRESH_ARGS
-	|| (opts->query != 0) + opts->print + (opts->forget != 0)
-	+ (opts->refresh != 0) + opts->test > 1)
-	usage();
+    opterr = 0;				/* never a byte on stderr unasked */
+    while ((ch = getopt_long(argc, argv, "c:o:q::vpR::VF::th", longopts, 0)) != -1) {
+	if (ch == 'h')
+	    help = 1;
+	else if ((ch == '?' || parse_opt(opts, ch, optarg) < 0) && why[0] == 0)
+	    parse_bad_option(argv, why, sizeof(why));
+    }
+    if (help)
+	usage_help();
+    if (why[0] == 0 && (bad = parse_operand(opts, argc, argv)) != 0)
+	(void) snprintf(why, sizeof(why), "%s%s%s%s", bad,
+			optind < argc ? " \"" : "", optind < argc ? argv[optind] : "",
+			optind < argc ? "\"" : "");
+    if (why[0] == 0 && argc > POL_REFRESH_ARGS)
+	(void) snprintf(why, sizeof(why), "more than %d arguments",
+			POL_REFRESH_ARGS);
+    if (why[0] == 0 && !opts->version && (opts->query != 0) + opts->print
+	+ (opts->forget != 0) + (opts->refresh != 0) + opts->test > 1)
+	(void) snprintf(why, sizeof(why), "-q, -p, -F and -t exclude each other");
+    if (why[0])
+	usage(opts, why);
 }
 
 /* load_config - file, -o options and the override table */
@@ -317,9 +417,13 @@ static int run_service(const OPTS *opts, CFG *cfg)
 	log_warn("%s", vstr_str(err));
 	ctx.config_error = vstr_str(err);
     }
-    if (*cfg->log_file && log_to_file(cfg->log_file) < 0)
-	log_warn("cannot open log_file %s: %m; logging to %s", cfg->log_file,
-		 log_where());
+    if (*cfg->log_file && log_to_file(cfg->log_file) < 0) {
+	int     saved = errno;		/* log_where() may try other files */
+	const char *where = log_where();
+
+	log_warn("cannot open log_file %s: %s; logging to %s", cfg->log_file,
+		 strerror(saved), where);
+    }
     log_set_verbose(cfg->verbose || opts->verbose);
     if (ctx.config_error && *cfg->log_file)
 	log_warn("%s", ctx.config_error);
@@ -452,8 +556,9 @@ static int cli_test_one(int (*check) (const CFG *, VSTR *), const CFG *cfg,
     return failed;
 }
 
-/* cli_test - -t: one line per check, exit 0 when all pass */
-static int cli_test(const CFG *cfg, VSTR *buf)
+/* cli_test - -t: one line per check, exit 0 when all pass; pc: what
+ * postconf said, collected as root */
+static int cli_test(const CFG *cfg, const POSTCONF *pc, VSTR *buf)
 {
     int     failed = 0;
 
@@ -466,28 +571,16 @@ static int cli_test(const CFG *cfg, VSTR *buf)
     failed += cli_test_one(check_resolver, cfg, buf);
     failed += cli_test_one(check_cache, cfg, buf);
     failed += cli_test_one(check_ca_file, cfg, buf);
+    failed += cli_test_one(check_log_file, cfg, buf);
+    vstr_reset(buf);
+    failed += mastercf_check(pc, cfg, buf) < 0;
+    fputs(vstr_str(buf), stdout);
     return failed ? 1 : 0;
 }
 
-/* cli_own_settings - -q with -o for a setting that changes answers: the
- * shared cache is not touched (its settings fingerprint, cfgmark.c,
- * would clear it for every helper, and its answers are not theirs) */
-static int cli_own_settings(const OPTS *opts)
-{
-    static const char *const names[] = {"dns_resolver=", "mtasts_ca_file=",
-	"mtasts_testing=", "policy_overrides=", 0};
-    const char *const *n;
-    int     i;
-
-    for (i = 0; i < opts->noverrides; i++)
-	for (n = names; *n; n++)
-	    if (strncmp(opts->overrides[i], *n, strlen(*n)) == 0)
-		return 1;
-    return 0;
-}
-
 /* cli_dispatch - the mode, once the configuration is loaded */
-static int cli_dispatch(const OPTS *opts, POL_CTX *ctx, VSTR *buf)
+static int cli_dispatch(const OPTS *opts, POL_CTX *ctx, const POSTCONF *pc,
+			        VSTR *buf)
 {
     if (opts->print) {
 	cfg_print(ctx->cfg, buf);
@@ -497,12 +590,9 @@ static int cli_dispatch(const OPTS *opts, POL_CTX *ctx, VSTR *buf)
     if (opts->forget)
 	return cli_forget(ctx->cfg, opts->forget);
     if (opts->test)
-	return cli_test(ctx->cfg, buf);
-    if (cli_own_settings(opts)) {
-	log_debug("-o changes a setting that changes answers: the shared"
-		  " cache is not used");
-	ctx->no_cache = 1;
-    }
+	return cli_test(ctx->cfg, pc, buf);
+    /* -c or -o: the shared cache only if it holds these settings */
+    ctx->guest = opts->config_given || opts->noverrides > 0;
     ctx->no_history = 1;		/* its alarms would reach no log, no counter */
     return run_query(ctx, opts->query);
 }
@@ -514,6 +604,7 @@ static int run_cli(const OPTS *opts, CFG *cfg)
     OVR    *ovr = 0;
     VSTR   *err = vstr_new(128);
     char   *user = 0;
+    POSTCONF *pc = 0;
     int     status;
 
     memset(&ctx, 0, sizeof(ctx));
@@ -522,6 +613,8 @@ static int run_cli(const OPTS *opts, CFG *cfg)
     log_init("tlspolicyd", LOG_DEST_STDERR);
     log_set_verbose(opts->verbose);
     priv_refuse_setid();
+    if (opts->test)			/* as root, like Postfix's commands */
+	pc = postconf_collect();
     if (cli_become_user(opts, &user) < 0
 	|| cli_load_config(opts, cfg, &ovr, user, err) < 0
 	|| cli_same_user(cfg, user) < 0) {
@@ -530,8 +623,9 @@ static int run_cli(const OPTS *opts, CFG *cfg)
 	log_set_verbose(opts->verbose || cfg->verbose);
 	log_set_info(log_verbose());
 	ctx.ovr = ovr;
-	status = cli_dispatch(opts, &ctx, err);
+	status = cli_dispatch(opts, &ctx, pc, err);
     }
+    postconf_free(pc);
     policy_ctx_close(&ctx);
     ovr_free(ovr);
     vstr_free(err);
@@ -564,8 +658,10 @@ int     main(int argc, char **argv)
     cfg = cfg_new();
     if (opts.query || opts.print || opts.forget || opts.test)
 	status = run_cli(&opts, cfg);
-    else
+    else {
+	usage_refuse_tty();
 	status = run_service(&opts, cfg);
+    }
     cfg_free(cfg);
     mem_free(opts.overrides);
     return status;

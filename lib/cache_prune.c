@@ -58,7 +58,8 @@ static void cache_prune_sql(CACHE *cache, const char *sql, long long bound)
     if (rc != SQLITE_DONE)
 	cache_failed(cache, "pruning", rc);
     else if (changes > 0)
-	log_info("cache %s: pruned %d entries", cache->path, changes);
+	log_info("cache %s: pruned %d entr%s", cache->path, changes,
+		 changes == 1 ? "y" : "ies");
 }
 
 /* cache_prune_sts - over the cap: never an unexpired enforce policy */

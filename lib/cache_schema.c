@@ -25,8 +25,10 @@
  *	(cache_protect.c); deferrals(domain, cause, why, since, last, count)
  *	(cache_defer.c). The views dane_view, sts_view, policy_view,
  *	expiring_view, failures_view, protection_changes, protection_view
- *	and deferrals_view show the times as UTC text (and the seconds
- *	left).
+ *	and deferrals_view show the times as UTC text and the seconds left
+ *	(NULL for a time that is not set: the expiry of a failure-only
+ *	sts row); policy_view lists every domain with a DANE verdict or an
+ *	MTA-STS policy (dane NULL: no cached verdict).
  *
  *	Each version is a list of statements, applied in order; a newer
  *	file than this tlspolicyd knows is used as it is, with a warning.
@@ -157,10 +159,50 @@ static const char *const cache_schema_v7[] = {
     0,
 };
 
-/* v8: protection history (cache_protect.c: the facts each domain last
+/* v8: views without epoch-zero dates and with every answered domain.
+ * sts_view: a failure-only row (expires 0, fetched 0) shows NULL times,
+ * not 1970-01-01. policy_view: also the domains whose MTA-STS policy is
+ * cached without a DANE verdict (one that could not be cached: the
+ * resolver failed its probe, a write failed), dane NULL there. */
+static const char *const cache_schema_v8_views[] = {
+    "DROP VIEW IF EXISTS sts_view",
+    "CREATE VIEW sts_view AS SELECT domain, id, mode, max_age,"
+    " replace(policy, char(10), ' | ') AS policy,"
+    " CASE WHEN fetched > 0 THEN datetime(fetched, 'unixepoch') END AS fetched,"
+    " CASE WHEN expires > 0 THEN datetime(expires, 'unixepoch') END AS expires,"
+    " CASE WHEN expires > 0 THEN expires - CAST(strftime('%s', 'now') AS INTEGER)"
+    " END AS expires_in,"
+    " CASE WHEN last_fail > 0 THEN datetime(last_fail, 'unixepoch') END"
+    " AS last_fail, fail_why FROM sts",
+    "DROP VIEW IF EXISTS policy_view",
+    "CREATE VIEW policy_view AS SELECT d.domain AS domain,"
+    " CASE WHEN d.verdict IN ('dane-only', 'nopolicy') THEN"
+    " CASE d.verdict WHEN 'dane-only' THEN 'dane-only' ELSE 'not found' END"
+    " WHEN s.mode = 'enforce' AND s.expires > CAST(strftime('%s', 'now') AS INTEGER)"
+    " THEN CASE d.verdict WHEN 'dane-some' THEN 'dane-only'"
+    " ELSE 'secure (MTA-STS)' END"
+    " WHEN d.verdict IN ('dane-some', 'dane-unusable', 'dane-insecure-mx')"
+    " THEN 'dane' ELSE 'not found' END AS answer,"
+    " d.verdict AS dane, coalesce(nullif(s.mode, ''), '-') AS mta_sts,"
+    " d.why AS why, datetime(d.fetched, 'unixepoch') AS fetched,"
+    " datetime(d.expires, 'unixepoch') AS expires,"
+    " d.expires - CAST(strftime('%s', 'now') AS INTEGER) AS expires_in"
+    " FROM dane d LEFT JOIN sts s ON s.domain = d.domain"
+    " UNION ALL SELECT s.domain,"
+    " CASE WHEN s.mode = 'enforce' AND s.expires > CAST(strftime('%s', 'now') AS INTEGER)"
+    " THEN 'secure (MTA-STS)' ELSE 'not found' END,"
+    " NULL, s.mode, 'no cached DANE verdict',"
+    " datetime(s.fetched, 'unixepoch'), datetime(s.expires, 'unixepoch'),"
+    " s.expires - CAST(strftime('%s', 'now') AS INTEGER)"
+    " FROM sts s WHERE s.mode <> '' AND s.expires > 0"
+    " AND NOT EXISTS (SELECT 1 FROM dane d WHERE d.domain = s.domain)",
+    0,
+};
+
+/* v9: protection history (cache_protect.c: the facts each domain last
  * published, and the changes between them) and deferrals by cause
  * (cache_defer.c). "before" and "after" are quoted: SQL keywords. */
-static const char *const cache_schema_v8_history[] = {
+static const char *const cache_schema_v9_history[] = {
     "CREATE TABLE IF NOT EXISTS protection ("
     " domain TEXT PRIMARY KEY NOT NULL,"
     " dane TEXT NOT NULL DEFAULT '',"	/* '': not seen yet */
@@ -213,7 +255,8 @@ static const char *const cache_schema_v8_history[] = {
 /* The schema, one list of statements per version, applied in order. */
 static const char *const *const cache_migrations[CACHE_SCHEMA_VERSION] = {
     cache_schema_v1, cache_schema_v2, cache_schema_v3, cache_schema_v4,
-    cache_schema_v5, cache_schema_v6, cache_schema_v7, cache_schema_v8_history,
+    cache_schema_v5, cache_schema_v6, cache_schema_v7, cache_schema_v8_views,
+    cache_schema_v9_history,
 };
 
 /* cache_schema_version - schema version, 0 when there is none yet */

@@ -7,6 +7,7 @@
  *	#include "cfgmark.h"
  *
  *	int	cfgmark_check(CACHE *cache, const char *mark)
+ *	int	cfgmark_other(CACHE *cache, const char *mark)
  *	void	cfgmark_fingerprint(const CFG *cfg, VSTR *out)
  * DESCRIPTION
  *	A fixed setting must not leave behind the failures the old one
@@ -28,10 +29,15 @@
  *	cleared, 0 when nothing changed, -1 when the cache could not be
  *	read or written (then nothing was cleared; the next helper tries
  *	again).
+ *
+ *	cfgmark_other() reads the stored fingerprint only: 1 when the
+ *	cache holds one and it differs from mark, 0 when it is the same or
+ *	there is none (yet, or none readable). tlspolicyd -q with -c or
+ *	-o uses it to leave alone a cache filled with other settings.
  * BUGS
- *	Helpers started with different settings on one cache (for example
- *	tlspolicyd -q -o dns_resolver=...) clear it in turn; the cleared
- *	results are looked up again, so answers stay right.
+ *	Helpers started with different settings on one cache clear it in
+ *	turn; the cleared results are looked up again, so answers stay
+ *	right.
  * SEE ALSO
  *	cache(3) (the state table)
  *--*/
@@ -95,6 +101,25 @@ static int cfgmark_same(CACHE *cache, const char *mark, VSTR *old)
     return found && strcmp(vstr_str(old), mark) == 0;
 }
 
+/* cfgmark_other - the cache holds another fingerprint than mark */
+int     cfgmark_other(CACHE *cache, const char *mark)
+{
+    VSTR   *old;
+    VSTR   *why;
+    long long stamp;
+    int     ret;
+
+    if (!cache_enabled(cache))
+	return 0;
+    old = vstr_new(128);
+    why = vstr_new(8);
+    ret = cache_state_get(cache, CFGMARK_ROW, old, why, &stamp) == 0
+	&& strcmp(vstr_str(old), mark) != 0;
+    vstr_free(old);
+    vstr_free(why);
+    return ret;
+}
+
 /* cfgmark_clear - clear and store the new mark in one transaction */
 static int cfgmark_clear(CACHE *cache, const char *mark)
 {
@@ -120,8 +145,9 @@ static int cfgmark_clear(CACHE *cache, const char *mark)
     } else if (ret == 1 && vstr_len(old)) {
 	log_info("settings that change answers differ from those the cache"
 		 " was filled with (was: %s; now: %s): forgot %lld DANE"
-		 " verdicts and %lld MTA-STS failure marks or TXT checks",
-		 vstr_str(old), mark, dane, sts);
+		 " verdict%s and %lld MTA-STS failure mark%s or TXT check%s",
+		 vstr_str(old), mark, dane, dane == 1 ? "" : "s", sts,
+		 sts == 1 ? "" : "s", sts == 1 ? "" : "s");
     }
     vstr_free(old);
     return ret;

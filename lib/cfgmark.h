@@ -10,6 +10,7 @@
 #define CFGMARK_OVR_MAX	(16L * 1024 * 1024)	/* override bytes hashed */
 
 int     cfgmark_check(CACHE *cache, const char *mark);
+int     cfgmark_other(CACHE *cache, const char *mark);
 void    cfgmark_fingerprint(const CFG *cfg, VSTR *out);
 
 #endif

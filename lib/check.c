@@ -9,6 +9,7 @@
  *	int	check_resolver(const CFG *cfg, VSTR *out)
  *	int	check_cache(const CFG *cfg, VSTR *out)
  *	int	check_ca_file(const CFG *cfg, VSTR *out)
+ *	int	check_log_file(const CFG *cfg, VSTR *out)
  * DESCRIPTION
  *	Each function checks one thing a helper depends on, appends one
  *	line to out, "ok: ..." or "FAIL: ...", and returns 0 or -1.
@@ -25,6 +26,11 @@
  *
  *	check_ca_file(): mtasts_ca_file, when set, can be read and holds
  *	at least one PEM certificate.
+ *
+ *	check_log_file(): log_file, when set, opens as a helper opens it
+ *	(log(3)'s own log_file_check(): the same flags, the same
+ *	refusals); one that does not exist yet passes when its directory
+ *	lets this user create it. Unset: the helpers log to syslog.
  * SECURITY
  *	Nothing is created or repaired: the cache is opened without
  *	SQLITE_OPEN_CREATE and the write lock is given back at once.
@@ -39,6 +45,7 @@
 #include "cache.h"
 #include "check.h"
 #include "dns.h"
+#include "log.h"
 #include "mem.h"
 #include "probe.h"
 
@@ -193,4 +200,47 @@ int     check_ca_file(const CFG *cfg, VSTR *out)
 {
     return check_run(cfg, out, "mtasts_ca_file", cfg->mtasts_ca_file,
 		     check_ca_pem);
+}
+
+/* check_log_open - unset, creatable, or opens as a helper opens it */
+static int check_log_open(const CFG *cfg, VSTR *why)
+{
+    const char *dir;
+    char   *copy;
+    int     ok;
+    int     err;
+
+    if (*cfg->log_file == 0) {
+	vstr_printf(why, "not set: the helpers log to syslog (facility mail),"
+		    " or to %s when no syslog daemon listens", LOG_FALLBACK_FILE);
+	return 1;
+    }
+    if (access(cfg->log_file, F_OK) < 0 && errno == ENOENT) {
+	copy = mem_strdup(cfg->log_file);
+	dir = dirname(copy);
+	ok = access(dir, W_OK | X_OK) == 0;
+	err = errno;
+	vstr_printf(why, "does not exist yet; ");
+	check_user(why);
+	if (ok)
+	    vstr_printf(why, " may create it in %s", dir);
+	else
+	    vstr_printf(why, " cannot create it in %s: %s", dir, strerror(err));
+	mem_free(copy);
+	return ok;
+    }
+    ok = log_file_check(cfg->log_file) == 0;
+    err = errno;
+    vstr_addstr(why, ok ? "opens for appending as " : "cannot open it as ");
+    check_user(why);
+    if (!ok)
+	vstr_printf(why, ": %s (the helpers log elsewhere then: syslog or %s)",
+		    strerror(err), LOG_FALLBACK_FILE);
+    return ok;
+}
+
+/* check_log_file - log_file opens as a helper opens it */
+int     check_log_file(const CFG *cfg, VSTR *out)
+{
+    return check_run(cfg, out, "log_file", cfg->log_file, check_log_open);
 }

@@ -8,5 +8,6 @@
 int     check_resolver(const CFG *cfg, VSTR *out);
 int     check_cache(const CFG *cfg, VSTR *out);
 int     check_ca_file(const CFG *cfg, VSTR *out);
+int     check_log_file(const CFG *cfg, VSTR *out);
 
 #endif

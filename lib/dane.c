@@ -87,10 +87,10 @@ void    dane_result_free(DANE_RESULT *res)
 /* dane_explain - one debug line per answer */
 static void dane_explain(const DNS_Q *q)
 {
-    log_debug("%s %s: %s%s%s, AD=%d, TTL=%u, %d answer record(s)%s%s",
+    log_debug("%s %s: %s%s%s, AD=%d, TTL=%u, %d answer record%s%s%s",
 	      dns_type_name(q->qtype), q->name, dns_status_name(q->status),
 	      q->why ? " - " : "", q->why ? q->why : "", q->ad, q->ttl,
-	      q->msg.nan, q->final && strcmp(q->final, q->name) != 0 ? ", alias of " : "",
+	      q->msg.nan, q->msg.nan == 1 ? "" : "s", q->final && strcmp(q->final, q->name) != 0 ? ", alias of " : "",
 	      q->final && strcmp(q->final, q->name) != 0 ? q->final : "");
 }
 
@@ -380,6 +380,8 @@ void    dane_lookup(DNS *dns, const char *domain, DANE_RESULT *res)
     dane_facts(&ctx, &facts, &ttl);
     res->verdict = dane_verdict_decide(&facts, res->why, &res->cacheable);
     dane_history(&ctx, &facts, res);
+    if (facts.mx == DV_ST_FAIL)		/* "MX lookup failed: SERVFAIL" */
+	vstr_printf(res->why, ": %s", dns_failure_name(ctx.mx->status));
     res->ttl = ttl == 0xffffffffu ? 0 : ttl;
     log_debug("DANE verdict for %s: %s (%s), TTL %u%s", domain,
 	      dane_verdict_verdict_name(res->verdict), vstr_str(res->why), res->ttl,

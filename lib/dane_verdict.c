@@ -118,8 +118,9 @@ static DV_HOST_CLASS dane_verdict_host_class(const DV_HOST *h)
 static DV_VERDICT dane_verdict_secure_mx(const DV_FACTS *facts, const int *count,
 			               VSTR *why)
 {
-    vstr_printf(why, "secure MX; of %d host(s)%s: %d usable TLSA, %d only"
+    vstr_printf(why, "secure MX; of %d host%s%s: %d usable TLSA, %d only"
 		" unusable TLSA, %d TLSA lookup failed", facts->nhosts,
+		facts->nhosts == 1 ? "" : "s",
 		facts->truncated ? " examined" : "", count[DV_HOST_USABLE],
 		count[DV_HOST_UNUSABLE], count[DV_HOST_UNKNOWN]);
     if (facts->nhosts > 0 && count[DV_HOST_USABLE] == facts->nhosts
@@ -158,8 +159,8 @@ DV_VERDICT dane_verdict_decide(const DV_FACTS *facts, VSTR *why, int *cacheable)
 	*cacheable = 0;
     if (facts->mx_secure)
 	return dane_verdict_secure_mx(facts, count, why);
-    vstr_printf(why, "insecure MX; of %d host(s): %d with secure TLSA, %d"
-		" TLSA lookup failed", facts->nhosts,
+    vstr_printf(why, "insecure MX; of %d host%s: %d with secure TLSA, %d"
+		" TLSA lookup failed", facts->nhosts, facts->nhosts == 1 ? "" : "s",
 		count[DV_HOST_USABLE] + count[DV_HOST_UNUSABLE],
 		count[DV_HOST_UNKNOWN]);
     if (count[DV_HOST_USABLE] + count[DV_HOST_UNUSABLE] + count[DV_HOST_UNKNOWN] > 0)

@@ -10,6 +10,8 @@
  *	const char *defer_text(DEFER_CAUSE cause)
  *	int	defer_from_name(const char *name, DEFER_CAUSE *cause)
  *	DEFER_CAUSE defer_for_rule(const char *rule, DEFER_CAUSE found)
+ *	void	defer_reply(VSTR *out, const char *rule, DEFER_CAUSE cause,
+ *				const char *why, size_t why_len)
  *	int	defer_counted(DEFER_CAUSE cause)
  * DESCRIPTION
  *	Every temporary-failure answer carries exactly one cause, named in
@@ -44,6 +46,11 @@
  *	sts-missing-dane and mx-lookup-failed for dane-temp (and any other
  *	rule: t/unit_protect.c checks that every temporary rule of
  *	decide_rules() gets a cause).
+ *
+ *	defer_reply() appends the reason Postfix logs for a deferral decided
+ *	by rule: short, naming the cause, with the first why_len bytes of
+ *	the DANE explanation why: "DNS lookup failed (mx-lookup-failed):
+ *	MX lookup failed: SERVFAIL".
  *
  *	defer_counted() is false for configuration-error, the one cause that
  *	is never written to the cache (issue 21).
@@ -105,6 +112,15 @@ DEFER_CAUSE defer_for_rule(const char *rule, DEFER_CAUSE found)
     if (strcmp(rule, "sts-missing-dane") == 0)
 	return DEFER_HOST_LOOKUP_FAILED;
     return DEFER_MX_LOOKUP_FAILED;
+}
+
+/* defer_reply - the reason Postfix logs for a deferral */
+void    defer_reply(VSTR *out, const char *rule, DEFER_CAUSE cause,
+		            const char *why, size_t why_len)
+{
+    vstr_printf(out, "%s (%s): %.*s", strcmp(rule, "dane-temp") == 0 ?
+		"DNS lookup failed" : "MTA-STS policy in force, DANE unknown",
+		defer_name(cause), (int) why_len, why);
 }
 
 /* defer_counted - counted and listed in the cache */

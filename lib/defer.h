@@ -2,6 +2,9 @@
 #ifndef TP_DEFER_H
 #define TP_DEFER_H
 
+#include <stddef.h>
+#include "vstr.h"
+
 typedef enum {
     DEFER_NONE,				/* not a temporary failure */
     DEFER_CONFIGURATION_ERROR,
@@ -17,6 +20,8 @@ const char *defer_name(DEFER_CAUSE cause);
 const char *defer_text(DEFER_CAUSE cause);
 int     defer_from_name(const char *name, DEFER_CAUSE *cause);
 DEFER_CAUSE defer_for_rule(const char *rule, DEFER_CAUSE found);
+void    defer_reply(VSTR *out, const char *rule, DEFER_CAUSE cause,
+		            const char *why, size_t why_len);
 int     defer_counted(DEFER_CAUSE cause);
 
 #endif

@@ -23,6 +23,7 @@
  *	long	dns_ms_until(const DNS *dns)
  *
  *	const char *dns_status_name(DNS_STATUS status)
+ *	const char *dns_failure_name(DNS_STATUS status)
  *	const char *dns_type_name(int qtype)
  * DESCRIPTION
  *	dns_new() makes a c-ares channel that asks only the given
@@ -73,7 +74,14 @@
  *	for DNS_OK; for DNS_NODATA and DNS_NXDOMAIN the smallest of the
  *	chain and the SOA negative TTL, or 0 (unknown) without an SOA.
  *	An answer that is not a response to this question, that is still
- *	truncated, or that has a CNAME loop is DNS_BADRESP.
+ *	truncated, or that has a CNAME loop is DNS_BADRESP. A server that
+ *	refuses the connection (ICMP port unreachable: nothing listens
+ *	there) is DNS_UNREACHABLE, not a timeout.
+ *
+ *	dns_status_name() names a status for debug logs; dns_failure_name()
+ *	names a failure as an administrator reads it in a reason: the RCODE
+ *	("SERVFAIL", "REFUSED"), "timeout", "connection refused" or "bad
+ *	response".
  *
  *	When an answer ends in a CNAME whose target has neither records of
  *	the type nor an SOA that proves there are none (a server that does
@@ -97,8 +105,8 @@
  *	or ::ffff:127/104.
  *
  *	dns_count_queries() and dns_count_failures() count queries sent
- *	and queries that ended in SERVFAIL, REFUSED, timeout or a bad
- *	answer, since dns_new().
+ *	and queries that ended in SERVFAIL, REFUSED, timeout, connection
+ *	refused or a bad answer, since dns_new().
  * SECURITY
  *	The AD flag means something only from a validating resolver on the
  *	same host; dns_servers_loopback() lets the caller warn otherwise.
@@ -166,9 +174,24 @@ const char *dns_status_name(DNS_STATUS status)
     case DNS_SERVFAIL: return "servfail";
     case DNS_REFUSED: return "refused";
     case DNS_TIMEOUT: return "timeout";
+    case DNS_UNREACHABLE: return "unreachable";
     case DNS_BADRESP: return "bad response";
     }
     return "unknown";
+}
+
+/* dns_failure_name - a failure as reasons name it: the RCODE, or what
+ * happened instead of an answer */
+const char *dns_failure_name(DNS_STATUS status)
+{
+    switch (status) {
+    case DNS_SERVFAIL: return "SERVFAIL";
+    case DNS_REFUSED: return "REFUSED";
+    case DNS_TIMEOUT: return "timeout";
+    case DNS_UNREACHABLE: return "connection refused";
+    case DNS_BADRESP: return "bad response";
+    default: return dns_status_name(status);
+    }
 }
 
 /* dns_type_name - the types we ask for */
@@ -649,7 +672,8 @@ static int dns_send(DNS *dns, DNS_Q *q)
 static void dns_done(DNS *dns, DNS_Q *q)
 {
     if (q->status == DNS_SERVFAIL || q->status == DNS_REFUSED
-	|| q->status == DNS_TIMEOUT || q->status == DNS_BADRESP)
+	|| q->status == DNS_TIMEOUT || q->status == DNS_UNREACHABLE
+	|| q->status == DNS_BADRESP)
 	dns->nfailures++;
     q->done_next = 0;
     *dns->done_tail = q;
@@ -681,7 +705,7 @@ static const DNS_FAILURE dns_rcode_failures[] = {
 /* c-ares failures without an answer, but for the deadline's own */
 static const DNS_FAILURE dns_ares_failures[] = {
     {ARES_ETIMEOUT, DNS_TIMEOUT, "no answer"},
-    {ARES_ECONNREFUSED, DNS_TIMEOUT, "server unreachable"},
+    {ARES_ECONNREFUSED, DNS_UNREACHABLE, "no DNS server listens there"},
     {ARES_ESERVFAIL, DNS_SERVFAIL, "server failure (c-ares)"},
     {ARES_EREFUSED, DNS_REFUSED, "query refused (c-ares)"},
     {-1, DNS_BADRESP, 0},
@@ -973,12 +997,12 @@ void    dns_run(DNS *dns)
 	}
 	if ((left = dns_ms_left(dns)) <= 0) {
 	    if (dns->expired) {
-		log_warn("c-ares kept %d queries after ares_cancel()",
-			 dns->pending);
+		log_warn("c-ares kept %d quer%s after ares_cancel()",
+			 dns->pending, dns->pending == 1 ? "y" : "ies");
 		break;
 	    }
-	    log_debug("DNS deadline of %ds reached; %d queries abandoned",
-		      dns->deadline_s, dns->pending);
+	    log_debug("DNS deadline of %ds reached; %d quer%s abandoned",
+		      dns->deadline_s, dns->pending, dns->pending == 1 ? "y" : "ies");
 	    dns->expired = 1;
 	    ares_cancel(dns->channel);	/* completes them as timeouts */
 	    continue;

@@ -16,6 +16,7 @@ typedef enum {
     DNS_SERVFAIL,			/* also bogus DNSSEC data */
     DNS_REFUSED,
     DNS_TIMEOUT,			/* no answer, or the deadline passed */
+    DNS_UNREACHABLE,			/* connection refused (ICMP) */
     DNS_BADRESP,			/* malformed, FORMERR, other RCODE */
 } DNS_STATUS;
 
@@ -55,6 +56,7 @@ void    dns_run(DNS *dns);
 void    dns_set_until(DNS *dns, const struct timespec *until);
 long    dns_ms_until(const DNS *dns);
 const char *dns_status_name(DNS_STATUS status);
+const char *dns_failure_name(DNS_STATUS status);
 const char *dns_type_name(int qtype);
 int     dns_servers_parse(const char *servers, VSTR *csv, VSTR *err);
 int     dns_servers_loopback(const char *servers);

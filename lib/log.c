@@ -12,6 +12,7 @@
  *	void	log_release(void)
  *	long	log_held_age(void)
  *	int	log_to_file(const char *path)
+ *	int	log_file_check(const char *path)
  *	const char *log_where(void)
  *	void	log_info(const char *fmt, ...)
  *	void	log_info_text(const char *text)
@@ -46,6 +47,10 @@
  *	before any line) needs no syslog: three system calls less for
  *	every new connection.
  *
+ *	log_file_check() opens path exactly as log_to_file() does (the
+ *	same flags, so the same refusals) and closes it again: tlspolicyd
+ *	-t's check of log_file. It returns 0, or -1 with errno set.
+ *
  *	log_forked() makes a child process log its own process ID (the ID
  *	is read once, not for every line), and drops lines its parent held.
  *
@@ -56,6 +61,11 @@
  *	client does not wait for the file system. Syslog and stderr lines
  *	are never held. log_held_age() is how many milliseconds the oldest
  *	held line has waited, -1 when none does.
+ *
+ *	Lines written to a file start as Postfix's own maillog_file lines
+ *	and syslog's do: "Dec  7 04:20:54 host tlspolicyd[PID]: ", local
+ *	time (the time zone is read at the first line), so the two logs
+ *	read side by side.
  *
  *	Levels follow Postfix: info (no prefix), "warning:", "fatal:"
  *	(environment or configuration, exit status 1), "panic:" (our own
@@ -188,33 +198,48 @@ void    log_forked(void)
     log_held_len = 0;			/* the parent writes its own */
 }
 
-/* log_utc - "YYYY-MM-DDTHH:MM:SSZ" without gmtime_r(), which reads
- * /etc/localtime at its first call (days to civil date: H. Hinnant) */
-static void log_utc(char *buf, size_t size, time_t now)
+/* log_local - "Mmm dd HH:MM:SS" in local time, as Postfix's maillog_file
+ * and syslog write it (the C locale's month names: no setlocale()) */
+static void log_local(char *buf, size_t size, time_t now)
 {
-    long long days = (long long) now / 86400;
-    long long secs = (long long) now % 86400;
-    long long era, doe, yoe, doy, mp, y;
-    int     m, d;
+    struct tm tm;
 
-    days += 719468;
-    era = days / 146097;
-    doe = days - era * 146097;
-    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    mp = (5 * doy + 2) / 153;
-    d = (int) (doy - (153 * mp + 2) / 5 + 1);
-    m = (int) (mp < 10 ? mp + 3 : mp - 9);
-    y = yoe + era * 400 + (m <= 2);
-    (void) snprintf(buf, size, "%04lld-%02d-%02dT%02lld:%02lld:%02lldZ", y, m, d,
-		    secs / 3600, secs / 60 % 60, secs % 60);
+    if (localtime_r(&now, &tm) == 0 || strftime(buf, size, "%b %e %H:%M:%S", &tm) == 0)
+	(void) snprintf(buf, size, "%lld", (long long) now);
+}
+
+/* log_host - this host's name, once (gethostname(): as syslog has it) */
+static const char *log_host(void)
+{
+    static char host[128];
+
+    if (host[0] == 0 && (gethostname(host, sizeof(host) - 1) < 0 || host[0] == 0))
+	(void) snprintf(host, sizeof(host), "localhost");
+    return host;
+}
+
+/* log_file_open - open a log file as a helper does; -1 with errno */
+static int log_file_open(const char *path)
+{
+    return open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY,
+		0640);
+}
+
+/* log_file_check - can a helper open path as its log? -1 with errno */
+int     log_file_check(const char *path)
+{
+    int     fd = log_file_open(path);
+
+    if (fd < 0)
+	return -1;
+    (void) close(fd);
+    return 0;
 }
 
 /* log_to_file - append to a file; -1 (errno set) when it cannot be opened */
 int log_to_file(const char *path)
 {
-    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY,
-		  0640);
+    int fd = log_file_open(path);
 
     if (fd < 0)
 	return -1;
@@ -264,7 +289,7 @@ static size_t log_append(char *buf, size_t at, size_t room, const char *src,
     return at + len;
 }
 
-/* log_head - "STAMP ident[pid]: ", made again once a second */
+/* log_head - "STAMP host ident[pid]: ", made again once a second */
 static size_t log_head(time_t now)
 {
     int     n;
@@ -272,9 +297,9 @@ static size_t log_head(time_t now)
     if (log_pid == 0)
 	log_pid = (long) getpid();
     if (now != log_stamp_time || log_pid != log_head_pid) {
-	log_utc(log_stamp, sizeof(log_stamp), now);
-	n = snprintf(log_head_text, sizeof(log_head_text), "%s %s[%ld]: ",
-		     log_stamp, log_ident, log_pid);
+	log_local(log_stamp, sizeof(log_stamp), now);
+	n = snprintf(log_head_text, sizeof(log_head_text), "%s %s %s[%ld]: ",
+		     log_stamp, log_host(), log_ident, log_pid);
 	log_head_len = n < 0 ? 0 : (size_t) n >= sizeof(log_head_text) ?
 	    sizeof(log_head_text) - 1 : (size_t) n;
 	log_stamp_time = now;

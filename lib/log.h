@@ -26,6 +26,7 @@ void    log_hold(void);
 void    log_release(void);
 long    log_held_age(void);
 int     log_to_file(const char *path);
+int     log_file_check(const char *path);
 const char *log_where(void);
 void    log_set_verbose(int verbose);
 int     log_verbose(void);

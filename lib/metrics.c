@@ -14,6 +14,7 @@
  *	void	metrics_flush(CACHE *cache)
  *	void	metrics_render(CACHE *cache, VSTR *out)
  *	const char *metrics_name(MET_ID id)
+ *	void	metrics_render_config_error(VSTR *out, int error)
  * DESCRIPTION
  *	Each helper counts in memory (metrics_inc(); labels is the text
  *	between the braces, e.g. protocol="tcp",answer="dane") and adds
@@ -41,7 +42,10 @@
  *	tlspolicyd_cache_entries{table="dane"|"sts"} and
  *	tlspolicyd_cache_refused (1: the cache was refused for its
  *	permissions) and tlspolicyd_resolver_validating{resolver="..."}
- *	(1: the last probe of that resolver, rwatch(3), saw the AD bit). Rows of the table are not trusted: a NULL name or a
+ *	(1: the last probe of that resolver, rwatch(3), saw the AD bit).
+ *	metrics_render_config_error() adds the gauge tlspolicyd_config_error
+ *	(1: the helper answering /metrics has a configuration error, and
+ *	renders this gauge alone). Rows of the table are not trusted: a NULL name or a
  *	name we do not define is skipped, labels must read name="value"
  *	(comma-separated) or the row is skipped, and values are escaped
  *	(backslash, newline; other control bytes become "?").
@@ -336,4 +340,14 @@ void    metrics_render(CACHE *cache, VSTR *out)
 		" not answer.\n"
 		"# TYPE tlspolicyd_resolver_validating gauge\n", RWATCH_INTERVAL);
     cache_state_each(cache, RWATCH_PREFIX, metrics_resolver, out);
+}
+
+/* metrics_render_config_error - the gauge: 1 under a configuration error */
+void    metrics_render_config_error(VSTR *out, int error)
+{
+    vstr_printf(out, "# HELP tlspolicyd_config_error 1 when the helper has a"
+		" configuration error (every lookup answers temporary failure,"
+		" nothing is counted or cached); see its log or tlspolicyd -t.\n"
+		"# TYPE tlspolicyd_config_error gauge\n"
+		"tlspolicyd_config_error %d\n", error ? 1 : 0);
 }

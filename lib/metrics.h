@@ -30,5 +30,6 @@ void    metrics_move(MET_MOVE_FN fn, void *ctx);
 void    metrics_flush(CACHE *cache);
 void    metrics_render(CACHE *cache, VSTR *out);
 const char *metrics_name(MET_ID id);
+void    metrics_render_config_error(VSTR *out, int error);
 
 #endif

@@ -118,7 +118,7 @@ static MTS_TXT mtasts_txt(MTS_CTX *ctx, char *id, unsigned *ttl)
 	return MTS_TXT_NONE;
     }
     if (q->status != DNS_OK) {
-	vstr_printf(ctx->res->why, "TXT lookup failed: %s", dns_status_name(q->status));
+	vstr_printf(ctx->res->why, "TXT lookup failed: %s", dns_failure_name(q->status));
 	ctx->res->failed = 1;
 	return MTS_TXT_FAIL;
     }

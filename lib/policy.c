@@ -77,17 +77,20 @@
  *	renewed their entries. policy_cache() is the cache, opened on first use.
  *
  *	One info line per decided lookup is logged: domain, answer, the
- *	rule that decided (rule=NAME), source, and for a temporary failure
- *	its cause (cause=NAME, ans->cause, defer(3)), which the reply text
- *	names too. After a fresh lookup history(3) records the facts it
- *	learned (protection history, drop alarms) and the answer (deferrals
- *	by cause); answers from the cache or the memo write nothing, and
- *	neither does -q (ctx->no_history).
+ *	rule that decided (rule=NAME), source, and a temporary failure's
+ *	cause (cause=NAME, defer(3)). After a fresh lookup (never -q's)
+ *	history(3) records its facts and its answer.
  *
  *	policy_answer_init() and policy_answer_free() make and release an
  *	answer; policy_answer_reset() empties one for the next lookup
  *	(a connection reuses one answer: no allocation per lookup);
  *	policy_status_name() names a status for logs.
+ *	Under a configuration error nothing is written: no cache or memo is
+ *	opened, no fingerprint stored, no count kept, and policy_metrics()
+ *	renders only tlspolicyd_config_error 1. A guest (ctx->guest: -q with
+ *	-c or -o) uses the cache only when it holds no settings fingerprint
+ *	or that of the guest's settings (cfgmark_other()); else none.
+ *
  *	policy_flush_metrics() moves the DNS counts and pending counters to
  *	the cache when this helper has written to it anyway (taking the
  *	memo's counts along), else to the memo's counters, or to the cache
@@ -227,23 +230,36 @@ static const char *policy_settings(POL_CTX *ctx)
     return vstr_str(ctx->settings);
 }
 
-/* policy_cache - the cache, opened on first use */
+/* policy_guest_leaves - a guest (-q with -c or -o) whose settings differ
+ * from those the cache was filled with uses no cache: its answers are
+ * not the helpers', and its fingerprint would clear the cache for them */
+static int policy_guest_leaves(POL_CTX *ctx)
+{
+    if (!ctx->guest || !cfgmark_other(ctx->cache, policy_settings(ctx)))
+	return 0;
+    log_debug("settings that change answers differ from those of the cache"
+	      " %s (%s): the shared cache is not used", ctx->cfg->cache_file,
+	      policy_settings(ctx));
+    cache_close(ctx->cache);
+    ctx->cache = cache_open("", 0);
+    ctx->no_cache = 1;
+    return 1;
+}
+
+/* policy_cache - the cache, opened on first use; none under a
+ * configuration error: its settings would be the defaults, and their
+ * fingerprint would make every helper forget what it cached */
 CACHE  *policy_cache(POL_CTX *ctx)
 {
     if (ctx->cache == 0) {
-	ctx->cache = cache_open(ctx->no_cache ? "" : ctx->cfg->cache_file,
+	ctx->cache = cache_open(ctx->no_cache || ctx->config_error ? ""
+				: ctx->cfg->cache_file,
 				ctx->cfg->cache_busy_timeout * 1000);
 	cache_set_max_ttl(ctx->cache, ctx->cfg->cache_max_ttl);
-	(void) cfgmark_check(ctx->cache, policy_settings(ctx));
+	if (!policy_guest_leaves(ctx))
+	    (void) cfgmark_check(ctx->cache, policy_settings(ctx));
     }
     return ctx->cache;
-}
-
-/* policy_history - the cache history(3) writes to; NULL for -q, which
- * neither logs to syslog nor counts: an alarm it took would be lost */
-static CACHE *policy_history(POL_CTX *ctx)
-{
-    return ctx->no_history ? 0 : policy_cache(ctx);
 }
 
 /* policy_dns - the DNS client, made on first use; NULL on error */
@@ -278,20 +294,15 @@ static DV_VERDICT policy_dane_fetch(POL_CTX *ctx, const char *domain, VSTR *why,
     DV_VERDICT verdict;
     RWATCH_GATE gate;
 
-    if (dns == 0) {
-	vstr_addstr(why, "DNS client unavailable");
-	*cause = DEFER_RESOLVER_UNAVAILABLE;
-	return DV_TEMP;
-    }
-    if ((gate = rwatch_gate(policy_cache(ctx), ctx->cfg, why)) == RWATCH_TEMP) {
-	*cause = DEFER_RESOLVER_NOT_VALIDATING;
-	return DV_TEMP;
-    }
+    if (dns == 0)
+	return vstr_addstr(why, "DNS client unavailable"),
+	    *cause = DEFER_RESOLVER_UNAVAILABLE, DV_TEMP;
+    if ((gate = rwatch_gate(policy_cache(ctx), ctx->cfg, why)) == RWATCH_TEMP)
+	return *cause = DEFER_RESOLVER_NOT_VALIDATING, DV_TEMP;
     dane_result_init(&res);
     dane_lookup(dns, domain, &res);
     verdict = res.verdict;
-    if (res.timed_out)
-	*cause = DEFER_TIME_LIMIT;
+    *cause = res.timed_out ? DEFER_TIME_LIMIT : *cause;
     vstr_addstr(why, vstr_str(res.why));
     *ttl = cfg_clamp_ttl(ctx->cfg, res.ttl);
     if (res.cacheable && gate == RWATCH_OK) {
@@ -303,7 +314,7 @@ static DV_VERDICT policy_dane_fetch(POL_CTX *ctx, const char *domain, VSTR *why,
 	ent.expires = ent.fetched + *ttl;
 	(void) cache_dane_put(policy_cache(ctx), domain, &ent);
 	cache_dane_free(&ent);
-	history_dane(policy_history(ctx), dns, domain, &res);
+	history_dane(ctx->no_history ? 0 : policy_cache(ctx), dns, domain, &res);
 	if (!ctx->pruned) {		/* once per process: cheap, indexed */
 	    cache_prune_expired(policy_cache(ctx), time(0), 0);
 	    ctx->pruned = 1;
@@ -381,20 +392,9 @@ static void policy_mtasts(POL_CTX *ctx, const char *domain, MTS_RESULT *res)
 	return;
     }
     mtasts_lookup(dns, policy_cache(ctx), ctx->cfg, domain, res);
-    history_sts(policy_history(ctx), domain, res);
+    history_sts(ctx->no_history ? 0 : policy_cache(ctx), domain, res);
     if (res->refresh_due)
 	policy_want_refresh(ctx, domain);
-}
-
-/* policy_temp_text - the reason Postfix logs for a deferral: short, with
- * its cause and the DANE part of the explanation (dane_len bytes) */
-static void policy_temp_text(POL_ANSWER *ans, const DECIDE_RULE *rule,
-			             size_t dane_len)
-{
-    ans->cause = defer_for_rule(rule->name, ans->cause);
-    vstr_printf(ans->text, "%s (%s): %.*s", strcmp(rule->name, "dane-temp") == 0 ?
-		"DNS lookup failed" : "MTA-STS policy in force, DANE unknown",
-		defer_name(ans->cause), (int) dane_len, vstr_str(ans->why));
 }
 
 /* policy_from_rule - the reply for the deciding rule */
@@ -402,15 +402,15 @@ static void policy_from_rule(POL_ANSWER *ans, const DECIDE_RULE *rule,
 			          const MTS_RESULT *sts, int tlsrpt, size_t dane_len)
 {
     vstr_reset(ans->text);
-    if (rule->answer != DECIDE_TEMP)
-	ans->cause = DEFER_NONE;
+    ans->cause = rule->answer == DECIDE_TEMP ? defer_for_rule(rule->name, ans->cause)
+	: DEFER_NONE;
     ans->rule = rule->name;
     ans->kind = decide_answer_name(rule->answer);
     switch (rule->answer) {
     case DECIDE_TEMP:
 	ans->status = POL_TEMP;
 	ans->ttl = 0;
-	policy_temp_text(ans, rule, dane_len);
+	defer_reply(ans->text, rule->name, ans->cause, vstr_str(ans->why), dane_len);
 	break;
     case DECIDE_NOTFOUND:
 	ans->status = POL_NOTFOUND;
@@ -470,7 +470,9 @@ static MEMO *policy_memo(POL_CTX *ctx)
     if (ctx->memo_tried)
 	return ctx->memo;
     ctx->memo_tried = 1;
-    if (ctx->no_cache || *ctx->cfg->cache_file == 0)
+    if (ctx->guest)
+	(void) policy_cache(ctx);	/* may it use the cache at all? */
+    if (ctx->no_cache || ctx->config_error || *ctx->cfg->cache_file == 0)
 	return 0;
     why = vstr_new(64);
     if (priv_cache_trusted(ctx->cfg->cache_file, why) == 0) {
@@ -586,8 +588,9 @@ static void policy_decide_lookup(POL_CTX *ctx, POL_ANSWER *ans, int tlsrpt)
 	policy_mtasts(ctx, ans->domain, &sts);
     cache_read_end(policy_cache(ctx));
     policy_conclude(ans, verdict, &sts, tlsrpt);
-    history_answered(policy_history(ctx), ans->domain, ans->status == POL_TEMP ?
-		     ans->cause : DEFER_NONE, vstr_str(ans->text));
+    history_answered(ctx->no_history ? 0 : policy_cache(ctx), ans->domain,
+		     ans->status == POL_TEMP ? ans->cause : DEFER_NONE,
+		     vstr_str(ans->text));
     mtasts_result_free(&sts);
 }
 
@@ -679,6 +682,8 @@ static int policy_memo_count(void *memo, const char *name, const char *labels,
  * memo: a commit only for counts would end every memo answer */
 void    policy_flush_metrics(POL_CTX *ctx)
 {
+    if (ctx->config_error)		/* nothing is written then */
+	return;
     policy_count_dns(ctx);
     if (cache_wrote(ctx->cache))
 	memo_counters_take(policy_memo(ctx), metrics_inc_named, 0);
@@ -694,10 +699,15 @@ void    policy_flush_metrics(POL_CTX *ctx)
  * join ours, all go to the cache (kept for the next try if that fails) */
 void    policy_metrics(POL_CTX *ctx, VSTR *out)
 {
+    if (ctx->config_error) {		/* the gauge alone: no counters */
+	metrics_render_config_error(out, 1);
+	return;
+    }
     policy_count_dns(ctx);
     memo_counters_take(policy_memo(ctx), metrics_inc_named, 0);
     metrics_flush(policy_cache(ctx));
     metrics_render(policy_cache(ctx), out);
+    metrics_render_config_error(out, 0);
 }
 
 /* policy_refresh_mtasts - check a cached MTA-STS policy now; 0 unless failed */
@@ -711,7 +721,7 @@ static int policy_refresh_mtasts(POL_CTX *ctx, const char *domain, VSTR *why)
 	return -1;
     mtasts_result_init(&res);
     if (mtasts_refresh_cached(dns, policy_cache(ctx), ctx->cfg, domain, &res) == 0) {
-	history_sts(policy_history(ctx), domain, &res);
+	history_sts(ctx->no_history ? 0 : policy_cache(ctx), domain, &res);
 	vstr_printf(why, "; MTA-STS: %s", res.found ? vstr_str(res.text)
 		    : vstr_str(res.why));
 	failed = res.failed;

@@ -23,6 +23,7 @@ typedef struct POL_CTX {
     const char *config_error;		/* non-NULL: answer TEMP to all */
     int     no_cache;			/* do not open the cache */
     int     no_history;			/* -q: record no history (history(3)) */
+    int     guest;			/* -q -c/-o: only a cache of these settings */
     CACHE  *cache;			/* opened on first use */
     DNS    *dns;			/* made on first use */
     unsigned long dns_queries;		/* counted into the metrics */

@@ -24,7 +24,10 @@
  *	SERVFAIL as a resolver whose trust anchor is wrong gives, REFUSED,
  *	a malformed reply, a bad server list).
  *
- *	why gets one line for the administrator in every case.
+ *	why gets one line for the administrator in every case: a failure
+ *	named as dns_failure_name() names it, with a hint (SERVFAIL: trust
+ *	anchor? internet access to the root servers? connection refused:
+ *	is the resolver running?).
  * SEE ALSO
  *	dns(3), which sends the query.
  *--*/
@@ -32,6 +35,22 @@
 #include "probe.h"
 
 #define PROBE_ASKED	"\"" PROBE_NAME " " PROBE_TYPE_NAME "\""
+
+/* probe_hint - what a failure of the root SOA query most likely means */
+static const char *probe_hint(const DNS_Q *q)
+{
+    switch (q->status) {
+    case DNS_SERVFAIL:
+	return "trust anchor missing or broken? no internet access to the"
+	    " root servers?";
+    case DNS_REFUSED:
+	return "the resolver does not serve this host: access-control?";
+    case DNS_UNREACHABLE:
+	return "no DNS server listens there: is the resolver running?";
+    default:
+	return q->why ? q->why : "?";
+    }
+}
 
 /* probe_classify - the outcome of one answered query */
 static PROBE_STATUS probe_classify(const DNS_Q *q, VSTR *why)
@@ -46,13 +65,12 @@ static PROBE_STATUS probe_classify(const DNS_Q *q, VSTR *why)
 	    return PROBE_VALIDATING;
 	}
 	vstr_printf(why, "answers " PROBE_ASKED " without the AD bit: it"
-		    " does not validate DNSSEC, so every DANE domain would"
-		    " look unsigned (use a validating resolver such as"
-		    " unbound with dns-root-data)");
+		    " does not validate DNSSEC (use a validating resolver such"
+		    " as unbound with dns-root-data)");
 	return PROBE_NOT_VALIDATING;
     default:
 	vstr_printf(why, "no usable answer to " PROBE_ASKED ": %s (%s)",
-		    dns_status_name(q->status), q->why ? q->why : "?");
+		    dns_failure_name(q->status), probe_hint(q));
 	return PROBE_NO_ANSWER;
     }
 }

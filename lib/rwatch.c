@@ -3,6 +3,7 @@
  *	rwatch 3
  * SUMMARY
  *	the helper's own resolver probe, at most once per RWATCH_INTERVAL
+ *	(RWATCH_RETRY while it fails)
  * SYNOPSIS
  *	#include "rwatch.h"
  *
@@ -16,10 +17,12 @@
  *
  *	rwatch_status() returns the last probe of cfg->dns_resolver: from
  *	this process' memory or the state row "resolver <dns_resolver>" of
- *	the cache when it is younger than RWATCH_INTERVAL seconds, else it
- *	probes now and stores the outcome for every helper. The helper
- *	that probes logs a warning when the resolver fails the probe (so
- *	once per interval, not once per lookup), and an info line when a
+ *	the cache when it is younger than RWATCH_INTERVAL seconds
+ *	(RWATCH_RETRY seconds when it failed: a resolver just fixed or
+ *	started is seen soon, and mail does not wait 5 minutes for it),
+ *	else it probes now and stores the outcome for every helper. The
+ *	helper that probes logs a warning when the resolver fails the probe
+ *	(so once per retry interval, not once per lookup), and an info line when a
  *	resolver that failed validates again. why gets the probe's line.
  *
  *	rwatch_gate() is called before a DANE lookup that missed the cache
@@ -81,10 +84,17 @@ static int rwatch_status_parse(const char *name, PROBE_STATUS *status)
     return -1;
 }
 
-/* rwatch_fresh - a probe made at stamp still holds at now */
-static int rwatch_fresh(long long stamp, time_t now)
+/* rwatch_life - how long a probe's outcome holds: a failed one briefly,
+ * so that a resolver just fixed is seen within RWATCH_RETRY seconds */
+static int rwatch_life(PROBE_STATUS status)
 {
-    return stamp <= (long long) now && (long long) now - stamp < RWATCH_INTERVAL;
+    return status == PROBE_VALIDATING ? RWATCH_INTERVAL : RWATCH_RETRY;
+}
+
+/* rwatch_fresh - a probe with this outcome made at stamp still holds at now */
+static int rwatch_fresh(PROBE_STATUS status, long long stamp, time_t now)
+{
+    return stamp <= (long long) now && (long long) now - stamp < rwatch_life(status);
 }
 
 /* rwatch_remember - keep an outcome in this process */
@@ -114,7 +124,7 @@ static int rwatch_stored(CACHE *cache, const char *row, time_t now,
     if (cache_state_get(cache, row, value, why, &stamp) == 0
 	&& rwatch_status_parse(vstr_str(value), &status) == 0) {
 	*was = status;
-	if (rwatch_fresh(stamp, now)) {
+	if (rwatch_fresh(status, stamp, now)) {
 	    rwatch_remember(status, stamp, vstr_str(why));
 	    ret = 0;
 	}
@@ -138,11 +148,11 @@ static void rwatch_probe(CACHE *cache, const CFG *cfg, const char *row,
     if (status == PROBE_NOT_VALIDATING)
 	log_warn("resolver %s %s; DANE lookups answer temporary failure"
 		 " until it validates (next check in %ds; tlspolicyd -t)",
-		 cfg->dns_resolver, vstr_str(why), RWATCH_INTERVAL);
+		 cfg->dns_resolver, vstr_str(why), RWATCH_RETRY);
     else if (status == PROBE_NO_ANSWER)
 	log_warn("resolver %s: %s; DANE verdicts are not cached until it"
 		 " answers with AD (next check in %ds; tlspolicyd -t)",
-		 cfg->dns_resolver, vstr_str(why), RWATCH_INTERVAL);
+		 cfg->dns_resolver, vstr_str(why), RWATCH_RETRY);
     else if (was != PROBE_VALIDATING)
 	log_info("resolver %s validates DNSSEC again", cfg->dns_resolver);
     rwatch_remember(status, (long long) now, vstr_str(why));
@@ -156,7 +166,8 @@ static PROBE_STATUS rwatch_status(CACHE *cache, const CFG *cfg, time_t now,
     VSTR   *row;
     PROBE_STATUS was;
 
-    if (!rwatch_memo.known || !rwatch_fresh(rwatch_memo.stamp, now)) {
+    if (!rwatch_memo.known
+	|| !rwatch_fresh(rwatch_memo.status, rwatch_memo.stamp, now)) {
 	row = vstr_new(64);
 	vstr_printf(row, RWATCH_PREFIX "%s", cfg->dns_resolver);
 	if (rwatch_stored(cache, vstr_str(row), now, &was) < 0)
@@ -180,8 +191,8 @@ RWATCH_GATE rwatch_gate(CACHE *cache, const CFG *cfg, VSTR *why)
     case PROBE_VALIDATING:
 	break;
     case PROBE_NOT_VALIDATING:
-	vstr_printf(why, "resolver %s does not validate DNSSEC (it %s), so"
-		    " DANE cannot be judged", cfg->dns_resolver, vstr_str(probe));
+	vstr_printf(why, "resolver %s does not validate DNSSEC (no AD bit);"
+		    " see tlspolicyd -t", cfg->dns_resolver);
 	gate = RWATCH_TEMP;
 	break;
     case PROBE_NO_ANSWER:

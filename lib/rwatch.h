@@ -9,6 +9,7 @@
 #include "vstr.h"
 
 #define RWATCH_INTERVAL	300		/* seconds between probes */
+#define RWATCH_RETRY	30		/* ... while the last one failed */
 #define RWATCH_PREFIX	"resolver "	/* state rows: "resolver " + dns_resolver */
 
 typedef enum {

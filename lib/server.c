@@ -395,8 +395,8 @@ static SRV_END server_close_msg(SRV *srv, FILL fill, const char *what)
 	return SRV_CLOSED;
     case FILL_TIMEOUT:
 	if (srv->end == srv->start) {
-	    log_debug("idle for %ds after %lu requests; exiting",
-		      srv->idle_timeout, srv->count);
+	    log_debug("idle for %ds after %lu request%s; exiting",
+		      srv->idle_timeout, srv->count, srv->count == 1 ? "" : "s");
 	    return SRV_IDLE;
 	}
 	log_warn("request not completed within %ds; closing connection",

@@ -72,10 +72,45 @@ if command -v curl >/dev/null 2>&1; then
 fi
 out=$("$TP" -V -c "$T_DIR/missing.cf" 2>&1); rc=$?
 t_is "$rc:$(printf '%s\n' "$out" | wc -l)" "0:4" "-V reads no configuration"
-"$TP" -x >/dev/null 2>&1; rc=$?
-t_is "$rc" 2 "unknown option: exit 2"
-"$TP" -q a.example extra >/dev/null 2>&1; rc=$?
-t_is "$rc" 2 "stray argument: exit 2"
+"$TP" -x >/dev/null 2>"$T_DIR/err"; rc=$?
+t_like "$rc:$(head -n 1 "$T_DIR/err")" "^2:tlspolicyd: unknown option -x$" "unknown option: exit 2, the reason on stderr (not a terminal)"
+"$TP" -q a.example extra >/dev/null 2>"$T_DIR/err"; rc=$?
+t_like "$rc:$(head -n 1 "$T_DIR/err")" "^2:tlspolicyd: unexpected argument \"extra\"$" "stray argument: exit 2, named"
+"$TP" -c "$T_DIR/ok.cf" -q >/dev/null 2>"$T_DIR/err"; rc=$?
+t_like "$rc:$(head -n 1 "$T_DIR/err")" "^2:tlspolicyd: -q needs a domain$" "-q without a domain: exit 2, said"
+"$TP" -q a.example -t >/dev/null 2>"$T_DIR/err"; rc=$?
+t_like "$rc:$(head -n 1 "$T_DIR/err")" "^2:tlspolicyd: -q, -p, -F and -t exclude each other$" "two modes: exit 2, said"
+"$TP" -o >/dev/null 2>"$T_DIR/err"; rc=$?
+t_like "$rc:$(head -n 1 "$T_DIR/err")" "^2:tlspolicyd: option -o needs an argument$" "-o without its argument: said, even without a mode"
+# options in any order: -q's domain is its attached argument or the operand
+for args in "-q -v partner.example" "-v -q partner.example" "-q partner.example -v" \
+            "-qpartner.example" "partner.example -q"; do
+    # shellcheck disable=SC2086
+    out=$("$TP" -c "$T_DIR/ok.cf" $args 2>"$T_DIR/err"); rc=$?
+    t_is "$rc:$out" "0:encrypt" "tlspolicyd $args: answers (stderr not a terminal)"
+done
+out=$("$TP" -c "$T_DIR/ok.cf" -F -v 2>&1); rc=$?
+t_like "$rc:$out" "^2:tlspolicyd: -F needs a domain or \"all\"" "-F -v: the domain is missing, not \"-v\""
+for h in -h --help; do
+    out=$("$TP" $h 2>"$T_DIR/err"); rc=$?
+    t_like "$rc:$(printf '%s' "$out" | head -n 1)" "^0:usage: tlspolicyd " "$h: usage on stdout, exit 0"
+    t_is "$(cat "$T_DIR/err")" "" "$h: nothing on stderr"
+done
+t_is "$("$TP" --version 2>&1)" "$("$TP" -V 2>&1)" "--version prints what -V prints"
+"$TP" --bogus >/dev/null 2>"$T_DIR/err"; rc=$?
+t_like "$rc:$(head -n 1 "$T_DIR/err")" "^2:tlspolicyd: unknown option --bogus$" "unknown long option: exit 2, named"
+# service mode: stdin a socket (spawn(8)) gets no byte of a usage error
+out=$(python3 -c '
+import socket, subprocess, sys
+a, b = socket.socketpair()
+r = subprocess.run([sys.argv[1], "-x"], stdin=b, stdout=b, stderr=b)
+b.close(); a.settimeout(5)
+print("%d:%r" % (r.returncode, a.recv(100)))' "$TP" 2>&1)
+t_is "$out" "2:b''" "usage error under spawn (stdin a socket): exit 2, not a byte on the socket"
+# service mode on a terminal: refused at once instead of waiting for requests
+out=$(t_as_user script -qec "timeout 20 $TP -c $T_DIR/ok.cf; echo rc=\$?" /dev/null </dev/null 2>&1)
+t_like "$(echo $out)" "standard input is a terminal: .*serves one Postfix connection.* rc=2" \
+    "service mode on a terminal: refused with a message, exit 2"
 
 if t_is_root; then
     # -q as root reads every file as the helper's user, as Postfix's helpers do
@@ -96,7 +131,7 @@ if t_is_root; then
     t_is "$rc:$out" "0:encrypt" "-q as root with -o user= matching the file: answers"
     out=$("$TP" -c "$T_DIR/ok.cf" -v -q partner.example 2>&1 >/dev/null)
     t_like "$out" "running as user $T_USER \(uid [0-9]+" "-q -v as root says which user it became"
-    out=$(script -qec "$TP -c $T_DIR/ok.cf" /dev/null </dev/null 2>&1)
+    out=$(script -qec "$TP -c $T_DIR/ok.cf </dev/null" /dev/null </dev/null 2>&1)
     t_like "$out" "refusing to run with user ID 0" "service mode as root: refused with a clear message"
     "$TP" -c "$T_DIR/ok.cf" </dev/null >"$T_DIR/o" 2>"$T_DIR/e"; rc=$?
     t_is "$rc:$(cat "$T_DIR/o" "$T_DIR/e")" "1:" "as root under spawn: exit 1, not a byte on stdout/stderr"

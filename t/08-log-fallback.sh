@@ -44,11 +44,23 @@ t_is "$(cat "$T_DIR/out.ok")" "200 encrypt" "no syslog daemon: the helper answer
 t_is "$(cat "$T_DIR/err.ok")" "" "nothing on stderr (the client socket)"
 t_like "$(cat "$T_DIR/log.ok")" "tlspolicyd\[[0-9]+\]: lookup domain=partner.example answer=found" "the lookup is logged in $LOG"
 t_like "$(cat "$T_DIR/mode.ok")" "^-rw-r----- 1 $T_USER " "the log file: mode 0640, the helper's user"
+# the line starts as Postfix's maillog_file lines and syslog's do
+t_like "$(grep 'lookup domain=' "$T_DIR/log.ok")" "^(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ 1-3][0-9] [0-2][0-9]:[0-5][0-9]:[0-5][0-9] $(hostname) tlspolicyd\[[0-9]+\]: lookup " \
+    "log lines: \"Mmm dd HH:MM:SS host tlspolicyd[PID]: \", local time, as Postfix's maillog"
 
 ns dir secret
 t_like "$(cat "$T_DIR/out.secret")" "^400 " "unreadable configuration: temporary failure"
 t_is "$(cat "$T_DIR/err.secret")" "" "unreadable configuration: nothing on stderr"
 t_like "$(cat "$T_DIR/log.secret")" "warning: .*secret.cf.*Permission denied" "unreadable configuration: logged in the fallback file"
+
+# a log_file the helper's user cannot create: the warning names the
+# real reason (EACCES), not the errno of the fallback's own checks
+mkdir -p "$T_DIR/rootdir"
+{ cat "$T_DIR/ok.cf"; echo "log_file = $T_DIR/rootdir/t.log"; } > "$T_DIR/logdenied.cf"
+ns dir logdenied
+t_is "$(cat "$T_DIR/out.logdenied")" "200 encrypt" "log_file not writable: the helper answers"
+t_like "$(cat "$T_DIR/log.logdenied")" "warning: cannot open log_file $T_DIR/rootdir/t.log: Permission denied; logging to $LOG" \
+    "log_file not writable: the warning says Permission denied, and where the log went"
 
 ns nodir ok
 t_is "$(cat "$T_DIR/out.ok"):$(cat "$T_DIR/err.ok")" "200 encrypt:" "no syslog, no log directory: still answers, still nothing on stderr"

@@ -127,6 +127,37 @@ static void sts_round_trip(const char *path)
     cache_close(cache);
 }
 
+/* views - no epoch-zero dates; every answered domain in policy_view */
+static void views(const char *path)
+{
+    sqlite3 *db;
+    CACHE  *cache = cache_open(path, 1000);	/* the current schema */
+    char    text[256];
+
+    cache_close(cache);
+    sqlite3_open(path, &db);
+    sqlite3_exec(db, "INSERT INTO sts (domain, id, mode, max_age, policy, fetched,"
+		 " expires, last_fail, fail_why) VALUES ('fail.example', '', '', 0, '',"
+		 " 0, 0, 1000, 'HTTP status 404');"
+		 "INSERT INTO sts (domain, id, mode, max_age, policy, fetched, expires)"
+		 " VALUES ('stsonly.example', 'id1', 'enforce', 86400, 'mx: mx',"
+		 " 1000, 4000000000)", 0, 0, 0);
+    sqlite3_close(db);
+    query_text(path, "SELECT coalesce(expires, 'NULL') || ' ' || coalesce(fetched,"
+	       " 'NULL') || ' ' || coalesce(expires_in, 'NULL') || ' ' || last_fail"
+	       " FROM sts_view WHERE domain = 'fail.example'", text, sizeof(text));
+    tap_is_str(text, "NULL NULL NULL 1970-01-01 00:16:40",
+	       "sts_view: a failure-only row has no expiry, not 1970-01-01");
+    query_text(path, "SELECT answer || ' ' || coalesce(dane, 'NULL') || ' ' || mta_sts"
+	       " || ' ' || why FROM policy_view WHERE domain = 'stsonly.example'",
+	       text, sizeof(text));
+    tap_is_str(text, "secure (MTA-STS) NULL enforce no cached DANE verdict",
+	       "policy_view: a domain answered secure without a cached DANE verdict");
+    query_text(path, "SELECT count(*) FROM policy_view WHERE domain = 'fail.example'",
+	       text, sizeof(text));
+    tap_is_str(text, "0", "policy_view: a failure-only row answers nothing");
+}
+
 /* migrate - a version 1 database gains the sts table, keeps its rows */
 static void migrate(const char *path)
 {
@@ -150,9 +181,9 @@ static void migrate(const char *path)
     tap_is_int(atoi(text), CACHE_SCHEMA_VERSION,
 	       "version 1 database migrated to the current version");
     query_text(path, "SELECT count(*) FROM protection_changes", text, sizeof(text));
-    tap_is_str(text, "0", "protection_changes view created (version 8)");
+    tap_is_str(text, "0", "protection_changes view created (version 9)");
     query_text(path, "SELECT count(*) FROM deferrals_view", text, sizeof(text));
-    tap_is_str(text, "0", "deferrals_view created (version 8)");
+    tap_is_str(text, "0", "deferrals_view created (version 9)");
     query_text(path, "SELECT count(*) FROM sts_view", text, sizeof(text));
     tap_is_str(text, "0", "sts table and view created");
     query_text(path, "SELECT count(txt_ttl) FROM sts", text, sizeof(text));
@@ -417,6 +448,7 @@ int     main(void)
     snprintf(path, sizeof(path), "%s/cache.db", dir);
     basics(path);
     sts_round_trip(path);
+    views(path);
     tap_ok(cache_due(1075, 300, 1000) && !cache_due(1076, 300, 1000),
 	   "cache_due: the last quarter of the lifetime, and not before");
     tap_ok(!cache_due(1000, 0, 1000), "cache_due: no lifetime, never due");

@@ -225,6 +225,7 @@ static void round_trips(void)
 static void causes(void)
 {
     const DECIDE_RULE *rules;
+    VSTR   *reply;
     int     n;
     int     i;
 
@@ -242,6 +243,11 @@ static void causes(void)
 	       "a cause the lookup found wins");
     tap_is_str(defer_name(defer_for_rule("dane-temp", DEFER_RESOLVER_NOT_VALIDATING)),
 	       "resolver-not-validating", "  (the resolver gate)");
+    reply = vstr_new(64);
+    defer_reply(reply, "sts-missing-dane", DEFER_HOST_LOOKUP_FAILED, "secure MX; x", 9);
+    tap_is_str(vstr_str(reply), "MTA-STS policy in force, DANE unknown (host-lookup-failed):"
+	       " secure MX", "the reply names the cause, the DANE part only");
+    vstr_free(reply);
     tap_ok(!defer_counted(DEFER_CONFIGURATION_ERROR), "configuration-error is not counted");
     tap_ok(defer_counted(DEFER_MX_LOOKUP_FAILED), "mx-lookup-failed is counted");
 }

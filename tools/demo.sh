@@ -2,8 +2,11 @@
 # demo.sh - the bundled demo world: the DNSSEC test world (nsd, unbound,
 # nginx with a private CA, all made on the spot, on 127.77.63.x) and a
 # throw-away Postfix instance whose master(8) spawns the freshly built
-# tlspolicyd, asked over tcp_table and socketmap for overrides, DANE and
-# MTA-STS domains; then the cache as sqlite3 shows it and the metrics.
+# tlspolicyd, asked for overrides, DANE and MTA-STS domains over the map
+# form the Postfix version wants (socketmap QUERYwithTLSRPT, with its
+# TLSRPT attributes, on 3.10 and later; tcp: and socketmap QUERY before);
+# then one log line per source of an answer, the cache as sqlite3 shows
+# it and the metrics.
 # Everything is stopped (by PID) when the demo ends. Needs root and a
 # built tree.
 top_srcdir=$(cd "$(dirname "$0")/.." && pwd)
@@ -37,33 +40,43 @@ EOC
 pf_tlspolicyd_conf "$T_DIR" "policy_overrides = $T_DIR/overrides" \
     "dns_resolver = $WORLD_RESOLVER" "cache_file = $T_DIR/cache/cache.db" \
     "mtasts_ca_file = $WORLD_CA" "mtasts_fetch_timeout = 3s"
+# the map form this Postfix wants (README, "Postfix setup"): socketmap
+# with QUERYwithTLSRPT on 3.10 and later, which takes the TLSRPT
+# attributes; tcp: (or socketmap QUERY) before, where they defer mail
+PF_VERSION=$(postconf -dh mail_version 2>/dev/null)
+case $PF_VERSION in
+    3.[0-9]|3.[0-9].*|[0-2].*|"")
+        MAPS="tcp:$LISTEN socketmap:inet:$LISTEN:QUERY" ;;
+    *)
+        MAPS="socketmap:inet:$LISTEN:QUERYwithTLSRPT" ;;
+esac
 pf_setup "$T_DIR" "$LISTEN" "$TP -c $T_DIR/tlspolicyd.cf"
+sed -i "s|^smtp_tls_policy_maps = .*|smtp_tls_policy_maps = ${MAPS%% *}|" "$T_DIR/etc/main.cf"
 pf_start "$T_DIR" || { echo "demo: postfix did not start"; cat "$T_DIR/start.log"; exit 1; }
 
-echo "tlspolicyd demo: Postfix master pid $PF_MASTER_PID spawns $TP"
-echo "main.cf:   smtp_tls_policy_maps = tcp:$LISTEN"
+echo "tlspolicyd demo: Postfix $PF_VERSION, master pid $PF_MASTER_PID spawns $TP"
+echo "main.cf:   $(grep '^smtp_tls_policy_maps' "$T_DIR/etc/main.cf")"
 echo "master.cf: $(grep spawn "$T_DIR/etc/master.cf")"
 echo
-printf '%-22s %-14s %s\n' "KEY" "PROTOCOL" "ANSWER"
+printf '%-22s %-40s %s\n' "KEY" "MAP" "ANSWER"
 for key in partner.example Legacy.Example. bank.example mx1.corp.example \
            dane-only.test mixed.test no-tlsa.test sts-enforce.test sts-dane.test \
-           expired.test .corp.example '[partner.example]:25' 192.0.2.1; do
-    for proto in tcp socketmap; do
-        case $proto in
-            tcp) map="tcp:$LISTEN" ;;
-            socketmap) map="socketmap:inet:$LISTEN:QUERY" ;;
-        esac
+           expired.test .corp.example '[partner.example]:25' 192.0.2.1 \
+           dane-only.test sts-enforce.test; do
+    for map in $MAPS; do
         ans=$(pf_postmap "$T_DIR" -q "$key" "$map" 2>"$T_DIR/err")
         case $? in
             0) ;;
             *) if grep -q . "$T_DIR/err"; then ans="(temporary failure)"; else ans="(not found)"; fi ;;
         esac
-        printf '%-22s %-14s %s\n' "$key" "$proto" "$ans"
+        printf '%-22s %-40s %s\n' "$key" "${map%%:$LISTEN*}${map##*$LISTEN}" "$ans"
     done
 done
 echo
-echo "one line per decided lookup in the helper's log (first lines):"
-grep 'lookup domain=' "$T_DIR/tlspolicyd.log" | sed 's/^/  /' | head -8
+echo "the helper's log, one line per source of an answer:"
+for src in override dns cache mta-sts mta-sts-cache; do
+    grep -m 1 "lookup domain=.* source=$src " "$T_DIR/tlspolicyd.log" | sed 's/^/  /'
+done
 echo
 echo "the shared cache, as sqlite3 shows it (policy_view):"
 sqlite3 -header -column "$T_DIR/cache/cache.db" \

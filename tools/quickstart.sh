@@ -5,7 +5,8 @@
 # tests run; deps, lint, sanitize and valgrind also the developer tools.
 #
 #   sh tools/quickstart.sh demo       install, build, run the demo world
-#   sh tools/quickstart.sh test       install, build, run every test;
+#   sh tools/quickstart.sh test       install, build, run every test: a line
+#                                     per test file as it ends (counts, log);
 #                                     the last line is "N passed, N failed, N skipped"
 #   sh tools/quickstart.sh distcheck  install, build, make distcheck
 #   sh tools/quickstart.sh sanitize   build with ASan+UBSan in build-asan/ and
@@ -64,6 +65,28 @@ clear_results() {
     for t in "$@"; do rm -f "${t%.sh}.trs" "${t%.sh}.log"; done
 }
 
+# progress PID TEST...: while make (PID) runs, one line per test file as
+# it finishes (its .trs file appears): its counts and where its log is
+progress() {
+    _pid=$1; shift
+    _total=$#
+    _done=0
+    _seen=" "
+    while :; do
+        _running=0
+        kill -0 "$_pid" 2>/dev/null && _running=1
+        for t in "$@"; do
+            case $_seen in *" $t "*) continue ;; esac
+            [ -f "${t%.sh}.trs" ] || continue
+            _seen="$_seen$t "
+            _done=$((_done + 1))
+            echo "quickstart: [$_done/$_total] $t: $(sh tools/test-summary.sh "$t" 2>/dev/null) (log: ${t%.sh}.log)"
+        done
+        [ "$_running" = 1 ] || break
+        sleep 2
+    done
+}
+
 # suite_failed LOG DIR: the failing tests and the end of each failing log
 suite_failed() {
     tail -25 "$1"
@@ -85,7 +108,12 @@ test)
     status=0
     # shellcheck disable=SC2046
     clear_results $(make -s print-tests)
-    make -j"$(nproc)" check > /tmp/tlspolicyd-check.log 2>&1 || status=$?
+    echo "quickstart: running $(make -s print-tests | wc -w) test files (make check; all output in /tmp/tlspolicyd-check.log)"
+    make -j"$(nproc)" check > /tmp/tlspolicyd-check.log 2>&1 &
+    make_pid=$!
+    # shellcheck disable=SC2046
+    progress "$make_pid" $(make -s print-tests)
+    wait "$make_pid" || status=$?
     grep -E '^(PASS|FAIL|ERROR|SKIP|XFAIL|XPASS):' /tmp/tlspolicyd-check.log | grep -v '^PASS' || true
     # shellcheck disable=SC2046
     sh tools/test-summary.sh $(make -s print-tests)
