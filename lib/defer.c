@@ -50,7 +50,10 @@
  *	defer_reply() appends the reason Postfix logs for a deferral decided
  *	by rule: short, naming the cause, with the first why_len bytes of
  *	the DANE explanation why: "DNS lookup failed (mx-lookup-failed):
- *	MX lookup failed: SERVFAIL".
+ *	MX lookup failed: SERVFAIL"; the resolver's own causes, whose
+ *	explanation says the rest, come first: "resolver-not-validating:
+ *	resolver 127.0.0.1:53 does not validate DNSSEC ..." (Postfix's log
+ *	line stays short).
  *
  *	defer_counted() is false for configuration-error, the one cause that
  *	is never written to the cache (issue 21).
@@ -118,9 +121,12 @@ DEFER_CAUSE defer_for_rule(const char *rule, DEFER_CAUSE found)
 void    defer_reply(VSTR *out, const char *rule, DEFER_CAUSE cause,
 		            const char *why, size_t why_len)
 {
-    vstr_printf(out, "%s (%s): %.*s", strcmp(rule, "dane-temp") == 0 ?
-		"DNS lookup failed" : "MTA-STS policy in force, DANE unknown",
-		defer_name(cause), (int) why_len, why);
+    if (cause == DEFER_RESOLVER_NOT_VALIDATING || cause == DEFER_RESOLVER_UNAVAILABLE)
+	vstr_printf(out, "%s: %.*s", defer_name(cause), (int) why_len, why);
+    else
+	vstr_printf(out, "%s (%s): %.*s", strcmp(rule, "dane-temp") == 0 ?
+		    "DNS lookup failed" : "MTA-STS policy in force, DANE unknown",
+		    defer_name(cause), (int) why_len, why);
 }
 
 /* defer_counted - counted and listed in the cache */

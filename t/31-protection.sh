@@ -54,7 +54,17 @@ wait_served() {	# wait_served NAME TYPE COUNT: until nsd answers that (bounded)
     while [ "$(served "$1" "$2")" != "$3" ] && [ $_i -lt 50 ]; do sleep 0.1; _i=$((_i + 1)); done
     [ "$(served "$1" "$2")" = "$3" ]
 }
+resolved() {	# resolved NAME TYPE COUNT: until the resolver gives that many
+		# records (its cache of the old ones expired; bounded)
+    _i=0
+    while [ "$(drill -p "${WORLD_RESOLVER##*:}" @"${WORLD_RESOLVER%:*}" "$1" "$2" 2>/dev/null \
+        | awk -v t="$2" '/^;; ANSWER SECTION/ { a = 1; next } /^;; / { a = 0 } a && $4 == t { n++ } END { print n + 0 }')" != "$3" ] \
+        && [ $_i -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done
+}
 expire() { sleep 2.3; }	# DNS TTLs and cached verdicts are gone
+said() {	# said DOMAIN: the helpers' last lines about it, as TAP comments
+    grep -F "$1" "$LOG" | tail -4 | cut -c1-300 | sed 's/^/# /'
+}
 
 zone_names >> "$Z/test.zone"
 # the two MTA-STS names we change: 2 s TTLs too
@@ -78,7 +88,9 @@ verdict() {	# what t/world/verdict.py says the answer is now (expect words)
 }
 same() {	# same DOMAIN DESC: Postfix's answer is verdict.py's
     _got=$(pm "$1")
-    t_is "$_got" "$(verdict "$1")" "$2: $_got"
+    _want=$(verdict "$1")
+    t_is "$_got" "$_want" "$2: $_got"
+    [ "$_got" = "$_want" ] || said "$1"
 }
 q() { sqlite3 "$DB" "$1"; }
 metric() { curl -s --max-time 5 "http://$LISTEN/metrics" | awk -v k="$1" '$1 == k { print $2 }'; }
@@ -101,6 +113,7 @@ sed -i '/^_25\._tcp\.mx\.prot-dane\.test\./d' "$Z/test.zone"
 resign && wait_served _25._tcp.mx.prot-dane.test TLSA 0
 t_result $? "prot-dane.test: TLSA removed, zone re-signed"
 expire
+resolved _25._tcp.mx.prot-dane.test TLSA 0
 want=$(verdict prot-dane.test)
 i=0
 while [ $i -lt 64 ]; do
@@ -143,6 +156,8 @@ echo "sts-ratelimit.test. 2 IN MX 20 mx.expired.test." >> "$Z/test.zone"
 resign && wait_served sts-ratelimit.test MX 2 && wait_served prot-fail.test MX 2
 t_result $? "prot-fail.test and sts-ratelimit.test: a failing MX host added"
 expire
+resolved sts-ratelimit.test MX 2
+resolved prot-fail.test MX 2
 same prot-fail.test "prot-fail.test with a failing host"
 same sts-ratelimit.test "sts-ratelimit.test (enforce) with a failing host"
 t_is "$(q "select count(*) from protection_changes where domain in ('prot-fail.test', 'sts-ratelimit.test')")" 0 \
@@ -164,7 +179,10 @@ t_like "$err" "deferred since [0-9-]+ [0-9:]+ UTC, [0-9]+ time\(s\), cause host-
 sed -i -E '/^(prot-fail|sts-ratelimit)\.test\. 2 IN MX 20 /d' "$Z/test.zone"
 resign && wait_served sts-ratelimit.test MX 1
 expire
-t_is "$(pm sts-ratelimit.test)" "$SOME_STS" "sts-ratelimit.test answered again"
+resolved sts-ratelimit.test MX 1
+a=$(pm sts-ratelimit.test)
+t_is "$a" "$SOME_STS" "sts-ratelimit.test answered again"
+[ "$a" = "$SOME_STS" ] || said sts-ratelimit.test
 t_is "$(q "select count(*) from deferrals_view where domain = 'sts-ratelimit.test'")" 0 \
     "  and gone from deferrals_view"
 

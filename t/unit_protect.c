@@ -247,6 +247,10 @@ static void causes(void)
     defer_reply(reply, "sts-missing-dane", DEFER_HOST_LOOKUP_FAILED, "secure MX; x", 9);
     tap_is_str(vstr_str(reply), "MTA-STS policy in force, DANE unknown (host-lookup-failed):"
 	       " secure MX", "the reply names the cause, the DANE part only");
+    vstr_reset(reply);
+    defer_reply(reply, "dane-temp", DEFER_RESOLVER_NOT_VALIDATING, "resolver R does not", 19);
+    tap_is_str(vstr_str(reply), "resolver-not-validating: resolver R does not",
+	       "the resolver's causes come first, shorter");
     vstr_free(reply);
     tap_ok(!defer_counted(DEFER_CONFIGURATION_ERROR), "configuration-error is not counted");
     tap_ok(defer_counted(DEFER_MX_LOOKUP_FAILED), "mx-lookup-failed is counted");
