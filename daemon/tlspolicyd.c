@@ -20,7 +20,9 @@
  *
  *	With -q, it looks up one domain and prints the policy exactly as
  *	Postfix would receive it; exit status 0 found, 1 not found, 75
- *	temporary failure. -v adds the explanation on stderr.
+ *	temporary failure. -v adds the explanation on stderr: each step,
+ *	a temporary failure's cause, and the domain's recorded protection
+ *	history and deferral (history_explain()).
  *
  *	With -p, it prints the effective configuration.
  *
@@ -69,6 +71,7 @@
 #include "cfg.h"
 #include "check.h"
 #include "forget.h"
+#include "history.h"
 #include "log.h"
 #include "mastercf.h"
 #include "mem.h"
@@ -299,6 +302,29 @@ static void refuse_root(void)
 		  " master.cf must not have group root as its primary group");
 }
 
+/* run_explain - -q -v: a deferral's cause, the domain's recorded history */
+static void run_explain(POL_CTX *ctx, const POL_ANSWER *ans)
+{
+    VSTR   *out;
+    const char *cp;
+    const char *nl;
+
+    if (ans->status == POL_TEMP)
+	fprintf(stderr, "tlspolicyd: cause %s: %s\n", defer_name(ans->cause),
+		defer_text(ans->cause));
+    if (ctx->config_error || ans->domain[0] == 0)
+	return;
+    if (strcmp(ans->source, "override") == 0 && !ctx->no_cache)
+	(void) policy_cache(ctx);	/* its history from before the entry */
+    if (!cache_enabled(ctx->cache))
+	return;				/* a gate answered, or no cache */
+    out = vstr_new(256);
+    history_explain(ctx->cache, ans->domain, out);
+    for (cp = vstr_str(out); (nl = strchr(cp, '\n')) != 0; cp = nl + 1)
+	fprintf(stderr, "tlspolicyd: %.*s\n", (int) (nl - cp), cp);
+    vstr_free(out);
+}
+
 /* run_query - -q: one lookup, printed as Postfix would see it */
 static int run_query(POL_CTX *ctx, const char *domain)
 {
@@ -322,6 +348,8 @@ static int run_query(POL_CTX *ctx, const char *domain)
 	status = EXIT_NOTFOUND;
 	break;
     }
+    if (log_verbose())
+	run_explain(ctx, &ans);
     policy_answer_free(&ans);
     return status;
 }
@@ -571,6 +599,7 @@ static int cli_dispatch(const OPTS *opts, POL_CTX *ctx, const POSTCONF *pc,
 	return cli_test(ctx->cfg, pc, buf);
     /* -c or -o: the shared cache only if it holds these settings */
     ctx->guest = opts->config_given || opts->noverrides > 0;
+    ctx->no_history = 1;		/* its alarms would reach no log, no counter */
     return run_query(ctx, opts->query);
 }
 

@@ -5,7 +5,7 @@
 #include <time.h>
 #include "vstr.h"
 
-#define CACHE_SCHEMA_VERSION	8
+#define CACHE_SCHEMA_VERSION	9
 #define CACHE_KEEP_EXPIRED	3600	/* seconds before expired rows go */
 #define CACHE_WAL_LIMIT	"1048576"	/* bytes the WAL keeps after a checkpoint */
 #define CACHE_WAL_PAGES	16	/* WAL pages: reset it after the reply */
@@ -54,5 +54,7 @@ void    cache_checkpoint(CACHE *cache);
 #include "cache_state.h"
 #include "cache_prune.h"
 #include "cache_wait.h"
+#include "cache_protect.h"
+#include "cache_defer.h"
 
 #endif

@@ -16,6 +16,8 @@
  *	cache_prune_expired() deletes rows expired for CACHE_KEEP_EXPIRED
  *	seconds, and with max_entries > 0 the entries nearest expiry above
  *	that many per table - never an unexpired MTA-STS enforce policy.
+ *	The protection history and the deferrals are pruned with their own
+ *	bounds (cache_protect_prune(), cache_defer_prune()).
  *
  *	cache_prune_forget() deletes, in one transaction, the DANE verdict
  *	and the MTA-STS row (policy, TXT check and failure marks) of
@@ -27,8 +29,10 @@
  *	cache_prune_derived() forgets, in the caller's transaction, what a
  *	change of resolver, CA file, overrides or testing mode can make
  *	wrong: every DANE verdict, every MTA-STS failure mark and TXT
- *	check, the rows that only remember failures, and the resolver
- *	probes. Unexpired MTA-STS policies stay: a policy fetched and
+ *	check, the rows that only remember failures, the resolver
+ *	probes and the deferrals (their causes were those of the old
+ *	settings). The protection history stays: its facts are the
+ *	domains'. Unexpired MTA-STS policies stay: a policy fetched and
  *	validated is a fact whatever the settings (RFC 8461 section 3.3).
  *	It stores the rows cleared in *dane and *sts and returns 0, or -1.
  *--*/
@@ -89,6 +93,8 @@ void    cache_prune_expired(CACHE *cache, time_t now, long max_entries)
     cache_prune_sql(cache, "DELETE FROM sts WHERE expires < ?1 AND last_fail < ?1"
 		    " AND txt_expires < ?1", old);	/* a TXT check: a fact too */
     cache_prune_sql(cache, "DELETE FROM leases WHERE until < ?1", old);
+    cache_protect_prune(cache, now, max_entries);
+    cache_defer_prune(cache, now);
     if (max_entries <= 0)
 	return;
     cache_prune_sql(cache, "DELETE FROM dane WHERE domain IN (SELECT domain FROM"
@@ -165,7 +171,8 @@ int     cache_prune_derived(CACHE *cache, long long *dane, long long *sts)
 				    " fail_why = '', txt_expires = 0"
 				    " WHERE last_fail <> 0 OR txt_expires <> 0")) < 0
 	|| cache_prune_clear_sql(cache, "DELETE FROM state"
-			   " WHERE name LIKE 'resolver %'") < 0)
+			   " WHERE name LIKE 'resolver %'") < 0
+	|| cache_prune_clear_sql(cache, "DELETE FROM deferrals") < 0)
 	return -1;
     *sts += fails;
     return 0;

@@ -21,6 +21,8 @@
  *				const char *domain, const char *why)
  *	void	cache_row_text(VSTR *dst, sqlite3_stmt *st, int col)
  *	const char *cache_row_col_str(sqlite3_stmt *st, int col)
+ *	sqlite3_stmt *cache_row_select(CACHE *cache, const char *sql,
+ *				const char *domain, int *rc)
  * DESCRIPTION
  *	The row readers of cache_dane.c and cache_sts.c check every column
  *	with these. cache_row_types_ok() is true when each column has its
@@ -31,7 +33,10 @@
  *	ASCII only, at most max bytes. cache_row_clamp() puts v within
  *	lo..hi; cache_row_in_list() looks for an exact word in a
  *	NULL-terminated list. cache_row_bad() logs why a row is ignored
- *	and returns CACHE_MISS.
+ *	and returns CACHE_MISS. cache_row_select() prepares sql, binds
+ *	domain to ?1 and steps once: the statement (finalize it), with the
+ *	step's code in *rc, or NULL when the cache is disabled or the
+ *	statement does not prepare (cache_protect.c, cache_defer.c).
  *
  *	cache_row_life() bounds a row's life by its own fetch time, never
  *	by the time it is read: it returns NULL when fetched is not in the
@@ -145,4 +150,19 @@ const char *cache_row_col_str(sqlite3_stmt *st, int col)
     const unsigned char *txt = sqlite3_column_text(st, col);
 
     return txt ? (const char *) txt : "";
+}
+
+/* cache_row_select - prepare, bind the domain to ?1, step once; NULL on error */
+sqlite3_stmt *cache_row_select(CACHE *cache, const char *sql, const char *domain,
+			               int *rc)
+{
+    sqlite3_stmt *st;
+
+    *rc = SQLITE_ERROR;
+    if (!cache_enabled(cache)
+	|| sqlite3_prepare_v2(cache->db, sql, -1, &st, 0) != SQLITE_OK)
+	return 0;
+    sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
+    *rc = sqlite3_step(st);
+    return st;
 }

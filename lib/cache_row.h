@@ -1,4 +1,4 @@
-/* cache_row.h - checks for untrusted rows (cache_dane.c, cache_sts.c) */
+/* cache_row.h - checks for untrusted rows (cache_dane.c, cache_sts.c, ...) */
 #ifndef TP_CACHE_ROW_H
 #define TP_CACHE_ROW_H
 
@@ -21,5 +21,7 @@ CACHE_STATUS cache_row_bad_time(CACHE *cache, const char *table,
 				        const char *domain, const char *why);
 void    cache_row_text(VSTR *dst, sqlite3_stmt *st, int col);
 const char *cache_row_col_str(sqlite3_stmt *st, int col);
+sqlite3_stmt *cache_row_select(CACHE *cache, const char *sql, const char *domain,
+			               int *rc);
 
 #endif

@@ -19,8 +19,13 @@
  *	fail_why, txt_expires, txt_ttl) for MTA-STS policies (a row with
  *	expires 0 only remembers a failed fetch); counters(name, labels,
  *	value); leases(domain, holder, until); state(name, value, why,
- *	stamp). The views dane_view, sts_view, policy_view, expiring_view
- *	and failures_view show the times as UTC text and the seconds left
+ *	stamp); protection(domain, dane, mx_secure, dane_since, sts, sts_id,
+ *	sts_mx, sts_since, seen) and protection_log(id, domain, at, what,
+ *	before, after, dropped, evidence) for the protection history
+ *	(cache_protect.c); deferrals(domain, cause, why, since, last, count)
+ *	(cache_defer.c). The views dane_view, sts_view, policy_view,
+ *	expiring_view, failures_view, protection_changes, protection_view
+ *	and deferrals_view show the times as UTC text and the seconds left
  *	(NULL for a time that is not set: the expiry of a failure-only
  *	sts row); policy_view lists every domain with a DANE verdict or an
  *	MTA-STS policy (dane NULL: no cached verdict).
@@ -194,10 +199,64 @@ static const char *const cache_schema_v8_views[] = {
     0,
 };
 
+/* v9: protection history (cache_protect.c: the facts each domain last
+ * published, and the changes between them) and deferrals by cause
+ * (cache_defer.c). "before" and "after" are quoted: SQL keywords. */
+static const char *const cache_schema_v9_history[] = {
+    "CREATE TABLE IF NOT EXISTS protection ("
+    " domain TEXT PRIMARY KEY NOT NULL,"
+    " dane TEXT NOT NULL DEFAULT '',"	/* '': not seen yet */
+    " mx_secure INTEGER NOT NULL DEFAULT 0,"
+    " dane_since INTEGER NOT NULL DEFAULT 0,"
+    " sts TEXT NOT NULL DEFAULT '',"	/* '': not seen yet */
+    " sts_id TEXT NOT NULL DEFAULT '',"
+    " sts_mx TEXT NOT NULL DEFAULT '',"
+    " sts_since INTEGER NOT NULL DEFAULT 0,"
+    " seen INTEGER NOT NULL"		/* last confirmed, at most daily */
+    ") WITHOUT ROWID",
+    "CREATE INDEX IF NOT EXISTS protection_seen ON protection(seen)",
+    "CREATE TABLE IF NOT EXISTS protection_log ("
+    " id INTEGER PRIMARY KEY,"
+    " domain TEXT NOT NULL,"
+    " at INTEGER NOT NULL,"		/* unix time */
+    " what TEXT NOT NULL,"		/* dane, mta-sts */
+    " \"before\" TEXT NOT NULL,"
+    " \"after\" TEXT NOT NULL,"
+    " dropped INTEGER NOT NULL,"	/* 1: a drop, 0: another change */
+    " evidence TEXT NOT NULL"
+    ")",
+    "CREATE INDEX IF NOT EXISTS protection_log_domain ON protection_log(domain, id)",
+    "CREATE VIEW IF NOT EXISTS protection_changes AS SELECT id, domain,"
+    " datetime(at, 'unixepoch') AS at, what, \"before\", \"after\", dropped,"
+    " evidence FROM protection_log",
+    "CREATE VIEW IF NOT EXISTS protection_view AS SELECT domain,"
+    " nullif(dane, '') AS dane,"
+    " CASE WHEN dane = '' THEN NULL WHEN mx_secure THEN 'secure'"
+    " ELSE 'insecure' END AS mx,"
+    " CASE WHEN dane <> '' THEN datetime(dane_since, 'unixepoch') END AS dane_since,"
+    " nullif(sts, '') AS mta_sts, sts_id, sts_mx,"
+    " CASE WHEN sts <> '' THEN datetime(sts_since, 'unixepoch') END AS sts_since,"
+    " datetime(seen, 'unixepoch') AS seen FROM protection",
+    "CREATE TABLE IF NOT EXISTS deferrals ("
+    " domain TEXT PRIMARY KEY NOT NULL,"
+    " cause TEXT NOT NULL,"
+    " why TEXT NOT NULL,"
+    " since INTEGER NOT NULL,"		/* first of this run of failures */
+    " last INTEGER NOT NULL,"
+    " count INTEGER NOT NULL"
+    ") WITHOUT ROWID",
+    "CREATE INDEX IF NOT EXISTS deferrals_last ON deferrals(last)",
+    "CREATE VIEW IF NOT EXISTS deferrals_view AS SELECT domain, cause,"
+    " datetime(since, 'unixepoch') AS since, datetime(last, 'unixepoch') AS last,"
+    " count, why FROM deferrals",
+    0,
+};
+
 /* The schema, one list of statements per version, applied in order. */
 static const char *const *const cache_migrations[CACHE_SCHEMA_VERSION] = {
     cache_schema_v1, cache_schema_v2, cache_schema_v3, cache_schema_v4,
     cache_schema_v5, cache_schema_v6, cache_schema_v7, cache_schema_v8_views,
+    cache_schema_v9_history,
 };
 
 /* cache_schema_version - schema version, 0 when there is none yet */

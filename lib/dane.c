@@ -32,6 +32,13 @@
  *	then never "dane-only". An MX target that is not a host name (see
  *	dns_msg_name_is_host()) counts as a host without address: Postfix
  *	skips it. Each answer is explained with a debug line (-q -v).
+ *
+ *	For protection history (history(3)) res also says whether the MX
+ *	answer validated (mx_secure), how many hosts have a validated
+ *	address but an unvalidated TLSA answer (tlsa_insecure: a signed
+ *	zone's TLSA denial must validate, so such an answer is forged or
+ *	broken), and whether a query the verdict waited for got no answer
+ *	in time (timed_out, the cause time-limit of a temporary failure).
  --*/
 #include <stdio.h>
 #include <string.h>
@@ -66,6 +73,7 @@ void    dane_result_init(DANE_RESULT *res)
     res->verdict = DV_TEMP;
     res->cacheable = 0;
     res->ttl = 0;
+    res->mx_secure = res->tlsa_insecure = res->timed_out = 0;
     res->why = vstr_new(128);
 }
 
@@ -327,6 +335,35 @@ static void dane_facts(const DANE_CTX *ctx, DV_FACTS *facts, unsigned *ttl)
     }
 }
 
+/* dane_timed_out - a query the verdict waited for got no answer in time */
+static int dane_timed_out(const DNS_Q *q)
+{
+    return q != 0 && !q->optional && q->status == DNS_TIMEOUT;
+}
+
+/* dane_history - what protection history needs beyond the verdict: the
+ * MX answer's security, hosts whose signed address comes with an
+ * unsigned TLSA answer (forged or broken), and whether time ran out */
+static void dane_history(const DANE_CTX *ctx, const DV_FACTS *facts,
+			         DANE_RESULT *res)
+{
+    int     i;
+
+    res->mx_secure = facts->mx_secure;
+    res->timed_out = dane_timed_out(ctx->mx);
+    for (i = 0; i < facts->nhosts; i++) {
+	const DV_HOST *f = facts->hosts + i;
+	const DANE_HOST *h = ctx->hosts + i;
+
+	if (dane_verdict_host_tlsa_matters(f) && f->addr_secure && !f->tlsa_secure
+	    && f->tlsa != DV_ST_FAIL && f->tlsa != DV_ST_SKIPPED)
+	    res->tlsa_insecure++;
+	if (dane_timed_out(h->a) || dane_timed_out(h->aaaa)
+	    || dane_timed_out(h->tlsa) || dane_timed_out(h->tlsa_alias))
+	    res->timed_out = 1;
+    }
+}
+
 /* dane_lookup - the whole DANE lookup for one domain */
 void    dane_lookup(DNS *dns, const char *domain, DANE_RESULT *res)
 {
@@ -342,6 +379,7 @@ void    dane_lookup(DNS *dns, const char *domain, DANE_RESULT *res)
     dns_run(dns);
     dane_facts(&ctx, &facts, &ttl);
     res->verdict = dane_verdict_decide(&facts, res->why, &res->cacheable);
+    dane_history(&ctx, &facts, res);
     if (facts.mx == DV_ST_FAIL)		/* "MX lookup failed: SERVFAIL" */
 	vstr_printf(res->why, ": %s", dns_failure_name(ctx.mx->status));
     res->ttl = ttl == 0xffffffffu ? 0 : ttl;

@@ -10,6 +10,9 @@ typedef struct DANE_RESULT {
     DV_VERDICT verdict;
     int     cacheable;			/* 0 for failures */
     unsigned ttl;			/* smallest TTL of the answers used */
+    int     mx_secure;			/* the MX answer validated (history) */
+    int     tlsa_insecure;		/* hosts: signed address, unsigned TLSA */
+    int     timed_out;			/* a needed query got no answer in time */
     VSTR   *why;
 } DANE_RESULT;
 

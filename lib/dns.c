@@ -14,8 +14,6 @@
  *	void	dns_run(DNS *dns)
  *	void	dns_free(DNS *dns)
  *
- *	int	dns_servers_parse(const char *servers, VSTR *csv, VSTR *err)
- *	int	dns_servers_loopback(const char *servers)
  *	unsigned long dns_count_queries(const DNS *dns)
  *	unsigned long dns_count_failures(const DNS *dns)
  *
@@ -91,25 +89,13 @@
  *	answer; AD is set only when every answer had it, and the TTL
  *	covers the CNAMEs of the earlier answers too.
  *
- *	dns_servers_parse() turns "127.0.0.1, 192.0.2.1:5353 [::1]:53 ::1"
- *	(separated by commas or white space; port 53 by default; a port
- *	on an IPv6 address needs brackets, which an IPv4 address may have
- *	too, as in Postfix: "[127.0.0.1]:53") into the c-ares form
- *	"127.0.0.1:53,192.0.2.1:5353,[::1]:53": addresses in canonical
- *	form, a server listed twice only once (c-ares 1.34 drops such
- *	duplicates, 1.18 would ask the same server twice). It returns the
- *	number of distinct servers (1 to DNS_MAX_SERVERS), or -1 with a
- *	reason.
- *
- *	dns_servers_loopback() is true when every server is on 127/8, ::1
- *	or ::ffff:127/104.
- *
  *	dns_count_queries() and dns_count_failures() count queries sent
  *	and queries that ended in SERVFAIL, REFUSED, timeout, connection
  *	refused or a bad answer, since dns_new().
  * SECURITY
  *	The AD flag means something only from a validating resolver on the
- *	same host; dns_servers_loopback() lets the caller warn otherwise.
+ *	same host; dns_servers_loopback() (dns_servers(3)) lets the caller
+ *	warn otherwise.
  *--*/
 #ifndef _DEFAULT_SOURCE
 #define _DEFAULT_SOURCE			/* as Makefile.am: POSIX interfaces */
@@ -130,6 +116,7 @@
 #include <ares.h>
 
 #include "dns.h"
+#include "dns_reply.h"
 #include "log.h"
 #include "mem.h"
 
@@ -207,137 +194,6 @@ const char *dns_type_name(int qtype)
     case DMSG_T_SOA: return "SOA";
     }
     return "other";
-}
-
-/* dns_port - "1" to "65535", digits only */
-static int dns_port(const char *cp)
-{
-    long    port = 0;
-
-    if (*cp == 0)
-	return -1;
-    for (; *cp; cp++) {
-	if (*cp < '0' || *cp > '9' || (port = port * 10 + (*cp - '0')) > 65535)
-	    return -1;
-    }
-    return port >= 1 ? (int) port : -1;
-}
-
-/* dns_is_loopback - 127/8, ::1, ::ffff:127/104 */
-static int dns_is_loopback(int family, const unsigned char *a)
-{
-    static const unsigned char one[16] = {[15] = 1};
-    static const unsigned char mapped[12] = {[10] = 0xff, [11] = 0xff};
-
-    if (family == AF_INET)
-	return a[0] == 127;
-    return memcmp(a, one, 16) == 0
-	|| (memcmp(a, mapped, 12) == 0 && a[12] == 127);
-}
-
-/* dns_server_add - append "ip:port" in canonical form; 0 if already there */
-static int dns_server_add(VSTR *csv, int family, const unsigned char *addr, int port)
-{
-    char    host[INET6_ADDRSTRLEN];
-    char    entry[INET6_ADDRSTRLEN + 10];
-    const char *cp = vstr_str(csv);
-    size_t  len;
-
-    if (inet_ntop(family, addr, host, sizeof(host)) == 0)
-	return -1;
-    (void) snprintf(entry, sizeof(entry), family == AF_INET6 ? "[%s]:%d" : "%s:%d",
-		    host, port);
-    len = strlen(entry);
-    for (; (cp = strstr(cp, entry)) != 0; cp += len)
-	if ((cp == vstr_str(csv) || cp[-1] == ',') && (cp[len] == 0 || cp[len] == ','))
-	    return 0;			/* c-ares 1.34 would drop it */
-    if (vstr_len(csv) > 0)
-	vstr_addch(csv, ',');
-    vstr_addstr(csv, entry);
-    return 1;
-}
-
-/* dns_server_one - one "ip", "ip:port", "[ip6]", "[ip6]:port" or "ip6" */
-static int dns_server_one(char *tok, VSTR *csv, int *loopback)
-{
-    unsigned char addr[16];
-    char   *host = tok;
-    char   *port = 0;
-    char   *cp;
-    int     family = AF_INET;
-    int     pnum = 53;
-
-    if (*tok == '[') {			/* "[ip6]" or "[ip4]", as Postfix */
-	if ((cp = strchr(tok, ']')) == 0 || (cp[1] != 0 && cp[1] != ':'))
-	    return -1;
-	*cp = 0;
-	host = tok + 1;
-	port = cp[1] ? cp + 2 : 0;
-	family = strchr(host, ':') ? AF_INET6 : AF_INET;
-    } else if ((cp = strchr(tok, ':')) != 0 && strchr(cp + 1, ':') == 0) {
-	*cp = 0;
-	port = cp + 1;
-    } else if (cp != 0) {
-	family = AF_INET6;
-    }
-    if (inet_pton(family, host, addr) != 1
-	|| (port && (pnum = dns_port(port)) < 0))
-	return -1;
-    if (!dns_is_loopback(family, addr))
-	*loopback = 0;
-    return dns_server_add(csv, family, addr, pnum);
-}
-
-/* dns_servers_scan - the whole list; count or -1 */
-static int dns_servers_scan(const char *servers, VSTR *csv, VSTR *err,
-			            int *loopback)
-{
-    static const char sep[] = ", \t\r\n";
-    char   *copy = mem_strdup(servers);
-    char   *save = 0;
-    char   *tok;
-    int     n = 0;
-    int     added;
-
-    *loopback = 1;
-    vstr_reset(csv);
-    for (tok = strtok_r(copy, sep, &save); tok; tok = strtok_r(0, sep, &save)) {
-	if (strlen(tok) > 64 || (added = dns_server_one(tok, csv, loopback)) < 0) {
-	    vstr_printf(err, "bad DNS server address \"%.64s\"", tok);
-	    n = -1;
-	    break;
-	}
-	if ((n += added) > DNS_MAX_SERVERS) {
-	    vstr_printf(err, "more than %d DNS servers", DNS_MAX_SERVERS);
-	    n = -1;
-	    break;
-	}
-    }
-    if (n == 0)
-	vstr_addstr(err, "no DNS server address");
-    mem_free(copy);
-    return n > 0 ? n : -1;
-}
-
-/* dns_servers_parse - "ip[:port], [ip6]:port ..." to the c-ares form */
-int     dns_servers_parse(const char *servers, VSTR *csv, VSTR *err)
-{
-    int     loopback;
-
-    return dns_servers_scan(servers, csv, err, &loopback);
-}
-
-/* dns_servers_loopback - every server on this host */
-int     dns_servers_loopback(const char *servers)
-{
-    VSTR   *csv = vstr_new(64);
-    VSTR   *err = vstr_new(64);
-    int     loopback;
-    int     n = dns_servers_scan(servers, csv, err, &loopback);
-
-    vstr_free(csv);
-    vstr_free(err);
-    return n > 0 && loopback;
 }
 
 #ifdef HAVE_ARES_GET_SERVERS_CSV
@@ -680,125 +536,6 @@ static void dns_done(DNS *dns, DNS_Q *q)
     dns->done_tail = &q->done_next;
 }
 
-/* dns_fail - complete with a failure */
-static void dns_fail(DNS_Q *q, DNS_STATUS status, const char *why)
-{
-    q->status = status;
-    q->why = why;
-}
-
-/* A failure that an RCODE or a c-ares status stands for. */
-typedef struct DNS_FAILURE {
-    int     code;			/* RCODE or ARES_E*; -1: any other */
-    DNS_STATUS status;
-    const char *why;			/* 0: the caller's text */
-} DNS_FAILURE;
-
-/* RCODEs other than NOERROR and NXDOMAIN */
-static const DNS_FAILURE dns_rcode_failures[] = {
-    {DMSG_RCODE_SERVFAIL, DNS_SERVFAIL, "server failure"},
-    {DMSG_RCODE_REFUSED, DNS_REFUSED, "query refused"},
-    {DMSG_RCODE_FORMERR, DNS_BADRESP, "server answered FORMERR"},
-    {-1, DNS_BADRESP, "unexpected RCODE"},
-};
-
-/* c-ares failures without an answer, but for the deadline's own */
-static const DNS_FAILURE dns_ares_failures[] = {
-    {ARES_ETIMEOUT, DNS_TIMEOUT, "no answer"},
-    {ARES_ECONNREFUSED, DNS_UNREACHABLE, "no DNS server listens there"},
-    {ARES_ESERVFAIL, DNS_SERVFAIL, "server failure (c-ares)"},
-    {ARES_EREFUSED, DNS_REFUSED, "query refused (c-ares)"},
-    {-1, DNS_BADRESP, 0},
-};
-
-/* dns_fail_code - fail as the table says for code (its last row: others) */
-static void dns_fail_code(DNS_Q *q, const DNS_FAILURE *table, int code,
-			          const char *other)
-{
-    while (table->code != code && table->code != -1)
-	table++;
-    dns_fail(q, table->status, table->why ? table->why : other);
-}
-
-/* dns_negative - NODATA/NXDOMAIN TTL: chain and SOA, 0 without SOA */
-static unsigned dns_negative(const DMSG *msg, unsigned chain)
-{
-    unsigned neg;
-
-    if (dns_msg_negative_ttl(msg, &neg) < 0)
-	return 0;
-    return neg < chain ? neg : chain;
-}
-
-/* dns_classify - status and TTL from a parsed answer to our question */
-static void dns_classify(DNS_Q *q)
-{
-    unsigned ttl = 0xffffffffu;
-    int     found;
-
-    q->ad = q->msg.ad && q->chain_ad;
-    switch (q->msg.rcode) {
-    case DMSG_RCODE_NOERROR:
-    case DMSG_RCODE_NXDOMAIN:
-	found = dns_msg_follow_cname(&q->msg, q->asked, q->qtype, &q->final, &ttl);
-	if (q->chain_ttl < ttl)
-	    ttl = q->chain_ttl;
-	if (found < 0) {
-	    dns_fail(q, DNS_BADRESP, "CNAME loop or chain too long");
-	} else if (q->msg.rcode == DMSG_RCODE_NXDOMAIN) {
-	    q->status = DNS_NXDOMAIN;
-	    q->ttl = dns_negative(&q->msg, ttl);
-	} else if (found > 0) {
-	    q->status = DNS_OK;
-	    q->ttl = ttl;
-	} else {
-	    q->status = DNS_NODATA;
-	    q->ttl = dns_negative(&q->msg, ttl);
-	}
-	break;
-    default:
-	dns_fail_code(q, dns_rcode_failures, q->msg.rcode, 0);
-	break;
-    }
-}
-
-/* dns_check_answer - parse, make sure it answers q, classify */
-static void dns_check_answer(DNS_Q *q, const unsigned char *abuf, int alen)
-{
-    const DMSG *m = &q->msg;
-    const char *why;
-
-    if (dns_msg_parse(abuf, (size_t) alen, &q->msg, &why) < 0)
-	dns_fail(q, DNS_BADRESP, why);
-    else if (!m->qr || m->opcode != 0 || m->qdcount != 1 || m->qname == 0
-	     || strcmp(m->qname, q->asked) != 0 || m->qtype != q->qtype
-	     || m->qclass != DMSG_C_IN)
-	dns_fail(q, DNS_BADRESP, "answer is for another question");
-    else if (m->tc)
-	dns_fail(q, DNS_BADRESP, "answer truncated");
-    else
-	dns_classify(q);
-}
-
-/* dns_ares_failed - c-ares status without an answer */
-static void dns_ares_failed(DNS_Q *q, int status)
-{
-    if (status == ARES_ECANCELLED || status == ARES_EDESTRUCTION)
-	dns_fail(q, DNS_TIMEOUT, q->optional ? "not waited for"
-		 : "no answer before the deadline");
-    else
-	dns_fail_code(q, dns_ares_failures, status, ares_strerror(status));
-}
-
-/* dns_unfinished - a CNAME chain that ends without records or SOA */
-static int dns_unfinished(const DNS_Q *q)
-{
-    unsigned neg;
-
-    return strcmp(q->final, q->asked) != 0
-	&& dns_msg_negative_ttl(&q->msg, &neg) < 0;
-}
-
 /* dns_follow - ask the end of the chain; -1 when q is done */
 static int dns_follow(DNS *dns, DNS_Q *q)
 {
@@ -807,15 +544,15 @@ static int dns_follow(DNS *dns, DNS_Q *q)
     char   *next;
 
     if (dns->expired) {
-	dns_fail(q, DNS_TIMEOUT, "no answer before the deadline");
+	dns_reply_fail(q, DNS_TIMEOUT, "no answer before the deadline");
 	return -1;
     }
     if (q->follow >= DNS_MAX_FOLLOW) {
-	dns_fail(q, DNS_BADRESP, "CNAME chain too long");
+	dns_reply_fail(q, DNS_BADRESP, "CNAME chain too long");
 	return -1;
     }
     if ((next = dns_normalize(q->final)) == 0) {
-	dns_fail(q, DNS_BADRESP, "CNAME target is not a plain domain name");
+	dns_reply_fail(q, DNS_BADRESP, "CNAME target is not a plain domain name");
 	return -1;
     }
     (void) dns_msg_follow_cname(&q->msg, q->asked, q->qtype, &final, &ttl);
@@ -828,7 +565,7 @@ static int dns_follow(DNS *dns, DNS_Q *q)
     q->follow++;
     if (dns_send(dns, q) == 0)
 	return 0;
-    dns_fail(q, DNS_BADRESP, "cannot build the query");
+    dns_reply_fail(q, DNS_BADRESP, "cannot build the query");
     return -1;
 }
 
@@ -843,12 +580,12 @@ static void dns_answer(void *arg, int status, int timeouts,
     q->in_ares = 0;
     dns->pending--;
     if (status == ARES_SUCCESS && abuf != 0 && alen > 0)
-	dns_check_answer(q, abuf, alen);
+	dns_reply_check(q, abuf, alen);
     else
-	dns_ares_failed(q, status);
+	dns_reply_ares_failed(q, status);
     if (dns->cancelling)
 	return;
-    if (q->status == DNS_NODATA && dns_unfinished(q) && dns_follow(dns, q) == 0)
+    if (q->status == DNS_NODATA && dns_reply_unfinished(q) && dns_follow(dns, q) == 0)
 	return;				/* dns_answer() runs again */
     dns_done(dns, q);
 }
@@ -870,11 +607,11 @@ DNS_Q  *dns_query(DNS *dns, const char *name, int qtype, DNS_CB cb, void *ctx)
     q->name = norm ? norm : mem_strdup(name);
     q->final = q->asked = q->name;
     if (norm == 0)
-	dns_fail(q, DNS_BADRESP, "not a plain domain name");
+	dns_reply_fail(q, DNS_BADRESP, "not a plain domain name");
     else if (dns->expired)
-	dns_fail(q, DNS_TIMEOUT, "no answer before the deadline");
+	dns_reply_fail(q, DNS_TIMEOUT, "no answer before the deadline");
     else if (dns_send(dns, q) < 0)
-	dns_fail(q, DNS_BADRESP, "cannot build the query");
+	dns_reply_fail(q, DNS_BADRESP, "cannot build the query");
     else
 	return q;			/* dns_answer() queues it */
     dns_done(dns, q);

@@ -6,7 +6,6 @@
 #include "dns_msg.h"
 #include "vstr.h"
 
-#define DNS_MAX_SERVERS	8		/* in dns_resolver */
 #define DNS_MAX_FOLLOW	4		/* queries after an unfinished CNAME */
 
 typedef enum {
@@ -58,9 +57,9 @@ long    dns_ms_until(const DNS *dns);
 const char *dns_status_name(DNS_STATUS status);
 const char *dns_failure_name(DNS_STATUS status);
 const char *dns_type_name(int qtype);
-int     dns_servers_parse(const char *servers, VSTR *csv, VSTR *err);
-int     dns_servers_loopback(const char *servers);
 unsigned long dns_count_queries(const DNS *dns);
 unsigned long dns_count_failures(const DNS *dns);
+
+#include "dns_servers.h"
 
 #endif

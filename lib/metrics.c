@@ -14,6 +14,7 @@
  *	void	metrics_flush(CACHE *cache)
  *	void	metrics_render(CACHE *cache, VSTR *out)
  *	void	metrics_forget(void)
+ *	const char *metrics_name(MET_ID id)
  *	void	metrics_render_config_error(VSTR *out, int error)
  * DESCRIPTION
  *	Each helper counts in memory (metrics_inc(); labels is the text
@@ -30,11 +31,18 @@
  *	memo_counters_take() can hand the memo's counts back to this
  *	helper before /metrics flushes and renders them.
  *
+ *	metrics_name() is a counter's name, for a count that must be added
+ *	in the caller's own transaction (cache_counter_add(): a protection
+ *	drop is counted in the transaction that records it).
+ *
  *	metrics_render() writes the Prometheus text exposition format (0.0.4):
  *	every counter from the table, with this helper's counts not flushed
  *	yet added to them (so /metrics can show counts that are still in
  *	the memo without committing them: metrics_forget() then drops
- *	those copies), plus the gauges
+ *	those copies; tlspolicyd_protection_drops_total with what="dane"
+ *	and what="mta-sts", and tlspolicyd_deferrals_total with every
+ *	counted cause of defer(3), are shown from 0 before their first
+ *	event, so that alert rules see the series), plus the gauges
  *	tlspolicyd_cache_entries{table="dane"|"sts"} and
  *	tlspolicyd_cache_refused (1: the cache was refused for its
  *	permissions) and tlspolicyd_resolver_validating{resolver="..."}
@@ -52,8 +60,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "defer.h"
 #include "log.h"
 #include "metrics.h"
+#include "protect.h"
 #include "rwatch.h"
 
 #define MET_SLOTS	64
@@ -82,6 +92,9 @@ static const struct {
     {"tlspolicyd_refreshes_total", "Cache entries refreshed before they expired."},
     {"tlspolicyd_refresh_skipped_total", "Refreshes not started: the cache"
      " cannot be written, all refresh slots are busy, or a slot file is unusable."},
+    {"tlspolicyd_protection_drops_total", "Domains whose published protection"
+    " dropped (DANE or MTA-STS weakened), each drop counted once."},
+    {"tlspolicyd_deferrals_total", "Temporary-failure answers, by cause."},
 };
 
 /* metrics_inc - count n events */
@@ -105,6 +118,12 @@ void    metrics_inc(MET_ID id, const char *labels, unsigned long n)
     metrics_slots[metrics_used].id = id;
     (void) snprintf(metrics_slots[metrics_used].labels, MET_LABELS, "%s", labels);
     metrics_slots[metrics_used++].n = n;
+}
+
+/* metrics_name - the counter's name */
+const char *metrics_name(MET_ID id)
+{
+    return metrics_names[id].name;
 }
 
 /* metrics_inc_named - metrics_inc() by name; unknown names are dropped */
@@ -168,7 +187,54 @@ typedef struct MET_OUT {
     const char *name;
     int     samples;
     char    shown[MET_SLOTS];		/* this helper's unflushed counts shown */
+    unsigned known;			/* metrics_known() label sets seen */
 } MET_OUT;
+
+/* metrics_known - the i-th label set a counter always shows (0 before its
+ * first event), NULL after the last: the drops by what, the deferrals by
+ * the causes that are counted */
+static const char *metrics_known(MET_ID id, int i, char *buf, size_t size)
+{
+    int     cause;
+    int     n = 0;
+
+    if (id == MET_PROTECTION_DROPS && i < PROTECT_WHAT_COUNT) {
+	(void) snprintf(buf, size, "what=\"%s\"", protect_what_name((PROTECT_WHAT) i));
+	return buf;
+    }
+    for (cause = 0; id == MET_DEFERRALS && cause < DEFER_COUNT; cause++) {
+	if (defer_counted((DEFER_CAUSE) cause) && n++ == i) {
+	    (void) snprintf(buf, size, "cause=\"%s\"", defer_name((DEFER_CAUSE) cause));
+	    return buf;
+	}
+    }
+    return 0;
+}
+
+/* metrics_note_known - remember a known label set that has a sample */
+static void metrics_note_known(MET_OUT *mo, const char *labels)
+{
+    char    buf[MET_LABELS];
+    int     i;
+
+    for (i = 0; metrics_known(mo->id, i, buf, sizeof(buf)) != 0; i++)
+	if (strcmp(buf, labels) == 0)
+	    mo->known |= 1u << i;
+}
+
+/* metrics_zeros - 0 for each known label set without a sample */
+static void metrics_zeros(MET_OUT *mo)
+{
+    char    buf[MET_LABELS];
+    int     i;
+
+    for (i = 0; metrics_known(mo->id, i, buf, sizeof(buf)) != 0; i++) {
+	if ((mo->known & (1u << i)) == 0) {
+	    vstr_printf(mo->out, "%s{%s} 0\n", mo->name, buf);
+	    mo->samples++;
+	}
+    }
+}
 
 /* metrics_value - one label value, escaped for the exposition format */
 static void metrics_value(VSTR *out, const char *val, size_t len)
@@ -220,10 +286,13 @@ static void metrics_line(MET_OUT *mo, const char *labels, long long value)
 {
     VSTR   *lab = vstr_new(64);
 
+    if (labels == 0)
+	labels = "";
     if (metrics_labels(lab, labels) == 0) {
 	vstr_printf(mo->out, "%s%s%s%s %lld\n", mo->name, vstr_len(lab) ? "{" : "",
 		    vstr_str(lab), vstr_len(lab) ? "}" : "", value);
 	mo->samples++;
+	metrics_note_known(mo, labels);
     }
     vstr_free(lab);
 }
@@ -298,10 +367,12 @@ void    metrics_render(CACHE *cache, VSTR *out)
 	mo.id = (MET_ID) id;
 	mo.name = metrics_names[id].name;
 	mo.samples = 0;
+	mo.known = 0;
 	vstr_printf(out, "# HELP %s %s\n# TYPE %s counter\n", mo.name,
 		    metrics_names[id].help, mo.name);
 	cache_counters_each(cache, metrics_sample, &mo);
 	metrics_rest(&mo);
+	metrics_zeros(&mo);
 	if (mo.samples == 0 && id != MET_LOOKUPS)
 	    vstr_printf(out, "%s 0\n", mo.name);
     }

@@ -15,6 +15,8 @@ typedef enum {
     MET_STS_FAILURES,
     MET_REFRESHES,
     MET_REFRESH_SKIPPED,		/* reason */
+    MET_PROTECTION_DROPS,		/* what */
+    MET_DEFERRALS,			/* cause */
     MET_COUNT
 } MET_ID;
 
@@ -29,6 +31,7 @@ void    metrics_move(MET_MOVE_FN fn, void *ctx);
 void    metrics_flush(CACHE *cache);
 void    metrics_render(CACHE *cache, VSTR *out);
 void    metrics_forget(void);
+const char *metrics_name(MET_ID id);
 void    metrics_render_config_error(VSTR *out, int error);
 
 #endif

@@ -53,6 +53,13 @@
  *	An answer from the cache also sets res->stable_until, from
  *	mtasts_plan_stable_until(): the same cached entry gives the same
  *	answer before then.
+ *
+ *	For protection history (history(3)), res->observed is set with
+ *	res->facts when this lookup learned fresh, complete facts: a policy
+ *	fetched now (its mode, id and mx patterns), or a TXT answer proving
+ *	the record gone while no unexpired policy is cached (no-policy). A
+ *	cached policy, a failed TXT lookup or fetch, or a rate-limited one
+ *	observe nothing.
  *--*/
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -77,6 +84,8 @@ void    mtasts_result_init(MTS_RESULT *res)
     res->refresh_due = 0;
     res->stable_until = 0;
     res->failed = 0;
+    res->observed = 0;
+    protect_init(&res->facts);
 }
 
 /* mtasts_result_free - release */
@@ -278,6 +287,18 @@ static int mtasts_use_cached(MTS_CTX *ctx)
     return ret;
 }
 
+/* mtasts_observed - fresh facts for protection history: a policy just
+ * fetched (pol), or no TXT record and no unexpired policy (pol NULL) */
+static void mtasts_observed(MTS_CTX *ctx, const STSP *pol, const char *id)
+{
+    PROTECT_STS sts = PROTECT_STS_NOPOLICY;
+
+    if (pol && protect_sts_from_name(sts_policy_mode_name(pol->mode), &sts) < 0)
+	return;
+    protect_set_sts(&ctx->res->facts, sts, id, pol ? pol->mx : 0, pol ? pol->nmx : 0);
+    ctx->res->observed = 1;
+}
+
 /* mtasts_do_fetch - fetch now; on failure keep the cached policy */
 static void mtasts_do_fetch(MTS_CTX *ctx, const char *id, unsigned ttl)
 {
@@ -288,6 +309,7 @@ static void mtasts_do_fetch(MTS_CTX *ctx, const char *id, unsigned ttl)
     metrics_inc(MET_STS_FETCHES, "", 1);
     if (mtasts_fetch(ctx, &pol, why) == 0) {
 	mtasts_store(ctx, id, &pol, ttl);
+	mtasts_observed(ctx, &pol, id);
 	ctx->res->source = "https";
 	ctx->res->ttl = (int) pol.max_age;
 	mtasts_answer(ctx, &pol);
@@ -340,6 +362,7 @@ static void mtasts_check(MTS_CTX *ctx)
 	break;
     case MTS_PLAN_STORE_ABSENCE:
 	mtasts_store_absence(ctx, ttl);
+	mtasts_observed(ctx, 0, "");
 	break;
     default:
 	break;

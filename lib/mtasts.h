@@ -7,6 +7,7 @@
 #include "cfg.h"
 #include "dns.h"
 #include "mtasts_plan.h"
+#include "protect.h"
 #include "vstr.h"
 
 #define MTS_STABLE_MAX	60		/* stable_until looks this far ahead */
@@ -22,6 +23,8 @@ typedef struct MTS_RESULT {
     time_t  stable_until;		/* from the cache: the same answer
 					 * before then (0: not from it) */
     int     failed;			/* a TXT lookup or a fetch failed */
+    int     observed;			/* facts holds fresh MTA-STS facts */
+    PROTECT_FACTS facts;		/* a fetched policy, or proven absence */
 } MTS_RESULT;
 
 typedef struct MTS_CTX {

@@ -86,7 +86,8 @@
  *	and checked (priv_cache_trusted()), "" without a cache.
  *
  *	A lookup line (domain, answer, the rule that decided as rule=NAME,
- *	source, ttl) is logged for every lookup under log_lookups = all or
+ *	source, ttl, and a temporary failure's cause as cause=NAME,
+ *	defer(3)) is logged for every lookup under log_lookups = all or
  *	verbose; by default (changes) only for a lookup decided from facts
  *	fetched now and for a temporary failure, and not again for the
  *	same domain and answer on this connection within a minute
@@ -95,7 +96,8 @@
  *	lookup that fetched them, or by policy_refresh_lookup(), which logs
  *	the answer the cache gives after a refresh when it differs from the
  *	one before (source=refresh) - so "the same answer as before" needs
- *	no write on the hot path and holds across helpers.
+ *	no write on the hot path and holds across helpers. After a fresh
+ *	lookup (never -q's) history(3) records its facts and its answer.
  *
  *	policy_answer_init() and policy_answer_free() make and release an
  *	answer; policy_answer_reset() empties one for the next lookup
@@ -127,6 +129,7 @@
 #include "cfgmark.h"
 #include "dane.h"
 #include "decide.h"
+#include "history.h"
 #include "key.h"
 #include "log.h"
 #include "logcap.h"
@@ -149,6 +152,7 @@ void    policy_answer_reset(POL_ANSWER *ans)
     ans->ttl = 0;
     vstr_reset(ans->why);
     vstr_reset(ans->tlsrpt);
+    ans->cause = DEFER_NONE;
 }
 
 /* policy_answer_init - empty answer */
@@ -202,6 +206,8 @@ static void policy_log_line(const POL_ANSWER *ans)
 	" answer=", policy_status_name(ans->status),
 	ans->status == POL_FOUND ? " policy=\"" : " reason=\"", vstr_str(ans->text),
 	"\" rule=", ans->rule, " source=", ans->source, " ttl=", ttl,
+	ans->status == POL_TEMP ? " cause=" : "",
+	ans->status == POL_TEMP ? defer_name(ans->cause) : "",
     };
     size_t  n = 0;
     size_t  len;
@@ -346,9 +352,10 @@ static DNS *policy_dns(POL_CTX *ctx)
     return ctx->dns;
 }
 
-/* policy_dane_fetch - DNS lookup, cached when it may be */
+/* policy_dane_fetch - DNS lookup, cached when it may be (and then part of
+ * the protection history); *cause names what made a failure */
 static DV_VERDICT policy_dane_fetch(POL_CTX *ctx, const char *domain, VSTR *why,
-				         int *ttl)
+				         int *ttl, DEFER_CAUSE *cause)
 {
     DANE_RESULT res;
     CACHE_DANE ent;
@@ -356,15 +363,15 @@ static DV_VERDICT policy_dane_fetch(POL_CTX *ctx, const char *domain, VSTR *why,
     DV_VERDICT verdict;
     RWATCH_GATE gate;
 
-    if (dns == 0) {
-	vstr_addstr(why, "DNS client unavailable");
-	return DV_TEMP;
-    }
+    if (dns == 0)
+	return vstr_addstr(why, "DNS client unavailable"),
+	    *cause = DEFER_RESOLVER_UNAVAILABLE, DV_TEMP;
     if ((gate = rwatch_gate(policy_cache(ctx), ctx->cfg, why)) == RWATCH_TEMP)
-	return DV_TEMP;
+	return *cause = DEFER_RESOLVER_NOT_VALIDATING, DV_TEMP;
     dane_result_init(&res);
     dane_lookup(dns, domain, &res);
     verdict = res.verdict;
+    *cause = res.timed_out ? DEFER_TIME_LIMIT : *cause;
     vstr_addstr(why, vstr_str(res.why));
     *ttl = cfg_clamp_ttl(ctx->cfg, res.ttl);
     if (res.cacheable && gate == RWATCH_OK) {
@@ -376,6 +383,7 @@ static DV_VERDICT policy_dane_fetch(POL_CTX *ctx, const char *domain, VSTR *why,
 	ent.expires = ent.fetched + *ttl;
 	(void) cache_dane_put(policy_cache(ctx), domain, &ent);
 	cache_dane_free(&ent);
+	history_dane(ctx->no_history ? 0 : policy_cache(ctx), dns, domain, &res);
 	if (!ctx->pruned) {		/* once per process: cheap, indexed */
 	    cache_prune_expired(policy_cache(ctx), time(0), 0);
 	    ctx->pruned = 1;
@@ -435,7 +443,7 @@ static DV_VERDICT policy_dane(POL_CTX *ctx, POL_ANSWER *ans)
     cache_read_end(policy_cache(ctx));	/* no snapshot across DNS */
     ans->source = "dns";
     why = vstr_new(128);
-    verdict = policy_dane_fetch(ctx, ans->domain, why, &ttl);
+    verdict = policy_dane_fetch(ctx, ans->domain, why, &ttl, &ans->cause);
     ans->ttl = verdict == DV_TEMP ? 0 : ttl;
     vstr_reset(ans->why);
     vstr_addstr(ans->why, vstr_str(why));
@@ -453,32 +461,25 @@ static void policy_mtasts(POL_CTX *ctx, const char *domain, MTS_RESULT *res)
 	return;
     }
     mtasts_lookup(dns, policy_cache(ctx), ctx->cfg, domain, res);
+    history_sts(ctx->no_history ? 0 : policy_cache(ctx), domain, res);
     if (res->refresh_due)
 	policy_want_refresh(ctx, domain);
 }
 
-/* policy_temp_text - the reason Postfix logs for a deferral */
-static void policy_temp_text(POL_ANSWER *ans, const DECIDE_RULE *rule)
-{
-    if (strcmp(rule->name, "dane-temp") == 0)
-	vstr_printf(ans->text, "DNS lookup failed: %s", vstr_str(ans->why));
-    else
-	vstr_printf(ans->text, "MTA-STS policy in force, DANE unknown: %s",
-		    vstr_str(ans->why));
-}
-
 /* policy_from_rule - the reply for the deciding rule */
 static void policy_from_rule(POL_ANSWER *ans, const DECIDE_RULE *rule,
-			          const MTS_RESULT *sts, int tlsrpt)
+			          const MTS_RESULT *sts, int tlsrpt, size_t dane_len)
 {
     vstr_reset(ans->text);
+    ans->cause = rule->answer == DECIDE_TEMP ? defer_for_rule(rule->name, ans->cause)
+	: DEFER_NONE;
     ans->rule = rule->name;
     ans->kind = decide_answer_name(rule->answer);
     switch (rule->answer) {
     case DECIDE_TEMP:
 	ans->status = POL_TEMP;
 	ans->ttl = 0;
-	policy_temp_text(ans, rule);
+	defer_reply(ans->text, rule->name, ans->cause, vstr_str(ans->why), dane_len);
 	break;
     case DECIDE_NOTFOUND:
 	ans->status = POL_NOTFOUND;
@@ -525,6 +526,7 @@ static void policy_conclude(POL_ANSWER *ans, DV_VERDICT verdict,
 			         const MTS_RESULT *sts, int tlsrpt)
 {
     const DECIDE_RULE *rule;
+    size_t  dane_len = vstr_len(ans->why);
 
     if (vstr_len(sts->why))
 	vstr_printf(ans->why, "; MTA-STS: %s", vstr_str(sts->why));
@@ -532,7 +534,7 @@ static void policy_conclude(POL_ANSWER *ans, DV_VERDICT verdict,
     log_debug("decision for %s: DANE %s, MTA-STS %s: rule %s (%s): %s",
 	      ans->domain, dane_verdict_verdict_name(verdict), sts->found ? "policy"
 	      : "none", rule->name, rule->cite, rule->text);
-    policy_from_rule(ans, rule, sts, tlsrpt);
+    policy_from_rule(ans, rule, sts, tlsrpt, dane_len);
 }
 
 /* policy_memo - the memo beside the cache, opened on first use; NULL
@@ -674,6 +676,9 @@ static void policy_decide_lookup(POL_CTX *ctx, POL_ANSWER *ans, int tlsrpt)
 	policy_mtasts(ctx, ans->domain, &sts);
     cache_read_end(policy_cache(ctx));
     policy_conclude(ans, verdict, &sts, tlsrpt);
+    history_answered(ctx->no_history ? 0 : policy_cache(ctx), ans->domain,
+		     ans->status == POL_TEMP ? ans->cause : DEFER_NONE,
+		     vstr_str(ans->text));
     mtasts_result_free(&sts);
 }
 
@@ -827,6 +832,7 @@ static int policy_refresh_mtasts(POL_CTX *ctx, const char *domain, VSTR *why)
 	return -1;
     mtasts_result_init(&res);
     if (mtasts_refresh_cached(dns, policy_cache(ctx), ctx->cfg, domain, &res) == 0) {
+	history_sts(ctx->no_history ? 0 : policy_cache(ctx), domain, &res);
 	vstr_printf(why, "; MTA-STS: %s", res.found ? vstr_str(res.text)
 		    : vstr_str(res.why));
 	failed = res.failed;
@@ -871,13 +877,14 @@ int     policy_refresh_lookup(POL_CTX *ctx, const char *domain, VSTR *why)
     DV_VERDICT verdict;
     POL_ANSWER before;
     int     had;
+    DEFER_CAUSE cause = DEFER_NONE;
     int     ttl;
     int     ok;
 
     policy_answer_init(&before);
     had = policy_refresh_answer(ctx, domain, &before);
     policy_start_clock(ctx);
-    verdict = policy_dane_fetch(ctx, domain, why, &ttl);
+    verdict = policy_dane_fetch(ctx, domain, why, &ttl, &cause);
     ok = verdict != DV_TEMP && verdict != DV_HOST_FAIL;
     if (decide_needs_sts(verdict) && policy_refresh_mtasts(ctx, domain, why) < 0)
 	ok = 0;
@@ -918,6 +925,7 @@ void    policy_lookup(POL_CTX *ctx, const char *raw, size_t len,
 	ans->domain[0] = 0;
 	policy_set(ans, POL_TEMP, "config",
 		"tlspolicyd configuration error, see its log");
+	ans->cause = DEFER_CONFIGURATION_ERROR;
 	logcap_warn("answering temporary failure: %s", ctx->config_error);
 	return;
     }

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include "cache.h"
 #include "cfg.h"
+#include "defer.h"
 #include "dns.h"
 #include "memo.h"
 #include "ovr.h"
@@ -21,6 +22,7 @@ typedef struct POL_CTX {
     const OVR *ovr;
     const char *config_error;		/* non-NULL: answer TEMP to all */
     int     no_cache;			/* do not open the cache */
+    int     no_history;			/* -q: record no history (history(3)) */
     int     guest;			/* -q -c/-o: only a cache of these settings */
     CACHE  *cache;			/* opened on first use */
     DNS    *dns;			/* made on first use */
@@ -63,6 +65,7 @@ typedef struct POL_ANSWER {
     int     ttl;			/* seconds the answer stays valid */
     VSTR   *why;			/* explanation for logs */
     VSTR   *tlsrpt;			/* TLSRPT attributes to append, or "" */
+    DEFER_CAUSE cause;			/* a temporary failure's (defer.h) */
 } POL_ANSWER;
 
 void    policy_answer_init(POL_ANSWER *ans);

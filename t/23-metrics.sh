@@ -56,7 +56,7 @@ t_ok "DNS queries were counted" test "$(val tlspolicyd_dns_queries_total)" -ge 4
 t_is "$(val 'tlspolicyd_cache_entries{table="dane"}')" 1 "cache_entries gauge"
 bad=$(printf '%s\n' "$body" | grep -v '^# \(HELP\|TYPE\) ' | grep -Ev '^[a-z_]+(\{[a-z_]+="[^"]*"(,[a-z_]+="[^"]*")*\})? [0-9]+$')
 t_is "$bad" "" "every sample line is valid exposition text"
-t_is "$(printf '%s\n' "$body" | grep -c '^# TYPE ')" 13 "HELP/TYPE for every metric"
+t_is "$(printf '%s\n' "$body" | grep -c '^# TYPE ')" 15 "HELP/TYPE for every metric"
 t_is "$(val tlspolicyd_config_error)" 0 "config_error gauge: 0 without a configuration error"
 t_is "$(val tlspolicyd_cache_refused)" 0 "cache_refused gauge: 0 for a cache only the spawn user writes"
 t_is "$(val 'tlspolicyd_resolver_validating{resolver="127.77.23.3:5353"}')" 1 "resolver_validating gauge: the probe row"
