@@ -15,11 +15,17 @@
  *
  *	CACHE	*policy_cache(POL_CTX *ctx)
  *	const char *policy_cache_path(POL_CTX *ctx)
- *	int	policy_refresh_lookup(POL_CTX *ctx, const char *domain,
- *				VSTR *why)
- *	void	policy_flush_metrics(POL_CTX *ctx)
- *	void	policy_metrics(POL_CTX *ctx, VSTR *out)
  *	void	policy_ctx_close(POL_CTX *ctx)
+ * INTERNAL (policy_int.h, for policy_*.c only)
+ *	const char *policy_settings(POL_CTX *ctx)
+ *	DNS	*policy_dns(POL_CTX *ctx)
+ *	DV_VERDICT policy_dane_fetch(POL_CTX *ctx, const char *domain,
+ *				VSTR *why, int *ttl, DEFER_CAUSE *cause)
+ *	int	policy_from_cache(POL_CTX *ctx, POL_ANSWER *ans, int tlsrpt,
+ *				time_t *until)
+ *	void	policy_start_clock(POL_CTX *ctx)
+ *	void	policy_stop_clock(POL_CTX *ctx)
+ *	void	policy_log_line(const POL_ANSWER *ans)
  * DESCRIPTION
  *	policy_lookup() answers one key, already decoded from its protocol:
  *
@@ -57,10 +63,8 @@
  *	plan (mtasts_plan_stable_until()), at most MEMO_MAX_AGE seconds.
  *	It answers only while the cache is unchanged since, so it never
  *	says what the cache would not say now; such a lookup opens no
- *	database. Its counts go to the memo's counters too. Its answers
- *	are those of helpers with the same answer-changing settings,
- *	cache_max_ttl and program version (PACKAGE_VERSION: after an
- *	upgrade, no answer of the old program is given).
+ *	database. Its counts go to the memo's counters too
+ *	(policy_memo(3) has the glue).
  *
  *	The reads of one lookup run in one read transaction of the cache.
  *	A miss is looked up once across all helpers: the helper that takes
@@ -78,9 +82,8 @@
  *	check or refetch is due (mtasts_plan.c), is remembered in ctx->refresh;
  *	the server then has the daemon start a refresh process (refresh.c
  *	has the rules, daemon/tlspolicyd.c the fork and exec), which calls
- *	policy_refresh_lookup(): the DANE lookup and, where MTA-STS can change
- *	the answer, the MTA-STS check of a refresh process, 0 when both
- *	renewed their entries. policy_cache() is the cache, opened on first use.
+ *	policy_refresh_lookup() (policy_refresh(3)). policy_cache() is the
+ *	cache, opened on first use.
  *	policy_cache_path() is cache_file as SQLite, the memo and the
  *	refresh slots use it: a symbolic link resolved once per process
  *	and checked (priv_cache_trusted()), "" without a cache.
@@ -104,19 +107,22 @@
  *	(a connection reuses one answer: no allocation per lookup);
  *	policy_status_name() names a status for logs.
  *	Under a configuration error nothing is written: no cache or memo is
- *	opened, no fingerprint stored, no count kept, and policy_metrics()
- *	renders only tlspolicyd_config_error 1. A guest (ctx->guest: -q with
- *	-c or -o) uses the cache only when it holds no settings fingerprint
- *	or that of the guest's settings (cfgmark_other()); else none.
+ *	opened, no fingerprint stored, no count kept (policy_metrics(3)
+ *	renders only tlspolicyd_config_error 1). A guest (ctx->guest: -q
+ *	with -c or -o) uses the cache only when it holds no settings
+ *	fingerprint or that of the guest's settings (cfgmark_other());
+ *	else none. policy_ctx_close() closes the cache, the memo and the
+ *	DNS client.
  *
- *	policy_flush_metrics() moves the DNS counts and pending counters to
- *	the cache when this helper has written to it anyway (taking the
- *	memo's counts along), else to the memo's counters, or to the cache
- *	when there is no memo (and resets a grown WAL); policy_metrics()
- *	renders the /metrics text: the cache's counters plus the memo's
- *	pending counts, read without a commit (so a scrape leaves the
- *	memo's answers valid). policy_ctx_close() closes
- *	the cache, the memo and the DNS client.
+ *	For policy_memo.c, policy_metrics.c and policy_refresh.c:
+ *	policy_settings() is the answer-changing settings line (made once);
+ *	policy_dns() the DNS client, made on first use (NULL on error);
+ *	policy_dane_fetch() a DANE lookup from DNS, cached when it may be,
+ *	*cause naming what made a failure; policy_from_cache() the whole
+ *	answer from one cache snapshot (-1 when facts are missing; *until:
+ *	when its entries expire, become due or change plan);
+ *	policy_start_clock() and policy_stop_clock() the lookup's one time
+ *	limit; policy_log_line() writes a lookup's line.
  *--*/
 #include "config.h"
 
@@ -136,6 +142,8 @@
 #include "metrics.h"
 #include "mtasts.h"
 #include "policy.h"
+#include "policy_int.h"
+#include "policy_memo.h"
 #include "priv.h"
 #include "rwatch.h"
 
@@ -197,7 +205,7 @@ static void policy_set(POL_ANSWER *ans, POL_STATUS status, const char *source,
 }
 
 /* policy_log_line - the lookup line, put together without printf() */
-static void policy_log_line(const POL_ANSWER *ans)
+void    policy_log_line(const POL_ANSWER *ans)
 {
     char    line[LOG_TEXT_MAX];
     char    ttl[24];
@@ -267,7 +275,7 @@ static int policy_gate(const char *raw, size_t len, POL_ANSWER *ans)
 
 /* policy_settings - the answer-changing settings line, made once (it
  * reads the overrides file): for cfgmark_check() and the memo */
-static const char *policy_settings(POL_CTX *ctx)
+const char *policy_settings(POL_CTX *ctx)
 {
     if (ctx->settings == 0) {
 	ctx->settings = vstr_new(256);
@@ -332,7 +340,7 @@ CACHE  *policy_cache(POL_CTX *ctx)
 }
 
 /* policy_dns - the DNS client, made on first use; NULL on error */
-static DNS *policy_dns(POL_CTX *ctx)
+DNS    *policy_dns(POL_CTX *ctx)
 {
     VSTR   *err;
 
@@ -354,7 +362,7 @@ static DNS *policy_dns(POL_CTX *ctx)
 
 /* policy_dane_fetch - DNS lookup, cached when it may be (and then part of
  * the protection history); *cause names what made a failure */
-static DV_VERDICT policy_dane_fetch(POL_CTX *ctx, const char *domain, VSTR *why,
+DV_VERDICT policy_dane_fetch(POL_CTX *ctx, const char *domain, VSTR *why,
 				         int *ttl, DEFER_CAUSE *cause)
 {
     DANE_RESULT res;
@@ -504,7 +512,7 @@ static void policy_from_rule(POL_ANSWER *ans, const DECIDE_RULE *rule,
 
 /* policy_start_clock - one limit for the whole lookup: DNS, HTTPS, the
  * wait for another helper's lookup, the cache's locks */
-static void policy_start_clock(POL_CTX *ctx)
+void    policy_start_clock(POL_CTX *ctx)
 {
     (void) clock_gettime(CLOCK_MONOTONIC, &ctx->until);
     ctx->until.tv_sec += POL_LOOKUP_LIMIT(ctx->cfg);
@@ -515,7 +523,7 @@ static void policy_start_clock(POL_CTX *ctx)
 
 /* policy_stop_clock - the lookup is over: the cache's waits after the
  * reply (counts, refresh leases) are bounded by cache_busy_timeout alone */
-static void policy_stop_clock(POL_CTX *ctx)
+void    policy_stop_clock(POL_CTX *ctx)
 {
     ctx->until.tv_sec = ctx->until.tv_nsec = 0;
     cache_wait_until(ctx->cache, 0);
@@ -537,88 +545,10 @@ static void policy_conclude(POL_ANSWER *ans, DV_VERDICT verdict,
     policy_from_rule(ans, rule, sts, tlsrpt, dane_len);
 }
 
-/* policy_memo - the memo beside the cache, opened on first use; NULL
- * without a cache, or when the memo or the cache may not be trusted */
-static MEMO *policy_memo(POL_CTX *ctx)
-{
-    long    max_ttl = ctx->cfg->cache_max_ttl;
-    const char *mark;
-    uint64_t settings;
-
-    if (ctx->memo_tried)
-	return ctx->memo;
-    ctx->memo_tried = 1;
-    if (ctx->guest)
-	(void) policy_cache(ctx);	/* may it use the cache at all? */
-    if (!ctx->no_cache && !ctx->config_error && *policy_cache_path(ctx)
-	&& ctx->cache_trusted) {
-	mark = policy_settings(ctx);
-	settings = memo_hash(mark, strlen(mark), MEMO_HASH_INIT);
-	settings = memo_hash(&max_ttl, sizeof(max_ttl), settings);
-	settings = memo_hash(PACKAGE_VERSION, sizeof(PACKAGE_VERSION), settings);
-	ctx->memo = memo_open(policy_cache_path(ctx), settings);
-    }
-    return ctx->memo;
-}
-
-/* policy_memo_answer - the memo's answer for the domain; -1 if none */
-static int policy_memo_answer(POL_CTX *ctx, POL_ANSWER *ans, int tlsrpt)
-{
-    MEMO_ANSWER *hit = &ctx->memo_hit;
-    time_t  now = time(0);
-
-    if (!memo_get(policy_memo(ctx), ans->domain, tlsrpt, now, hit)
-	|| (hit->status != POL_FOUND && hit->status != POL_NOTFOUND))
-	return -1;
-    ans->status = hit->status;
-    ans->rule = hit->rule;
-    ans->kind = hit->kind;
-    ans->source = hit->source;
-    ans->ttl = (int) (hit->expires - (long long) now);
-    vstr_reset(ans->text);
-    vstr_addstr(ans->text, hit->text);
-    vstr_reset(ans->tlsrpt);
-    vstr_addstr(ans->tlsrpt, hit->tlsrpt);
-    metrics_inc(MET_CACHE_HITS, "kind=\"dane\"", 1);
-    log_debug("memo hit for %s: %s, %ds left", ans->domain, hit->rule, ans->ttl);
-    return 0;
-}
-
-/* policy_memo_text - a string into a memo field; -1 if it does not fit */
-static int policy_memo_text(char *dst, size_t size, const char *src)
-{
-    return snprintf(dst, size, "%s", src) < (int) size ? 0 : -1;
-}
-
-/* policy_memo_remember - an answer the cache gave, stamped, until then */
-static void policy_memo_remember(POL_CTX *ctx, const MEMO_STAMP *stamp,
-				         const POL_ANSWER *ans, int tlsrpt,
-				         time_t until)
-{
-    MEMO_ANSWER mem;
-    time_t  now = time(0);
-
-    if (ctx->refresh[0] || ans->ttl <= 0
-	|| (ans->status != POL_FOUND && ans->status != POL_NOTFOUND))
-	return;
-    if (until > now + MEMO_MAX_AGE)
-	until = now + MEMO_MAX_AGE;
-    mem.status = ans->status;
-    mem.expires = (long long) now + ans->ttl;
-    if (policy_memo_text(mem.rule, sizeof(mem.rule), ans->rule) < 0
-	|| policy_memo_text(mem.kind, sizeof(mem.kind), ans->kind) < 0
-	|| policy_memo_text(mem.source, sizeof(mem.source), ans->source) < 0
-	|| policy_memo_text(mem.text, sizeof(mem.text), vstr_str(ans->text)) < 0
-	|| policy_memo_text(mem.tlsrpt, sizeof(mem.tlsrpt), vstr_str(ans->tlsrpt)) < 0)
-	return;
-    if (until > now)
-	(void) memo_put(ctx->memo, stamp, ans->domain, tlsrpt, until, &mem);
-}
-
 /* policy_from_cache - the whole answer from one cache snapshot, counted
  * nowhere; -1 when facts are missing. *until: when the entries used
  * expire, become due or change plan */
-static int policy_from_cache(POL_CTX *ctx, POL_ANSWER *ans, int tlsrpt,
+int     policy_from_cache(POL_CTX *ctx, POL_ANSWER *ans, int tlsrpt,
 			             time_t *until)
 {
     CACHE  *cache = policy_cache(ctx);
@@ -754,144 +684,6 @@ static int policy_decide(POL_CTX *ctx, POL_ANSWER *ans, int tlsrpt)
     }
     policy_stop_clock(ctx);
     return fresh;
-}
-
-/* policy_count_dns - the DNS client's counts since the last time */
-static void policy_count_dns(POL_CTX *ctx)
-{
-    if (ctx->dns) {
-	metrics_inc(MET_DNS_QUERIES, "", dns_count_queries(ctx->dns) - ctx->dns_queries);
-	metrics_inc(MET_DNS_FAILURES, "", dns_count_failures(ctx->dns) - ctx->dns_failures);
-	ctx->dns_queries = dns_count_queries(ctx->dns);
-	ctx->dns_failures = dns_count_failures(ctx->dns);
-    }
-}
-
-/* policy_memo_count - metrics_move() into the memo's counters */
-static int policy_memo_count(void *memo, const char *name, const char *labels,
-			             unsigned long n)
-{
-    return memo_count((MEMO *) memo, name, labels, n);
-}
-
-/* policy_flush_metrics - DNS counts, then everything to the cache when
- * this helper wrote to it anyway (with what the memo holds), else to the
- * memo: a commit only for counts would end every memo answer */
-void    policy_flush_metrics(POL_CTX *ctx)
-{
-    if (ctx->config_error)		/* nothing is written then */
-	return;
-    policy_count_dns(ctx);
-    if (cache_wrote(ctx->cache))
-	memo_counters_take(policy_memo(ctx), metrics_inc_named, 0);
-    else if (policy_memo(ctx))
-	metrics_move(policy_memo_count, ctx->memo);
-    if (metrics_pending())
-	metrics_flush(policy_cache(ctx));
-    if (ctx->cache)
-	cache_checkpoint(ctx->cache);
-}
-
-/* policy_metrics - the exposition text for /metrics: the table plus the
- * memo's pending counts (ours join them there), nothing committed (that
- * would end every memo answer) unless this helper wrote to the cache anyway
- * or has no memo, or the memo's table is full */
-void    policy_metrics(POL_CTX *ctx, VSTR *out)
-{
-    MEMO   *memo;
-    int     peek;
-
-    if (ctx->config_error) {		/* the gauge alone: no counters */
-	metrics_render_config_error(out, 1);
-	return;
-    }
-    memo = policy_memo(ctx);
-    policy_count_dns(ctx);
-    if (memo == 0 || cache_wrote(ctx->cache))
-	memo_counters_take(memo, metrics_inc_named, 0);
-    else
-	metrics_move(policy_memo_count, memo);
-    metrics_flush(policy_cache(ctx));	/* what is left, if anything */
-    peek = (memo != 0 && !metrics_pending());
-    if (peek)
-	memo_counters_peek(memo, metrics_inc_named, 0);
-    metrics_render(policy_cache(ctx), out);
-    metrics_render_config_error(out, 0);
-    if (peek)
-	metrics_forget();		/* copies: they stay in the memo */
-}
-
-/* policy_refresh_mtasts - check a cached MTA-STS policy now; 0 unless failed */
-static int policy_refresh_mtasts(POL_CTX *ctx, const char *domain, VSTR *why)
-{
-    MTS_RESULT res;
-    DNS    *dns = policy_dns(ctx);
-    int     failed = 0;
-
-    if (dns == 0)
-	return -1;
-    mtasts_result_init(&res);
-    if (mtasts_refresh_cached(dns, policy_cache(ctx), ctx->cfg, domain, &res) == 0) {
-	history_sts(ctx->no_history ? 0 : policy_cache(ctx), domain, &res);
-	vstr_printf(why, "; MTA-STS: %s", res.found ? vstr_str(res.text)
-		    : vstr_str(res.why));
-	failed = res.failed;
-    }
-    mtasts_result_free(&res);
-    return failed ? -1 : 0;
-}
-
-/* policy_refresh_answer - the answer the cache gives now for a refresh's
- * domain: 0, or -1 when the cache has none */
-static int policy_refresh_answer(POL_CTX *ctx, const char *domain,
-				         POL_ANSWER *ans)
-{
-    time_t  until;
-
-    policy_answer_reset(ans);
-    (void) snprintf(ans->domain, sizeof(ans->domain), "%s", domain);
-    return policy_from_cache(ctx, ans, 0, &until);
-}
-
-/* policy_refresh_log - after a refresh: the lookup line of an answer the
- * refresh changed, as a lookup from fresh facts would log it */
-static void policy_refresh_log(POL_CTX *ctx, const char *domain,
-			               const POL_ANSWER *before, int had)
-{
-    POL_ANSWER after;
-
-    policy_answer_init(&after);
-    if (policy_refresh_answer(ctx, domain, &after) == 0
-	&& (had < 0 || after.status != before->status
-	    || strcmp(after.rule, before->rule) != 0
-	    || strcmp(vstr_str(after.text), vstr_str(before->text)) != 0)) {
-	after.source = "refresh";
-	policy_log_line(&after);
-    }
-    policy_answer_free(&after);
-}
-
-/* policy_refresh_lookup - the lookups of one refresh; 0 when all renewed */
-int     policy_refresh_lookup(POL_CTX *ctx, const char *domain, VSTR *why)
-{
-    DV_VERDICT verdict;
-    POL_ANSWER before;
-    int     had;
-    DEFER_CAUSE cause = DEFER_NONE;
-    int     ttl;
-    int     ok;
-
-    policy_answer_init(&before);
-    had = policy_refresh_answer(ctx, domain, &before);
-    policy_start_clock(ctx);
-    verdict = policy_dane_fetch(ctx, domain, why, &ttl, &cause);
-    ok = verdict != DV_TEMP && verdict != DV_HOST_FAIL;
-    if (decide_needs_sts(verdict) && policy_refresh_mtasts(ctx, domain, why) < 0)
-	ok = 0;
-    policy_stop_clock(ctx);
-    policy_refresh_log(ctx, domain, &before, had);
-    policy_answer_free(&before);
-    return ok ? 0 : -1;
 }
 
 /* policy_ctx_close - release the cache and the DNS client */

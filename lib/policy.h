@@ -74,10 +74,11 @@ void    policy_answer_free(POL_ANSWER *ans);
 void    policy_lookup(POL_CTX *ctx, const char *raw, size_t len,
 		           int tlsrpt, POL_ANSWER *ans);
 void    policy_ctx_close(POL_CTX *ctx);
-void    policy_flush_metrics(POL_CTX *ctx);
-void    policy_metrics(POL_CTX *ctx, VSTR *out);
 CACHE  *policy_cache(POL_CTX *ctx);
 const char *policy_cache_path(POL_CTX *ctx);
-int     policy_refresh_lookup(POL_CTX *ctx, const char *domain, VSTR *why);
+
+/* the rest of policy's interface, one header per file */
+#include "policy_metrics.h"
+#include "policy_refresh.h"
 
 #endif

@@ -135,7 +135,7 @@ int     refresh_run(POL_CTX *ctx, const char *domain)
     } else if (taken == 1) {
 	refresh_work(ctx, cache, domain, pid);
 	cache_prune_expired(cache, time(0), ctx->cfg->cache_max_entries);
-	policy_flush_metrics(ctx);
+	policy_metrics_flush(ctx);
     } else if (taken == 0) {
 	log_info("refresh of %s: another helper holds the lease", domain);
     } else {

@@ -513,7 +513,7 @@ static SRV_END server_http(SRV *srv)
 	break;
     case PROTO_HTTP_METRICS:
 	body = vstr_new(4096);
-	policy_metrics(srv->pol, body);
+	policy_metrics_render(srv->pol, body);
 	server_http_reply(srv, "200 OK", "", vstr_str(body), vstr_len(body), head);
 	vstr_free(body);
 	break;
@@ -561,7 +561,7 @@ static void server_maybe_flush(SRV *srv)
     time_t  now = server_now();
 
     if (now != srv->flushed && metrics_pending()) {
-	policy_flush_metrics(srv->pol);
+	policy_metrics_flush(srv->pol);
 	srv->flushed = now;
     }
 }
@@ -749,7 +749,7 @@ SRV_END server_serve(POL_CTX *pol, int in_fd, int out_fd, int idle_timeout,
     logcap_end();
     log_release();
     if (metrics_pending())
-	policy_flush_metrics(pol);
+	policy_metrics_flush(pol);
     if (pol->refresh[0] && on_idle)	/* the client is gone: nothing is owed */
 	on_idle(pol);
     server_io_end(&srv, in_flags, flags, &old_slice);
