@@ -124,25 +124,14 @@ static const char *const cache_schema_v5[] = {
     0,
 };
 
-/* v6: finer DANE verdicts (dane_verdict.c); policy_view follows the
- * decision table of decide.c. An older release's "dane" is dropped: it
- * does not say which kind of DANE the domain has. */
+/* v6: finer DANE verdicts (dane_verdict.c). An older release's "dane" is
+ * dropped: it does not say which kind of DANE the domain has. Its
+ * policy_view, which follows decide.c's table, goes; v8 makes the one
+ * in use (every migration runs to the current version in one
+ * transaction, so no file is ever left between the two). */
 static const char *const cache_schema_v6[] = {
     "DELETE FROM dane WHERE verdict = 'dane'",
     "DROP VIEW IF EXISTS policy_view",
-    "CREATE VIEW IF NOT EXISTS policy_view AS SELECT d.domain AS domain,"
-    " CASE WHEN d.verdict IN ('dane-only', 'nopolicy') THEN"
-    " CASE d.verdict WHEN 'dane-only' THEN 'dane-only' ELSE 'not found' END"
-    " WHEN s.mode = 'enforce' AND s.expires > CAST(strftime('%s', 'now') AS INTEGER)"
-    " THEN CASE d.verdict WHEN 'dane-some' THEN 'dane-only'"
-    " ELSE 'secure (MTA-STS)' END"
-    " WHEN d.verdict IN ('dane-some', 'dane-unusable', 'dane-insecure-mx')"
-    " THEN 'dane' ELSE 'not found' END AS answer,"
-    " d.verdict AS dane, coalesce(nullif(s.mode, ''), '-') AS mta_sts,"
-    " d.why AS why, datetime(d.fetched, 'unixepoch') AS fetched,"
-    " datetime(d.expires, 'unixepoch') AS expires,"
-    " d.expires - CAST(strftime('%s', 'now') AS INTEGER) AS expires_in"
-    " FROM dane d LEFT JOIN sts s ON s.domain = d.domain",
     0,
 };
 
