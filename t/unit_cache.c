@@ -12,25 +12,9 @@
 #include "cache.h"
 #include "metrics.h"
 #include "tap.h"
+#include "sqlq.h"
 
 static char dir[] = "/tmp/tlspd-unit-cache.XXXXXX";
-
-/* query_text - first column of the first row, via a separate connection */
-static void query_text(const char *path, const char *sql, char *out, size_t size)
-{
-    sqlite3 *db;
-    sqlite3_stmt *st;
-
-    out[0] = 0;
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, 0) != SQLITE_OK)
-	return;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, 0) == SQLITE_OK) {
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-	    snprintf(out, size, "%s", sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-    }
-    sqlite3_close(db);
-}
 
 /* put_one - store a verdict */
 static int put_one(CACHE *cache, const char *domain, const char *verdict,
@@ -59,9 +43,9 @@ static void basics(const char *path)
     char    text[256];
 
     tap_ok(cache_enabled(cache), "new cache file is enabled");
-    query_text(path, "SELECT max(version) FROM schema_version", text, sizeof(text));
+    sqlq_text(path, "SELECT max(version) FROM schema_version", text, sizeof(text));
     tap_is_int(atoi(text), CACHE_SCHEMA_VERSION, "schema version recorded");
-    query_text(path, "PRAGMA journal_mode", text, sizeof(text));
+    sqlq_text(path, "PRAGMA journal_mode", text, sizeof(text));
     tap_is_str(text, "wal", "WAL mode");
     tap_is_int(put_one(cache, "a.example", "dane-only", 2000000000LL - 86400, 2000000000LL), 0,
 	       "put");
@@ -81,20 +65,20 @@ static void basics(const char *path)
     tap_is_int(cache_dane_get(cache, "a.example", 2000000000LL - 85000, &ent), CACHE_FRESH,
 	       "get replaced");
     tap_is_str(ent.verdict, "dane-some", "replaced verdict seen by the first connection");
-    query_text(path, "SELECT expires FROM dane_view WHERE domain = 'a.example'",
+    sqlq_text(path, "SELECT expires FROM dane_view WHERE domain = 'a.example'",
 	       text, sizeof(text));
     tap_is_str(text, "2033-05-18 03:33:21", "view shows readable UTC times");
-    query_text(path, "SELECT answer || ' ' || mta_sts FROM policy_view WHERE domain = 'a.example'",
+    sqlq_text(path, "SELECT answer || ' ' || mta_sts FROM policy_view WHERE domain = 'a.example'",
 	       text, sizeof(text));
     tap_is_str(text, "dane -", "policy_view: current answer per domain");
     cache_prune_expired(cache, 2000000000LL + 7200, 0);
-    query_text(path, "SELECT count(*) FROM dane", text, sizeof(text));
+    sqlq_text(path, "SELECT count(*) FROM dane", text, sizeof(text));
     tap_is_str(text, "0", "expired entries pruned an hour after expiry");
     tap_is_int(put_one(cache, "x1.example", "dane-some", 1, 2000000000LL), 0, "refill");
     tap_is_int(put_one(cache, "x2.example", "dane-some", 1, 2000000001LL), 0, "refill");
     tap_is_int(put_one(cache, "x3.example", "dane-some", 1, 2000000002LL), 0, "refill");
     cache_prune_expired(cache, 1000, 2);
-    query_text(path, "SELECT group_concat(domain) FROM (SELECT domain FROM dane ORDER BY domain)",
+    sqlq_text(path, "SELECT group_concat(domain) FROM (SELECT domain FROM dane ORDER BY domain)",
 	       text, sizeof(text));
     tap_is_str(text, "x2.example,x3.example", "cache_max_entries keeps the entries that live longest");
     cache_dane_free(&ent);
@@ -158,17 +142,17 @@ static void views(const char *path)
 		 " VALUES ('stsonly.example', 'id1', 'enforce', 86400, 'mx: mx',"
 		 " 1000, 4000000000)", 0, 0, 0);
     sqlite3_close(db);
-    query_text(path, "SELECT coalesce(expires, 'NULL') || ' ' || coalesce(fetched,"
+    sqlq_text(path, "SELECT coalesce(expires, 'NULL') || ' ' || coalesce(fetched,"
 	       " 'NULL') || ' ' || coalesce(expires_in, 'NULL') || ' ' || last_fail"
 	       " FROM sts_view WHERE domain = 'fail.example'", text, sizeof(text));
     tap_is_str(text, "NULL NULL NULL 1970-01-01 00:16:40",
 	       "sts_view: a failure-only row has no expiry, not 1970-01-01");
-    query_text(path, "SELECT answer || ' ' || coalesce(dane, 'NULL') || ' ' || mta_sts"
+    sqlq_text(path, "SELECT answer || ' ' || coalesce(dane, 'NULL') || ' ' || mta_sts"
 	       " || ' ' || why FROM policy_view WHERE domain = 'stsonly.example'",
 	       text, sizeof(text));
     tap_is_str(text, "secure (MTA-STS) NULL enforce no cached DANE verdict",
 	       "policy_view: a domain answered secure without a cached DANE verdict");
-    query_text(path, "SELECT count(*) FROM policy_view WHERE domain = 'fail.example'",
+    sqlq_text(path, "SELECT count(*) FROM policy_view WHERE domain = 'fail.example'",
 	       text, sizeof(text));
     tap_is_str(text, "0", "policy_view: a failure-only row answers nothing");
 }
@@ -192,16 +176,16 @@ static void migrate(const char *path)
 		 0, 0, 0);
     sqlite3_close(db);
     cache = cache_open(path, 1000);
-    query_text(path, "SELECT max(version) FROM schema_version", text, sizeof(text));
+    sqlq_text(path, "SELECT max(version) FROM schema_version", text, sizeof(text));
     tap_is_int(atoi(text), CACHE_SCHEMA_VERSION,
 	       "version 1 database migrated to the current version");
-    query_text(path, "SELECT count(*) FROM protection_changes", text, sizeof(text));
+    sqlq_text(path, "SELECT count(*) FROM protection_changes", text, sizeof(text));
     tap_is_str(text, "0", "protection_changes view created (version 9)");
-    query_text(path, "SELECT count(*) FROM deferrals_view", text, sizeof(text));
+    sqlq_text(path, "SELECT count(*) FROM deferrals_view", text, sizeof(text));
     tap_is_str(text, "0", "deferrals_view created (version 9)");
-    query_text(path, "SELECT count(*) FROM sts_view", text, sizeof(text));
+    sqlq_text(path, "SELECT count(*) FROM sts_view", text, sizeof(text));
     tap_is_str(text, "0", "sts table and view created");
-    query_text(path, "SELECT count(txt_ttl) FROM sts", text, sizeof(text));
+    sqlq_text(path, "SELECT count(txt_ttl) FROM sts", text, sizeof(text));
     tap_is_str(text, "0", "sts.txt_ttl added (version 5)");
     cache_dane_init(&ent);
     tap_is_int(cache_dane_get(cache, "old.example", 5, &ent), CACHE_FRESH, "version 1 rows kept");

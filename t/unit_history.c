@@ -16,46 +16,10 @@
 #include "log.h"
 #include "metrics.h"
 #include "tap.h"
+#include "sqlq.h"
 
 static char dir[] = "/tmp/tlspd-unit-history.XXXXXX";
 static char logpath[300];
-
-/* query_int - first column of the first row, through a separate connection */
-static long long query_int(const char *path, const char *sql)
-{
-    sqlite3 *db;
-    sqlite3_stmt *st;
-    long long n = -1;
-
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, 0) != SQLITE_OK)
-	return -1;
-    sqlite3_busy_timeout(db, 5000);
-    if (sqlite3_prepare_v2(db, sql, -1, &st, 0) == SQLITE_OK) {
-	if (sqlite3_step(st) == SQLITE_ROW)
-	    n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-    }
-    sqlite3_close(db);
-    return n;
-}
-
-/* query_text - the same, as text */
-static void query_text(const char *path, const char *sql, char *out, size_t size)
-{
-    sqlite3 *db;
-    sqlite3_stmt *st;
-
-    out[0] = 0;
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, 0) != SQLITE_OK)
-	return;
-    sqlite3_busy_timeout(db, 5000);
-    if (sqlite3_prepare_v2(db, sql, -1, &st, 0) == SQLITE_OK) {
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-	    (void) snprintf(out, size, "%s", sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-    }
-    sqlite3_close(db);
-}
 
 /* exec_sql - run statements through a separate connection */
 static void exec_sql(const char *path, const char *sql)
@@ -123,7 +87,7 @@ static long long count_drops(const char *path, const char *what)
     (void) snprintf(sql, sizeof(sql), "SELECT coalesce(sum(value), 0) FROM counters"
 		    " WHERE name = 'tlspolicyd_protection_drops_total'"
 		    " AND labels = 'what=\"%s\"'", what);
-    return query_int(path, sql);
+    return sqlq_int(path, sql);
 }
 
 /* changes_of - change rows of a domain (dropped: 1, 0 or -1 for all) */
@@ -134,7 +98,7 @@ static long long changes_of(const char *path, const char *domain, int dropped)
     (void) snprintf(sql, sizeof(sql), "SELECT count(*) FROM protection_changes"
 		    " WHERE domain = '%s'%s", domain, dropped < 0 ? "" :
 		    dropped ? " AND dropped = 1" : " AND dropped = 0");
-    return query_int(path, sql);
+    return sqlq_int(path, sql);
 }
 
 /* dane_history - first sighting, drop, repeat, rise, forged answers */
@@ -145,12 +109,12 @@ static void dane_history(const char *path)
 
     dane_facts(cache, "a.example", DV_DANE_ONLY, 1, 0);
     tap_is_int(changes_of(path, "a.example", -1), 0, "first sighting: no change recorded");
-    query_text(path, "SELECT dane || ',' || mx FROM protection_view WHERE domain = 'a.example'",
+    sqlq_text(path, "SELECT dane || ',' || mx FROM protection_view WHERE domain = 'a.example'",
 	       text, sizeof(text));
     tap_is_str(text, "dane-only,secure", "  but the baseline stored");
     dane_facts(cache, "a.example", DV_NONE, 1, 0);
     tap_is_int(changes_of(path, "a.example", 1), 1, "dane-only -> none: one drop row");
-    query_text(path, "SELECT what || '|' || before || '|' || after || '|' || evidence"
+    sqlq_text(path, "SELECT what || '|' || before || '|' || after || '|' || evidence"
 	       " FROM protection_changes WHERE domain = 'a.example'", text, sizeof(text));
     tap_is_str(text, "dane|dane-only, MX secure|none, MX secure|test facts for a.example",
 	       "  with what, before, after and evidence");
@@ -189,7 +153,7 @@ static void sts_history(const char *path)
     tap_is_int(changes_of(path, "s.example", -1), 0, "MTA-STS first sighting: nothing");
     sts_facts(cache, "s.example", PROTECT_STS_ENFORCE, "id2");
     tap_is_int(changes_of(path, "s.example", -1), 0, "only a new id: nothing recorded");
-    tap_is_int(query_int(path, "SELECT count(*) FROM protection WHERE domain = 's.example'"
+    tap_is_int(sqlq_int(path, "SELECT count(*) FROM protection WHERE domain = 's.example'"
 			 " AND sts_id = 'id2'"), 1, "  but the id stored");
     sts_facts(cache, "s.example", PROTECT_STS_NONE, "id3");
     tap_is_int(changes_of(path, "s.example", 1), 1, "enforce -> none: a drop");
@@ -216,22 +180,22 @@ static void deferrals(const char *path)
 
     history_answered(cache, "d.example", DEFER_MX_LOOKUP_FAILED, "DNS lookup failed");
     history_answered(cache, "d.example", DEFER_TIME_LIMIT, "DNS lookup failed (time-limit)");
-    query_text(path, "SELECT cause || ' ' || count FROM deferrals_view"
+    sqlq_text(path, "SELECT cause || ' ' || count FROM deferrals_view"
 	       " WHERE domain = 'd.example'", text, sizeof(text));
     tap_is_str(text, "time-limit 2", "deferred twice: the latest cause, the count");
-    tap_is_int(query_int(path, "SELECT since <= last FROM deferrals_view"
+    tap_is_int(sqlq_int(path, "SELECT since <= last FROM deferrals_view"
 			 " WHERE domain = 'd.example'"), 1, "  since and last");
     history_answered(cache, "c.example", DEFER_CONFIGURATION_ERROR, "config");
-    tap_is_int(query_int(path, "SELECT count(*) FROM deferrals WHERE domain = 'c.example'"),
+    tap_is_int(sqlq_int(path, "SELECT count(*) FROM deferrals WHERE domain = 'c.example'"),
 	       0, "a configuration error is not written");
     metrics_flush(cache);
-    tap_is_int(query_int(path, "SELECT value FROM counters WHERE name ="
+    tap_is_int(sqlq_int(path, "SELECT value FROM counters WHERE name ="
 			 " 'tlspolicyd_deferrals_total' AND labels = 'cause=\"time-limit\"'"),
 	       1, "deferrals counted by cause");
-    tap_is_int(query_int(path, "SELECT count(*) FROM counters WHERE labels LIKE"
+    tap_is_int(sqlq_int(path, "SELECT count(*) FROM counters WHERE labels LIKE"
 			 " '%configuration-error%'"), 0, "  a configuration error is not");
     history_answered(cache, "d.example", DEFER_NONE, "");
-    tap_is_int(query_int(path, "SELECT count(*) FROM deferrals"), 0,
+    tap_is_int(sqlq_int(path, "SELECT count(*) FROM deferrals"), 0,
 	       "answered again: no longer listed");
     cache_close(cache);
 }
@@ -287,25 +251,25 @@ static void caps(const char *path)
 		    (long long) now - 20000);
     exec_sql(path, sql);
     cache_prune_expired(cache, now, 0);
-    tap_is_int(query_int(path, "SELECT count(*) FROM protection_log"), CACHE_PROTECT_CHANGES,
+    tap_is_int(sqlq_int(path, "SELECT count(*) FROM protection_log"), CACHE_PROTECT_CHANGES,
 	       "change rows capped in all");
     tap_is_int(changes_of(path, "flap.example", -1), CACHE_PROTECT_PER_DOMAIN,
 	       "  the newest kept");
-    tap_is_int(query_int(path, "SELECT count(*) FROM protection WHERE domain = 'old.example'"),
+    tap_is_int(sqlq_int(path, "SELECT count(*) FROM protection WHERE domain = 'old.example'"),
 	       0, "facts not confirmed for CACHE_PROTECT_KEEP pruned");
-    tap_is_int(query_int(path, "SELECT count(*) FROM deferrals WHERE domain = 'gone.example'"),
+    tap_is_int(sqlq_int(path, "SELECT count(*) FROM deferrals WHERE domain = 'gone.example'"),
 	       0, "a deferral not renewed for CACHE_DEFER_KEEP pruned");
-    tap_is_int(query_int(path, "SELECT count(*) FROM deferrals"), CACHE_DEFER_MAX,
+    tap_is_int(sqlq_int(path, "SELECT count(*) FROM deferrals"), CACHE_DEFER_MAX,
 	       "deferrals capped");
-    tap_is_int(query_int(path, "SELECT count(*) FROM deferrals WHERE domain = 'd10050.example'"),
+    tap_is_int(sqlq_int(path, "SELECT count(*) FROM deferrals WHERE domain = 'd10050.example'"),
 	       1, "  the most recent kept");
     exec_sql(path, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
 	     " WHERE i < 150) INSERT INTO protection SELECT 'f' || i || '.example',"
 	     " 'none', 1, 1, '', '', '', 0, strftime('%s', 'now') - i FROM n");
     cache_prune_expired(cache, now, 100);
-    tap_is_int(query_int(path, "SELECT count(*) FROM protection"), 100,
+    tap_is_int(sqlq_int(path, "SELECT count(*) FROM protection"), 100,
 	       "facts capped by max_entries");
-    tap_is_int(query_int(path, "SELECT count(*) FROM protection WHERE domain = 'f1.example'"),
+    tap_is_int(sqlq_int(path, "SELECT count(*) FROM protection WHERE domain = 'f1.example'"),
 	       1, "  the most recently confirmed kept");
     cache_close(cache);
 }
@@ -357,7 +321,7 @@ static void hostile(const char *path)
 	dane_facts(cache, domains[i], DV_NONE, 1, 0);
     tap_is_int(log_count("protection dropped") - drops, 0,
 	       "new facts over hostile rows: a baseline, never a drop");
-    tap_is_int(query_int(path, "SELECT count(*) FROM protection_log WHERE domain IN"
+    tap_is_int(sqlq_int(path, "SELECT count(*) FROM protection_log WHERE domain IN"
 			 " ('level.example', 'mx.example', 'null.example', 'id.example',"
 			 " 'long.example', 'type.example')"), 0, "  no change rows");
     tap_is_int(cache_protect_get(cache, "mx.example", time(0), &ent), 0, "  the row replaced");
