@@ -44,6 +44,7 @@
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cache.h"
@@ -239,6 +240,7 @@ static int check_log_open(const CFG *cfg, VSTR *why)
 {
     const char *dir;
     char   *copy;
+    struct stat st;
     int     ok;
     int     err;
 
@@ -247,7 +249,7 @@ static int check_log_open(const CFG *cfg, VSTR *why)
 		    " or to %s when no syslog daemon listens", LOG_FALLBACK_FILE);
 	return 1;
     }
-    if (access(cfg->log_file, F_OK) < 0 && errno == ENOENT) {
+    if (lstat(cfg->log_file, &st) < 0 && errno == ENOENT) {	/* not a link */
 	copy = mem_strdup(cfg->log_file);
 	dir = dirname(copy);
 	ok = access(dir, W_OK | X_OK) == 0;

@@ -16,21 +16,26 @@
  *
  *	A spawn service runs tlspolicyd when its argv= is a file named
  *	tlspolicyd, or this very binary. For each such service: unpriv and
- *	chroot must be "n" (spawn(8) starts as root to switch to user=; the
+ *	chroot must be "n" (chroot "-" is "n" since Postfix 3.0) (spawn(8)
+ *	starts as root to switch to user=; the
  *	helper reads files outside the queue directory); user= must be
- *	present and name tlspolicyd's user parameter (the account that
+ *	present and name tlspolicyd's user parameter (user=NAME:GROUP too;
+ *	the account that
  *	owns the cache); argv= must be an absolute path to a regular file
  *	this user may execute; maxproc must be 0 (at a process limit
  *	Postfix queues the lookups without a word); and with Postfix 3.10
  *	or later, which kills a spawned command after NAME_time_limit
  *	(default command_time_limit, 1000s), that limit must be at least
  *	MASTERCF_MIN_TIME_LIMIT. None of them: "no spawn service runs
- *	tlspolicyd".
+ *	tlspolicyd". A service whose argv= passes -c or -o gets a "note:"
+ *	line: its helpers run with settings this check did not use.
  *
  *	Then smtp_tls_policy_maps (main.cf's, and any -o of master.cf) must
  *	reach one of them (tcp:HOST:PORT or socketmap:inet:HOST:PORT:NAME
- *	for an inet service, socketmap:unix:PATH:NAME with PATH ending in
- *	private/NAME or public/NAME for a unix one) with the protocol the
+ *	for an inet service, socketmap:unix:PATH:NAME with PATH
+ *	private/NAME, or public/NAME for a service whose private column is
+ *	"n", for a unix one; an absolute PATH fails, as a chrooted smtp(8)
+ *	looks for it inside its chroot) with the protocol the
  *	Postfix version wants: on 3.10 and later socketmap with the map
  *	name QUERYwithTLSRPT (or tlsrpt = yes), so that Postfix gets the
  *	TLSRPT attributes and checks MX names against mx_host_pattern; on
@@ -130,6 +135,28 @@ static void mastercf_limit(const POSTCONF *pc, const PC_SVC *svc, VSTR *why)
 		    svc->name, svc->time_limit, pc->version->data, svc->name, want);
 }
 
+/* mastercf_user_is - user=NAME or user=NAME:GROUP (spawn(8) takes both) */
+static int mastercf_user_is(const char *value, const char *user)
+{
+    size_t  len = strlen(user);
+
+    return strncmp(value, user, len) == 0 && (value[len] == 0 || value[len] == ':');
+}
+
+/* mastercf_own_options - a note when argv= passes -c or -o: the helpers
+ * of that service run with settings this check did not use */
+static void mastercf_own_options(const PC_SVC *svc, VSTR *out)
+{
+    const char *rest = svc->argv_rest ? svc->argv_rest : "";
+
+    if (strstr(rest, "-o") == 0 && strstr(rest, "-c") == 0)
+	return;
+    vstr_printf(out, "note: spawn service %s/%s runs %s %s: this check used"
+		" the settings of this command line; run \"%s %s -t\" to check"
+		" with that service's own\n", svc->name, svc->type, svc->argv0,
+		rest, svc->argv0, rest);
+}
+
 /* mastercf_service - one line for one spawn service that runs us */
 static int mastercf_service(const POSTCONF *pc, const PC_SVC *svc,
 			            const CFG *cfg, VSTR *out)
@@ -144,13 +171,13 @@ static int mastercf_service(const POSTCONF *pc, const PC_SVC *svc,
     if (strcmp(unpriv, "n") != 0)
 	vstr_printf(mastercf_more(why), "unpriv is %s, must be n (spawn(8)"
 		    " starts as root to switch to user=)", unpriv);
-    if (strcmp(chroot, "n") != 0)
+    if (strcmp(chroot, "n") != 0 && strcmp(chroot, "-") != 0)
 	vstr_printf(mastercf_more(why), "chroot is %s, must be n (the helper"
 		    " reads files outside the queue directory)", chroot);
     if (svc->user == 0)
 	vstr_printf(mastercf_more(why), "no user=: add user=%s (the user"
 		    " parameter)", cfg->user);
-    else if (strcmp(svc->user, cfg->user) != 0)
+    else if (!mastercf_user_is(svc->user, cfg->user))
 	vstr_printf(mastercf_more(why), "user=%s, but tlspolicyd's user"
 		    " parameter is %s (the account that owns the cache)",
 		    svc->user, cfg->user);
@@ -169,6 +196,7 @@ static int mastercf_service(const POSTCONF *pc, const PC_SVC *svc,
     vstr_printf(out, "%s: spawn service %s/%s (Postfix %s, %s): %s\n",
 		ok ? "ok" : "FAIL", svc->name, svc->type, pc->version->data,
 		pc->config_dir->data, why->data);
+    mastercf_own_options(svc, out);
     vstr_free(why);
     return ok ? 0 : -1;
 }
@@ -211,7 +239,8 @@ static int mastercf_map_parse(char *copy, MASTERCF_MAP *map)
     return 0;
 }
 
-/* mastercf_suffix - does text end in "/" + tail, or equal tail? */
+/* mastercf_suffix - is text dir+name, or an absolute path ending in
+ * "/" dir+name? */
 static int mastercf_suffix(const char *text, const char *dir, const char *name)
 {
     size_t  tl = strlen(text);
@@ -221,7 +250,14 @@ static int mastercf_suffix(const char *text, const char *dir, const char *name)
     if (tl < dl + nl || strcmp(text + tl - nl, name) != 0
 	|| strncmp(text + tl - nl - dl, dir, dl) != 0)
 	return 0;
-    return tl == dl + nl || text[tl - nl - dl - 1] == '/';
+    return tl == dl + nl || (*text == '/' && text[tl - nl - dl - 1] == '/');
+}
+
+/* mastercf_unix_dir - where master(8) puts a unix service's socket: the
+ * private column "n" means public/, "y" and "-" (the default) private/ */
+static const char *mastercf_unix_dir(const PC_SVC *svc)
+{
+    return svc->private && strcmp(svc->private, "n") == 0 ? "public/" : "private/";
 }
 
 /* mastercf_reaches - does the map connect to this service? */
@@ -230,8 +266,8 @@ static int mastercf_reaches(const MASTERCF_MAP *map, const PC_SVC *svc)
     const char *port;
 
     if (strcmp(svc->type, "unix") == 0)
-	return map->unix_path && (mastercf_suffix(map->endpoint, "private/", svc->name)
-			      || mastercf_suffix(map->endpoint, "public/", svc->name));
+	return map->unix_path
+	    && mastercf_suffix(map->endpoint, mastercf_unix_dir(svc), svc->name);
     if (strcmp(svc->type, "inet") != 0 || map->unix_path)
 	return 0;
     if (strcmp(map->endpoint, svc->name) == 0)
@@ -279,15 +315,23 @@ static int mastercf_map_line(const POSTCONF *pc, const CFG *cfg,
     char   *copy = mem_strdup(entry);
     VSTR   *why = vstr_new(128);
     MASTERCF_MAP map;
-    const PC_SVC *svc;
-    int     ok;
+    const PC_SVC *svc = 0;
+    int     ok = 0;
 
-    for (svc = pc->spawn; svc; svc = svc->next)
-	if (mastercf_ours(svc) && mastercf_map_parse(copy, &map) == 0
-	    && mastercf_reaches(&map, svc))
-	    break;
-    if (svc) {
+    if (mastercf_map_parse(copy, &map) == 0)	/* once: it cuts copy */
+	for (svc = pc->spawn; svc; svc = svc->next)
+	    if (mastercf_ours(svc) && mastercf_reaches(&map, svc))
+		break;
+    if (svc && map.unix_path && *map.endpoint == '/') {
+	vstr_printf(why, "an absolute socket path, which a chrooted smtp(8)"
+		    " (Debian's default) looks for inside its chroot: use"
+		    " socketmap:unix:%s%s:%s, relative to the queue directory",
+		    mastercf_unix_dir(svc), svc->name, map.name);
+	ok = 0;
+    } else if (svc) {
 	ok = mastercf_protocol(pc, &map, cfg, why) == 0;
+    }
+    if (svc) {
 	vstr_printf(out, "%s: smtp_tls_policy_maps (%s): %s reaches spawn"
 		    " service %s/%s: %s\n", ok ? "ok" : "FAIL", where, entry,
 		    svc->name, svc->type, why->data);

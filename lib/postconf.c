@@ -31,7 +31,10 @@
  *	postconf_version_at_least() compares mail_version.
  * SECURITY
  *	Each run is bounded: POSTCONF_TIMEOUT seconds (then SIGKILL) and
- *	POSTCONF_MAX_OUT bytes of output; stdin is /dev/null.
+ *	POSTCONF_MAX_OUT bytes of output; stdin is /dev/null. Its
+ *	standard error is read apart from its output (a warning such as
+ *	"undefined parameter" is not a value) and reported when the run
+ *	fails.
  *--*/
 #include <errno.h>
 #include <stddef.h>
@@ -48,8 +51,9 @@
 #include "mem.h"
 #include "postconf.h"
 
-/* postconf_child - the child: output to the pipe, exec postconf */
-static void postconf_child(int out_fd, char *const argv[])
+/* postconf_child - the child: stdout and stderr to their pipes, exec
+ * postconf */
+static void postconf_child(int out_fd, int err_fd, char *const argv[])
 {
     int     null = open("/dev/null", O_RDONLY);
 
@@ -58,62 +62,104 @@ static void postconf_child(int out_fd, char *const argv[])
 	(void) close(null);
     }
     (void) dup2(out_fd, 1);
-    (void) dup2(out_fd, 2);		/* its errors are what we report */
+    (void) dup2(err_fd, 2);		/* warnings must not be read as values */
     if (out_fd > 2)
 	(void) close(out_fd);
+    if (err_fd > 2)
+	(void) close(err_fd);
     (void) execvp(argv[0], argv);
     _exit(127);
 }
 
-/* postconf_read - the child's output until EOF, the deadline or the
- * size limit; 0 at EOF */
-static int postconf_read(int fd, VSTR *out)
+/* postconf_drain - read what is there; 1 at EOF or an error */
+static int postconf_drain(int fd, VSTR *into)
 {
-    time_t  until = time(0) + POSTCONF_TIMEOUT;
-    struct pollfd pfd;
     char    buf[4096];
-    ssize_t n;
+    ssize_t n = read(fd, buf, sizeof(buf));
 
-    pfd.fd = fd;
-    pfd.events = POLLIN;
-    while (time(0) < until && out->len < POSTCONF_MAX_OUT) {
-	if (poll(&pfd, 1, 1000) < 0 && errno != EINTR)
-	    return -1;
-	if ((pfd.revents & (POLLIN | POLLHUP)) == 0)
-	    continue;
-	if ((n = read(fd, buf, sizeof(buf))) == 0)
-	    return 0;
-	if (n < 0 && errno != EINTR)
-	    return -1;
-	if (n > 0)
-	    vstr_addmem(out, buf, (size_t) n);
+    if (n > 0) {
+	vstr_addmem(into, buf, (size_t) n);
+	return 0;
     }
-    return -1;
+    return n == 0 || errno != EINTR;
 }
 
-/* postconf_run - postconf ARGS...; its output in out; 0 when it exited 0 */
-static int postconf_run(char *const argv[], VSTR *out)
+/* postconf_read - stdout and stderr until both end, the deadline or the
+ * size limit; 0 when both ended */
+static int postconf_read(int out_fd, int err_fd, VSTR *out, VSTR *err)
 {
-    int     fds[2];
+    time_t  until = time(0) + POSTCONF_TIMEOUT;
+    struct pollfd pfd[2];
+    VSTR   *into[2] = {out, err};
+    int     open_fds = 2;
+    int     i;
+
+    pfd[0].fd = out_fd;
+    pfd[1].fd = err_fd;
+    pfd[0].events = pfd[1].events = POLLIN;
+    while (open_fds > 0 && time(0) < until
+	   && out->len + err->len < POSTCONF_MAX_OUT) {
+	if (poll(pfd, 2, 1000) < 0 && errno != EINTR)
+	    return -1;
+	for (i = 0; i < 2; i++) {
+	    if (pfd[i].fd < 0 || pfd[i].revents == 0)
+		continue;
+	    if (postconf_drain(pfd[i].fd, into[i])) {	/* EOF, POLLERR too */
+		pfd[i].fd = -1;
+		open_fds--;
+	    }
+	}
+    }
+    return open_fds == 0 ? 0 : -1;
+}
+
+/* postconf_close4 - both ends of both pipes (-1: not open) */
+static void postconf_close4(int ofd[2], int efd[2])
+{
+    int     i;
+
+    for (i = 0; i < 2; i++) {
+	if (ofd[i] >= 0)
+	    (void) close(ofd[i]);
+	if (efd[i] >= 0)
+	    (void) close(efd[i]);
+    }
+}
+
+/* postconf_run - postconf ARGS...; its output in out, its errors in err;
+ * 0 when it exited 0 */
+static int postconf_run(char *const argv[], VSTR *out, VSTR *err)
+{
+    int     ofd[2];
+    int     efd[2];
     int     status = 0;
     int     read_ok;
     pid_t   pid;
 
     vstr_reset(out);
-    if (pipe(fds) < 0)
+    vstr_reset(err);
+    if (pipe(ofd) < 0)
 	return -1;
-    if ((pid = fork()) < 0) {
-	(void) close(fds[0]);
-	(void) close(fds[1]);
+    if (pipe(efd) < 0) {
+	efd[0] = efd[1] = -1;
+	pid = -1;
+    } else {
+	pid = fork();
+    }
+    if (pid < 0) {
+	postconf_close4(ofd, efd);
 	return -1;
     }
     if (pid == 0) {
-	(void) close(fds[0]);
-	postconf_child(fds[1], argv);
+	(void) close(ofd[0]);
+	(void) close(efd[0]);
+	postconf_child(ofd[1], efd[1], argv);
     }
-    (void) close(fds[1]);
-    read_ok = postconf_read(fds[0], out);
-    (void) close(fds[0]);
+    (void) close(ofd[1]);
+    (void) close(efd[1]);
+    read_ok = postconf_read(ofd[0], efd[0], out, err);
+    (void) close(ofd[0]);
+    (void) close(efd[0]);
     if (read_ok < 0)
 	(void) kill(pid, SIGKILL);
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
@@ -287,30 +333,33 @@ static void postconf_params(POSTCONF *pc, char *text)
     }
 }
 
-/* postconf_failed - a run that failed: its first line as the error */
-static void postconf_failed(POSTCONF *pc, const char *what, const VSTR *out)
+/* postconf_failed - a run that failed: its first error line (or output
+ * line) as the error */
+static void postconf_failed(POSTCONF *pc, const char *what, const VSTR *out,
+			            const VSTR *err)
 {
-    size_t  len = strcspn(out->data, "\n");
+    const char *text = err->len > 0 ? err->data : out->data;
+    size_t  len = strcspn(text, "\n");
 
     vstr_printf(pc->error, "%s failed", what);
     if (len > 0)
-	vstr_printf(pc->error, ": %.*s", (int) (len > 300 ? 300 : len), out->data);
+	vstr_printf(pc->error, ": %.*s", (int) (len > 300 ? 300 : len), text);
 }
 
 /* postconf_config_dir - config_directory, not expanded: Postfix 3.10's
  * "postconf -x" prints the built-in /etc/postfix even under MAIL_CONFIG */
-static void postconf_config_dir(POSTCONF *pc, VSTR *out)
+static void postconf_config_dir(POSTCONF *pc, VSTR *out, VSTR *err)
 {
     char   *argv[] = {"postconf", "-h", "config_directory", 0};
 
-    if (postconf_run(argv, out) == 0 && out->data[0] != 0) {
+    if (postconf_run(argv, out, err) == 0 && out->data[0] != 0) {
 	vstr_reset(pc->config_dir);
 	vstr_addmem(pc->config_dir, out->data, strcspn(out->data, "\n"));
     }
 }
 
 /* postconf_main - mail_version, config_directory, smtp_tls_policy_maps */
-static int postconf_main(POSTCONF *pc, VSTR *out)
+static int postconf_main(POSTCONF *pc, VSTR *out, VSTR *err)
 {
     char   *argv[] = {"postconf", "-xh", "mail_version", "config_directory",
     "smtp_tls_policy_maps", 0};
@@ -319,8 +368,8 @@ static int postconf_main(POSTCONF *pc, VSTR *out)
     size_t  len;
     int     i;
 
-    if (postconf_run(argv, out) < 0) {
-	postconf_failed(pc, "postconf -xh mail_version", out);
+    if (postconf_run(argv, out, err) < 0) {
+	postconf_failed(pc, "postconf -xh mail_version", out, err);
 	return -1;
     }
     for (cp = out->data, i = 0; *cp; cp += len + (cp[len] == '\n'), i++) {
@@ -330,12 +379,12 @@ static int postconf_main(POSTCONF *pc, VSTR *out)
 	else if (i == 2)
 	    vstr_printf(pc->maps, "main.cf\t%.*s\n", (int) len, cp);
     }
-    postconf_config_dir(pc, out);
+    postconf_config_dir(pc, out, err);
     return 0;
 }
 
 /* postconf_limits - NAME_time_limit from main.cf for services without -o */
-static void postconf_limits(POSTCONF *pc, VSTR *out)
+static void postconf_limits(POSTCONF *pc, VSTR *out, VSTR *err)
 {
     PC_SVC *svc;
     VSTR   *param = vstr_new(64);
@@ -347,7 +396,7 @@ static void postconf_limits(POSTCONF *pc, VSTR *out)
 	vstr_reset(param);
 	vstr_printf(param, "%s_time_limit", svc->name);
 	argv[2] = param->data;
-	if (postconf_run(argv, out) == 0) {
+	if (postconf_run(argv, out, err) == 0) {
 	    out->data[strcspn(out->data, "\n")] = 0;
 	    svc->time_limit = mem_strdup(out->data);
 	}
@@ -360,6 +409,7 @@ POSTCONF *postconf_collect(void)
 {
     POSTCONF *pc = mem_calloc(1, sizeof(*pc));
     VSTR   *out = vstr_new(4096);
+    VSTR   *err = vstr_new(256);
     char   *fields[] = {"postconf", "-F", 0};
     char   *params[] = {"postconf", "-P", 0};
 
@@ -374,17 +424,18 @@ POSTCONF *postconf_collect(void)
     else if (!postconf_in_path())
 	vstr_addstr(pc->skip, "postconf not found in PATH (is Postfix"
 		    " installed?)");
-    else if (postconf_main(pc, out) == 0) {
-	if (postconf_run(fields, out) < 0) {
-	    postconf_failed(pc, "postconf -F", out);
+    else if (postconf_main(pc, out, err) == 0) {
+	if (postconf_run(fields, out, err) < 0) {
+	    postconf_failed(pc, "postconf -F", out, err);
 	} else {
 	    pc->spawn = postconf_services(out->data);
-	    if (postconf_run(params, out) == 0)
+	    if (postconf_run(params, out, err) == 0)
 		postconf_params(pc, out->data);
-	    postconf_limits(pc, out);
+	    postconf_limits(pc, out, err);
 	}
     }
     vstr_free(out);
+    vstr_free(err);
     return pc;
 }
 

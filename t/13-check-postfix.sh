@@ -112,7 +112,51 @@ out=$(T)
 t_like "$(svc "$out")" "^ok: spawn service tlspolicyd/unix " "a unix spawn service: ok"
 t_like "$(maps "$out")" "^ok: smtp_tls_policy_maps \(main.cf\): socketmap:unix:private/tlspolicyd:QUERY[a-zA-Z]* reaches spawn service tlspolicyd/unix" \
     "socketmap:unix:private/NAME reaches it"
+Q=$( [ $NEW = yes ] && echo QUERYwithTLSRPT || echo QUERY)
+# both services at once (README: the unix one, and an inet one for
+# /metrics): each map is read once, whichever service comes first
+UNIXSVC=$(grep "^tlspolicyd unix" "$PF/etc/master.cf")
 grep -v "^tlspolicyd unix" "$PF/etc/master.cf" > "$PF/m" && cat "$PF/m" > "$PF/etc/master.cf"
+spawn "$GOOD"
+printf '%s\n' "$UNIXSVC" >> "$PF/etc/master.cf"
+out=$(T)
+t_like "$(maps "$out")" "^ok: smtp_tls_policy_maps \(main.cf\): socketmap:unix:private/tlspolicyd:$Q reaches spawn service tlspolicyd/unix" \
+    "an inet and a unix service, the map names the second: ok"
+# an absolute socket path: a chrooted smtp(8) looks for it in its chroot
+map "socketmap:unix:$(postconf -c "$PF/etc" -xh queue_directory)/private/tlspolicyd:$Q"
+out=$(T); rc=$?
+t_like "$rc:$(maps "$out")" "^1:FAIL: .*an absolute socket path.*use socketmap:unix:private/tlspolicyd:$Q" \
+    "socketmap:unix:/ABSOLUTE/private/NAME: FAIL, names the relative path"
+# private column n: the socket is under public/, not private/
+sed -i "s/^tlspolicyd unix - n n - 0 spawn/tlspolicyd unix n n n - 0 spawn/" "$PF/etc/master.cf"
+map "socketmap:unix:private/tlspolicyd:$Q"
+out=$(T); rc=$?
+t_like "$rc:$(maps "$out")" "^1:FAIL: smtp_tls_policy_maps: no map reaches" "private column n, map under private/: FAIL"
+map "socketmap:unix:public/tlspolicyd:$Q"
+out=$(T)
+t_like "$(maps "$out")" "^ok: .* reaches spawn service tlspolicyd/unix" "private column n, map under public/: ok"
+map "$GOODMAP"
+grep -v "^tlspolicyd unix" "$PF/etc/master.cf" > "$PF/m" && cat "$PF/m" > "$PF/etc/master.cf"
+
+# forms spawn(8) accepts: chroot "-" (n since Postfix 3.0), user=NAME:GROUP
+spawn "$(printf '%s\n' "$GOOD" | sed "s/ inet n n n - 0 spawn/ inet n n - - 0 spawn/; s/ user=$T_USER / user=$T_USER:$(id -gn "$T_USER") /")"
+out=$(T)
+t_like "$(svc "$out")" "^ok: spawn service $LISTEN/inet " "chroot - and user=NAME:GROUP: ok"
+# a service that passes its own options: -t says it did not use them
+spawn "$(printf '%s\n' "$GOOD" | sed "s|\$| -o tlsrpt=no|")"
+out=$(T)
+t_like "$(printf '%s\n' "$out" | grep '^note:')" "^note: spawn service $LISTEN/inet runs $TP .*-o tlsrpt=no: this check used the settings of this command line" \
+    "argv= with -o: a note that -t used its own settings"
+spawn "$GOOD"
+# postconf's warnings are not values: an undefined \$name in main.cf
+cp "$PF/etc/main.cf" "$PF/main.cf.good"
+echo 'mydomain = $no_such_parameter_at_all.example' >> "$PF/etc/main.cf"
+out=$(T)
+t_like "$(svc "$out")" "^ok: spawn service $LISTEN/inet \(Postfix $VERSION, $PF/etc\)" \
+    "postconf warnings on stderr: the version and the directory are still right"
+t_like "$(maps "$out")" "^ok: smtp_tls_policy_maps \(main.cf\): $GOODMAP" "postconf warnings: the map is still read"
+cp "$PF/main.cf.good" "$PF/etc/main.cf"
+spawn ""
 
 out=$(T); rc=$?
 t_like "$rc:$(svc "$out")" "^1:FAIL: postfix $VERSION \($PF/etc\): no spawn service runs tlspolicyd" "no spawn service: says so, FAIL"
@@ -142,4 +186,7 @@ t_like "$(L "$T_DIR/logs/ok.log")" "^ok: log_file $T_DIR/logs/ok.log: opens for 
 ln -s "$T_DIR/logs/ok.log" "$T_DIR/logs/link.log"
 t_like "$(L "$T_DIR/logs/link.log")" "^FAIL: log_file $T_DIR/logs/link.log: cannot open it as user $T_USER .*: it is a symbolic link \(refused\)" \
     "a log_file that is a symbolic link: FAIL, as the helpers refuse it"
+ln -s "$T_DIR/logs/nowhere.log" "$T_DIR/logs/dangling.log"
+t_like "$(L "$T_DIR/logs/dangling.log")" "^FAIL: log_file $T_DIR/logs/dangling.log: cannot open it as user $T_USER .*: it is a symbolic link \(refused\)" \
+    "a log_file that is a dangling symbolic link: FAIL, not 'may create it'"
 t_done
