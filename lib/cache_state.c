@@ -16,8 +16,9 @@
  * DESCRIPTION
  *	The state table holds the last resolver probe (rwatch.c) and the
  *	settings fingerprint (cfgmark.c). cache_state_get() reads the row
- *	name: 0 with value, why and stamp, -1 when there is none or it is
- *	malformed (texts are cut and made printable like why texts).
+ *	name: 0 with value, why and stamp, -1 when there is none, -2 when
+ *	it cannot be read or is malformed (texts are cut and made printable
+ *	like why texts).
  *	cache_state_put() inserts or replaces it (0, or -1).
  *	cache_state_each() calls fn for every row whose name starts with
  *	prefix, sorted by name.
@@ -36,22 +37,26 @@ static void cache_state_text(sqlite3_stmt *st, int col, VSTR *out)
 	vstr_addch(out, text[i] >= 0x20 && text[i] < 0x7f ? (char) text[i] : '?');
 }
 
-/* cache_state_get - one row of the state table; -1 when none */
+/* cache_state_get - one row of the state table; -1 when none, -2 when
+ * it cannot be read (an error, a row of the wrong types) */
 int     cache_state_get(CACHE *cache, const char *name, VSTR *value,
 			        VSTR *why, long long *stamp)
 {
     sqlite3_stmt *st;
-    int     ret = -1;
+    int     ret = -2;
+    int     rc;
 
     if (!cache_enabled(cache))
-	return -1;
+	return -2;
     if (sqlite3_prepare_v2(cache->db, "SELECT value, why, stamp FROM state"
 			   " WHERE name = ?1", -1, &st, 0) != SQLITE_OK)
-	return -1;
+	return -2;
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW
-	&& sqlite3_column_type(st, 0) == SQLITE_TEXT
-	&& sqlite3_column_type(st, 2) == SQLITE_INTEGER) {
+    if ((rc = sqlite3_step(st)) == SQLITE_DONE) {
+	ret = -1;
+    } else if (rc == SQLITE_ROW
+	       && sqlite3_column_type(st, 0) == SQLITE_TEXT
+	       && sqlite3_column_type(st, 2) == SQLITE_INTEGER) {
 	cache_state_text(st, 0, value);
 	cache_state_text(st, 1, why);
 	*stamp = sqlite3_column_int64(st, 2);

@@ -7,7 +7,7 @@
  *	#include "cfgmark.h"
  *
  *	int	cfgmark_check(CACHE *cache, const char *mark)
- *	int	cfgmark_other(CACHE *cache, const char *mark)
+ *	int	cfgmark_guest(CACHE *cache, const char *mark)
  *	void	cfgmark_fingerprint(const CFG *cfg, VSTR *out)
  * DESCRIPTION
  *	A fixed setting must not leave behind the failures the old one
@@ -30,10 +30,11 @@
  *	read or written (then nothing was cleared; the next helper tries
  *	again).
  *
- *	cfgmark_other() reads the stored fingerprint only: 1 when the
- *	cache holds one and it differs from mark, 0 when it is the same or
- *	there is none (yet, or none readable). tlspolicyd -q with -c or
- *	-o uses it to leave alone a cache filled with other settings.
+ *	cfgmark_guest() is for tlspolicyd -q with -c or -o, whose settings
+ *	may not be the helpers': 0 when it may use the cache (it holds
+ *	mark, or none yet: then mark is stored as cfgmark_check() would),
+ *	-1 when it must leave it alone (another fingerprint, or one that
+ *	cannot be read: a guest never clears what the helpers cached).
  * BUGS
  *	Helpers started with different settings on one cache clear it in
  *	turn; the cleared results are looked up again, so answers stay
@@ -88,51 +89,43 @@ void    cfgmark_fingerprint(const CFG *cfg, VSTR *out)
 	vstr_printf(out, "(fnv1a:%016llx)", (unsigned long long) hash);
 }
 
-/* cfgmark_same - the stored fingerprint equals mark; -1 unreadable */
-static int cfgmark_same(CACHE *cache, const char *mark, VSTR *old)
+/* cfgmark_stored - the stored fingerprint against mark: CFGMARK_SAME,
+ * CFGMARK_NONE, CFGMARK_OTHER or CFGMARK_UNREADABLE; old gets it */
+static int cfgmark_stored(CACHE *cache, const char *mark, VSTR *old)
 {
     VSTR   *why = vstr_new(8);
     long long stamp;
-    int     found = cache_state_get(cache, CFGMARK_ROW, old, why, &stamp) == 0;
+    int     rc = cache_state_get(cache, CFGMARK_ROW, old, why, &stamp);
 
     vstr_free(why);
-    if (!found)
+    if (rc < 0)
 	vstr_reset(old);
-    return found && strcmp(vstr_str(old), mark) == 0;
+    if (rc == -1)
+	return CFGMARK_NONE;
+    if (rc < 0)
+	return CFGMARK_UNREADABLE;
+    return strcmp(vstr_str(old), mark) == 0 ? CFGMARK_SAME : CFGMARK_OTHER;
 }
 
-/* cfgmark_other - the cache holds another fingerprint than mark */
-int     cfgmark_other(CACHE *cache, const char *mark)
-{
-    VSTR   *old;
-    VSTR   *why;
-    long long stamp;
-    int     ret;
-
-    if (!cache_enabled(cache))
-	return 0;
-    old = vstr_new(128);
-    why = vstr_new(8);
-    ret = cache_state_get(cache, CFGMARK_ROW, old, why, &stamp) == 0
-	&& strcmp(vstr_str(old), mark) != 0;
-    vstr_free(old);
-    vstr_free(why);
-    return ret;
-}
-
-/* cfgmark_clear - clear and store the new mark in one transaction */
-static int cfgmark_clear(CACHE *cache, const char *mark)
+/* cfgmark_clear - clear and store the new mark in one transaction (a
+ * guest only where none is stored): 1 cleared, 0 nothing to do, -1
+ * failed or, for a guest, another mark is there */
+static int cfgmark_clear(CACHE *cache, const char *mark, int guest)
 {
     VSTR   *old = vstr_new(128);
     long long dane = 0;
     long long sts = 0;
     int     ret = 0;
+    int     now;
 
     if (cache_begin(cache) < 0) {
 	vstr_free(old);
 	return -1;
     }
-    if (!cfgmark_same(cache, mark, old)) {	/* not done by another helper */
+    now = cfgmark_stored(cache, mark, old);	/* another helper may have */
+    if (guest && now != CFGMARK_NONE && now != CFGMARK_SAME) {
+	ret = -1;
+    } else if (now != CFGMARK_SAME) {
 	if (cache_prune_derived(cache, &dane, &sts) < 0
 	    || cache_state_put(cache, CFGMARK_ROW, mark, "", (long long) time(0)) < 0)
 	    ret = -1;
@@ -153,6 +146,24 @@ static int cfgmark_clear(CACHE *cache, const char *mark)
     return ret;
 }
 
+/* cfgmark_guest - may -q with -c or -o use this cache? 0 yes, -1 no */
+int     cfgmark_guest(CACHE *cache, const char *mark)
+{
+    VSTR   *old;
+    int     now;
+
+    if (!cache_enabled(cache))
+	return 0;
+    old = vstr_new(128);
+    now = cfgmark_stored(cache, mark, old);
+    vstr_free(old);
+    if (now == CFGMARK_SAME)
+	return 0;
+    if (now == CFGMARK_NONE)
+	return cfgmark_clear(cache, mark, 1) < 0 ? -1 : 0;
+    return -1;
+}
+
 /* cfgmark_check - clear what changed settings made wrong; 1 cleared */
 int     cfgmark_check(CACHE *cache, const char *mark)
 {
@@ -162,8 +173,8 @@ int     cfgmark_check(CACHE *cache, const char *mark)
     if (!cache_enabled(cache))
 	return 0;
     old = vstr_new(128);
-    if (!cfgmark_same(cache, mark, old))
-	ret = cfgmark_clear(cache, mark);
+    if (cfgmark_stored(cache, mark, old) != CFGMARK_SAME)
+	ret = cfgmark_clear(cache, mark, 0);
     vstr_free(old);
     return ret;
 }

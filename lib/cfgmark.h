@@ -10,7 +10,12 @@
 #define CFGMARK_OVR_MAX	(16L * 1024 * 1024)	/* override bytes hashed */
 
 int     cfgmark_check(CACHE *cache, const char *mark);
-int     cfgmark_other(CACHE *cache, const char *mark);
+int     cfgmark_guest(CACHE *cache, const char *mark);
+
+#define CFGMARK_SAME		0	/* cfgmark_stored(): mark is stored */
+#define CFGMARK_NONE		1	/* none stored (a new cache) */
+#define CFGMARK_OTHER		2	/* another fingerprint */
+#define CFGMARK_UNREADABLE	3	/* it cannot be read now */
 void    cfgmark_fingerprint(const CFG *cfg, VSTR *out);
 
 #endif

@@ -109,9 +109,9 @@
  *	Under a configuration error nothing is written: no cache or memo is
  *	opened, no fingerprint stored, no count kept (policy_metrics(3)
  *	renders only tlspolicyd_config_error 1). A guest (ctx->guest: -q
- *	with -c or -o) uses the cache only when it holds no settings
- *	fingerprint or that of the guest's settings (cfgmark_other());
- *	else none. policy_ctx_close() closes the cache, the memo and the
+ *	with -c or -o) uses the cache only when it holds the fingerprint
+ *	of the guest's settings or none yet (cfgmark_guest()); else no
+ *	cache at all: a guest never clears the helpers' cache. policy_ctx_close() closes the cache, the memo and the
  *	DNS client.
  *
  *	For policy_memo.c, policy_metrics.c and policy_refresh.c:
@@ -305,16 +305,20 @@ const char *policy_cache_path(POL_CTX *ctx)
     return vstr_str(ctx->cache_path);
 }
 
-/* policy_guest_leaves - a guest (-q with -c or -o) whose settings differ
- * from those the cache was filled with uses no cache: its answers are
- * not the helpers', and its fingerprint would clear the cache for them */
-static int policy_guest_leaves(POL_CTX *ctx)
+/* policy_guest_cache - 1 for a guest (-q with -c or -o), which uses the
+ * cache only when it holds the fingerprint of the guest's settings or
+ * none yet (then it stores its own, as a helper would): else its answers
+ * are not the helpers', and its fingerprint would clear the cache for
+ * them; 0 for a helper, which then checks the fingerprint */
+static int policy_guest_cache(POL_CTX *ctx)
 {
-    if (!ctx->guest || !cfgmark_other(ctx->cache, policy_settings(ctx)))
+    if (!ctx->guest)
 	return 0;
+    if (cfgmark_guest(ctx->cache, policy_settings(ctx)) == 0)
+	return 1;
     log_debug("settings that change answers differ from those of the cache"
-	      " %s (%s): the shared cache is not used", ctx->cfg->cache_file,
-	      policy_settings(ctx));
+	      " %s, or its fingerprint cannot be read (%s): the shared cache"
+	      " is not used", ctx->cfg->cache_file, policy_settings(ctx));
     cache_close(ctx->cache);
     ctx->cache = cache_open("", 0);
     ctx->no_cache = 1;
@@ -333,7 +337,7 @@ CACHE  *policy_cache(POL_CTX *ctx)
 				      ctx->cfg->cache_busy_timeout * 1000,
 				      ctx->until.tv_sec ? &ctx->until : 0);
 	cache_set_max_ttl(ctx->cache, ctx->cfg->cache_max_ttl);
-	if (!policy_guest_leaves(ctx))
+	if (!policy_guest_cache(ctx))
 	    (void) cfgmark_check(ctx->cache, policy_settings(ctx));
     }
     return ctx->cache;

@@ -97,6 +97,10 @@ Q
 t_is "$(state)" "$CLEARED" "dns_resolver changed: forgotten"
 t_like "$(sqlite3 "$DB" "select count(*) from state where name like 'resolver %'")" "^[01]$" "old resolver probes forgotten with it"
 fill
+sqlite3 "$DB" "update state set value = X'31' where name = 'settings'"
+"$TP" -c "$T_DIR/f.cf" -o dns_resolver=127.77.1.3:53 -q a.example > /dev/null 2>&1
+t_is "$(state):$(sqlite3 "$DB" "select typeof(value) from state where name = 'settings'")" "$FULL:blob" \
+    "-q -o with a fingerprint it cannot read: neither cleared nor replaced"
 sqlite3 "$DB" "update state set value = 1234 where name = 'settings'"
 Q
 t_is "$(state)" "$CLEARED" "a malformed fingerprint row counts as changed"
