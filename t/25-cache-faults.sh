@@ -30,13 +30,16 @@ t_is "$(cached dane-only.test)" dane-only "baseline: cached"
 
 # --- another writer holds the lock for 4 s, cache_busy_timeout is 1 s
 : > "$T_DIR/err"
-t_as_user /usr/bin/python3 - "$DB" "$T_DIR/c1/locked" <<'EOF' &
+# the lock is held long enough for two helpers (under valgrind, on a busy
+# machine, a helper takes seconds to start)
+case ${T_WRAP:-} in valgrind) HOLD=30 ;; *) HOLD=6 ;; esac
+t_as_user /usr/bin/python3 - "$DB" "$T_DIR/c1/locked" "$HOLD" <<'EOF' &
 import sqlite3, sys, time
 db = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=5)
 db.execute("BEGIN IMMEDIATE")
 db.execute("INSERT OR REPLACE INTO dane VALUES ('held.test', 'dane', 'x', 60, 0, 0)")
 open(sys.argv[2], "w").write("locked\n")
-time.sleep(4)
+time.sleep(int(sys.argv[3]))
 db.execute("ROLLBACK")
 EOF
 holder=$!
