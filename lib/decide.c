@@ -15,10 +15,12 @@
  *	const DECIDE_RULE *decide_rules(int *count)
  * DESCRIPTION
  *	decide_answer() is the one place where the DANE verdict (facts
- *	from DNSSEC, dane_verdict_decide()) and MTA-STS meet. sts_enforce is true
- *	when an unexpired MTA-STS policy in mode enforce exists, fetched
- *	now or cached (a cached policy is a fact, RFC 8461 3.3 and 10), or
- *	a testing policy under mtasts_testing = enforce. It returns the
+ *	from DNSSEC, dane_verdict_decide()) and MTA-STS meet. sts_state is
+ *	DECIDE_STS_ENFORCE when an unexpired MTA-STS policy in mode enforce
+ *	exists, fetched now or cached (a cached policy is a fact, RFC 8461
+ *	3.3 and 10), or a testing policy under mtasts_testing = enforce;
+ *	DECIDE_STS_UNUSABLE when such a policy is cached but its text
+ *	cannot be used; else DECIDE_STS_NONE. It returns the
  *	rule that decides, with its answer, name and RFC sections; the
  *	caller turns the answer into Postfix's policy text. The rules,
  *	first match wins (the override table and the key gates come
@@ -42,6 +44,13 @@
  *	sts-enforce: enforce policy otherwise (no DANE, only unusable TLSA,
  *	   or an insecure MX whose DANE an attacker could have forged,
  *	   RFC 7672 2.2.1): "secure match=..." (RFC 8461 4.1, 5.1).
+ *	sts-unusable: the same, but the enforce policy is known only to
+ *	   exist (cached, unexpired, its text does not parse, and no new
+ *	   one could be fetched): temporary failure, as its mx patterns are
+ *	   unknown and "no policy" would be weaker than what the domain
+ *	   published (RFC 8461 3.3: a cached policy applies until it
+ *	   expires). The two rules above need no mx patterns and still
+ *	   apply.
  *	dane: no enforce policy, some host has or may have DANE: "dane";
  *	   Postfix checks each host itself (RFC 7672 2.2).
  *	none: no DANE, no enforce policy: not found (RFC 8461 5: testing
@@ -57,7 +66,7 @@
 
 enum {
     R_DANE_TEMP, R_NULL_MX, R_DANE_ONLY, R_STS_DANE_SOME, R_STS_MISSING,
-    R_STS_ENFORCE, R_DANE, R_NONE, R_COUNT
+    R_STS_ENFORCE, R_STS_UNUSABLE, R_DANE, R_NONE, R_COUNT
 };
 
 static const DECIDE_RULE decide_table[R_COUNT] = {
@@ -73,6 +82,8 @@ static const DECIDE_RULE decide_table[R_COUNT] = {
     "enforce policy, a host's TLSA lookup failed: defer"},
     {"sts-enforce", DECIDE_SECURE, "RFC 8461 4.1, 5.1, RFC 7672 2.2.1",
     "enforce policy: every MX host authenticated with WebPKI"},
+    {"sts-unusable", DECIDE_TEMP, "RFC 8461 3.3, 5.1",
+    "an enforce policy is cached but cannot be read, none fetched: defer"},
     {"dane", DECIDE_DANE, "RFC 7672 2.2",
     "some host has or may have DANE: Postfix checks each host"},
     {"none", DECIDE_NOTFOUND, "RFC 7672 2.2, RFC 8461 5",
@@ -109,16 +120,22 @@ static int decide_with_sts(DV_VERDICT dane)
 }
 
 /* decide_answer - the rule for one DANE verdict and MTA-STS state */
-const DECIDE_RULE *decide_answer(DV_VERDICT dane, int sts_enforce)
+const DECIDE_RULE *decide_answer(DV_VERDICT dane, int sts_state)
 {
+    int     rule;
+
     if (dane == DV_TEMP)
 	return decide_table + R_DANE_TEMP;
     if (dane == DV_NOPOLICY)
 	return decide_table + R_NULL_MX;
     if (dane == DV_DANE_ONLY)
 	return decide_table + R_DANE_ONLY;
-    if (sts_enforce)
-	return decide_table + decide_with_sts(dane);
+    if (sts_state != DECIDE_STS_NONE) {
+	rule = decide_with_sts(dane);
+	if (rule == R_STS_ENFORCE && sts_state == DECIDE_STS_UNUSABLE)
+	    rule = R_STS_UNUSABLE;		/* its match= is unknown */
+	return decide_table + rule;
+    }
     if (dane_verdict_verdict_has_dane(dane))
 	return decide_table + R_DANE;
     return decide_table + R_NONE;

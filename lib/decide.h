@@ -19,7 +19,12 @@ typedef struct DECIDE_RULE {
     const char *text;			/* one line for administrators */
 } DECIDE_RULE;
 
-const DECIDE_RULE *decide_answer(DV_VERDICT dane, int sts_enforce);
+/* The MTA-STS state decide_answer() is given. */
+#define DECIDE_STS_NONE		0	/* no policy that gives an answer */
+#define DECIDE_STS_ENFORCE	1	/* an enforce policy applies */
+#define DECIDE_STS_UNUSABLE	2	/* one applies, its content is unknown */
+
+const DECIDE_RULE *decide_answer(DV_VERDICT dane, int sts_state);
 int     decide_needs_sts(DV_VERDICT dane);
 const char *decide_answer_name(DECIDE_ANSWER answer);
 const DECIDE_RULE *decide_rules(int *count);

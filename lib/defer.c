@@ -35,6 +35,9 @@
  *	time-limit: a query the answer needed got no answer in time (the
  *	   per-query dns_timeout or the lookup's dns_deadline ran out);
  *	   it takes the place of the two above.
+ *	sts-policy-unusable: an unexpired enforce MTA-STS policy is cached
+ *	   but its text does not parse, and a new fetch failed or was held
+ *	   back: rule sts-unusable.
  *
  *	defer_name() gives the name, defer_text() one line for
  *	administrators, defer_from_name() reads a name back (-1 for
@@ -43,7 +46,8 @@
  *	defer_for_rule() is the cause of a temporary failure decided by
  *	decide.c's rule: found when the lookup already named one (the
  *	resolver gates, time-limit), else host-lookup-failed for
- *	sts-missing-dane and mx-lookup-failed for dane-temp (and any other
+ *	sts-missing-dane, sts-policy-unusable for sts-unusable and
+ *	mx-lookup-failed for dane-temp (and any other
  *	rule: t/unit_protect.c checks that every temporary rule of
  *	decide_rules() gets a cause).
  *
@@ -79,6 +83,8 @@ static const struct {
     "an enforce MTA-STS policy applies and an MX host's DANE lookup failed"},
     [DEFER_TIME_LIMIT] = {"time-limit",
     "a needed DNS answer did not come within dns_timeout / dns_deadline"},
+    [DEFER_STS_POLICY_UNUSABLE] = {"sts-policy-unusable",
+    "a cached enforce MTA-STS policy does not parse and none could be fetched"},
 };
 
 /* defer_name - the cause's name ("" for DEFER_NONE) */
@@ -114,6 +120,8 @@ DEFER_CAUSE defer_for_rule(const char *rule, DEFER_CAUSE found)
 	return found;
     if (strcmp(rule, "sts-missing-dane") == 0)
 	return DEFER_HOST_LOOKUP_FAILED;
+    if (strcmp(rule, "sts-unusable") == 0)
+	return DEFER_STS_POLICY_UNUSABLE;
     return DEFER_MX_LOOKUP_FAILED;
 }
 
@@ -125,7 +133,9 @@ void    defer_reply(VSTR *out, const char *rule, DEFER_CAUSE cause,
 	vstr_printf(out, "%s: %.*s", defer_name(cause), (int) why_len, why);
     else
 	vstr_printf(out, "%s (%s): %.*s", strcmp(rule, "dane-temp") == 0 ?
-		    "DNS lookup failed" : "MTA-STS policy in force, DANE unknown",
+		    "DNS lookup failed" : strcmp(rule, "sts-unusable") == 0 ?
+		    "MTA-STS policy in force, its text unusable" :
+		    "MTA-STS policy in force, DANE unknown",
 		    defer_name(cause), (int) why_len, why);
 }
 

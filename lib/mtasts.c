@@ -76,6 +76,7 @@
 void    mtasts_result_init(MTS_RESULT *res)
 {
     res->found = 0;
+    res->unusable = 0;
     res->text = vstr_new(128);
     res->tlsrpt = vstr_new(128);
     res->why = vstr_new(128);
@@ -320,7 +321,7 @@ static void mtasts_do_fetch(MTS_CTX *ctx, const char *id, unsigned ttl)
 	vstr_printf(ctx->res->why, "%sfetch failed: %s",
 		    vstr_len(ctx->res->why) ? "; " : "", vstr_str(why));
 	mtasts_remember_failure(ctx, vstr_str(why));
-	if (mtasts_use_cached(ctx) == 0)
+	if (!ctx->broken && mtasts_use_cached(ctx) == 0)
 	    log_info("MTA-STS for %s: using the cached policy until it expires",
 		     ctx->domain);
     }
@@ -371,6 +372,65 @@ static void mtasts_check(MTS_CTX *ctx)
 	mtasts_note_rate_limit(ctx);
 }
 
+/* mtasts_enforced - does this mode give an answer (enforce, or testing
+ * under mtasts_testing = enforce)? */
+static int mtasts_enforced(const MTS_CTX *ctx, const char *mode)
+{
+    return strcmp(mode, "enforce") == 0
+	|| (strcmp(mode, "testing") == 0
+	    && ctx->cfg->mtasts_testing == MTASTS_TESTING_ENFORCE);
+}
+
+/* mtasts_cached_broken - the cached entry holds an unexpired policy that
+ * does not parse (written by another version, or by hand): it must be
+ * fetched again, and meanwhile it is not "no policy" (DESIGN.md 6);
+ * why, when not NULL, gets the parser's reason */
+static int mtasts_cached_broken(MTS_CTX *ctx, VSTR *why)
+{
+    STSP    pol;
+    VSTR   *tmp;
+    int     broken;
+
+    if (!mtasts_plan_usable(&ctx->ent, ctx->now))
+	return 0;
+    sts_policy_init(&pol);
+    tmp = why ? why : vstr_new(64);
+    broken = sts_policy_parse(vstr_str(ctx->ent.policy), vstr_len(ctx->ent.policy),
+			      &pol, tmp) != 0;
+    if (tmp != why)
+	vstr_free(tmp);
+    sts_policy_free(&pol);
+    return broken;
+}
+
+/* mtasts_fix_broken - a cached policy that does not parse: fetch it again
+ * whatever the TXT record says (unless a fetch failed just now); when no
+ * policy comes of it and the cached mode was enforced, the answer is
+ * unusable: a temporary failure, never "no policy" */
+static void mtasts_fix_broken(MTS_CTX *ctx)
+{
+    char    id[STSTXT_MAX_ID + 1] = "";
+    unsigned ttl = 0;
+    VSTR   *why = vstr_new(64);
+    MTS_TXT txt;
+
+    (void) mtasts_cached_broken(ctx, why);
+    log_warn("cached MTA-STS policy of %s (mode %s) does not parse: %s;"
+	     " fetching it again", ctx->domain, ctx->ent.mode, vstr_str(why));
+    vstr_free(why);
+    vstr_printf(ctx->res->why, "%scached %s policy unreadable",
+		vstr_len(ctx->res->why) ? "; " : "", ctx->ent.mode);
+    txt = mtasts_txt(ctx, id, &ttl);
+    if (txt != MTS_TXT_OK)
+	(void) snprintf(id, sizeof(id), "%s", ctx->ent.id);
+    if (ctx->ent.last_fail == 0 || ctx->now - ctx->ent.last_fail >= MTS_RETRY_AFTER)
+	mtasts_do_fetch(ctx, id, ttl);
+    else
+	mtasts_note_rate_limit(ctx);
+    if (!ctx->res->found && mtasts_enforced(ctx, ctx->ent.mode))
+	ctx->res->unusable = 1;
+}
+
 /* mtasts_ctx_init - load the cached entry */
 static void mtasts_ctx_init(MTS_CTX *ctx, DNS *dns, CACHE *cache, const CFG *cfg,
 			         const char *domain, MTS_RESULT *res)
@@ -384,6 +444,7 @@ static void mtasts_ctx_init(MTS_CTX *ctx, DNS *dns, CACHE *cache, const CFG *cfg
     ctx->res = res;
     cache_sts_init(&ctx->ent);
     (void) cache_sts_get(cache, domain, ctx->now, &ctx->ent);
+    ctx->broken = mtasts_cached_broken(ctx, 0);
 }
 
 /* mtasts_from_cache - answer when the cache allows it without a lookup; 1 if so */
@@ -391,6 +452,8 @@ static int mtasts_from_cache(MTS_CTX *ctx)
 {
     MTS_RESULT *res = ctx->res;
 
+    if (ctx->broken)
+	return 0;
     switch (mtasts_plan_before_txt(&ctx->ent, ctx->now)) {
     case MTS_PLAN_CACHED:
 	log_debug("MTA-STS for %s: cached policy, TXT id %s current for %llds more",
@@ -433,7 +496,9 @@ void    mtasts_lookup(DNS *dns, CACHE *cache, const CFG *cfg, const char *domain
 
     mtasts_ctx_init(&ctx, dns, cache, cfg, domain, res);
     cache_read_end(cache);		/* no snapshot across DNS and HTTPS */
-    if (!mtasts_from_cache(&ctx)) {
+    if (ctx.broken) {
+	mtasts_fix_broken(&ctx);
+    } else if (!mtasts_from_cache(&ctx)) {
 	mtasts_check(&ctx);
 	if (res->found && strcmp(res->source, "cache") == 0)
 	    res->refresh_due = mtasts_plan_refetch_due(&ctx.ent, ctx.now);
@@ -450,7 +515,10 @@ int     mtasts_refresh_cached(DNS *dns, CACHE *cache, const CFG *cfg,
     int     ret = -1;
 
     mtasts_ctx_init(&ctx, dns, cache, cfg, domain, res);
-    if (ctx.ent.mode[0]) {
+    if (ctx.broken) {
+	mtasts_fix_broken(&ctx);
+	ret = 0;
+    } else if (ctx.ent.mode[0]) {
 	ctx.refreshing = 1;
 	mtasts_check(&ctx);
 	ret = 0;

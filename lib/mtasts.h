@@ -23,6 +23,9 @@ typedef struct MTS_RESULT {
     time_t  stable_until;		/* from the cache: the same answer
 					 * before then (0: not from it) */
     int     failed;			/* a TXT lookup or a fetch failed */
+    int     unusable;			/* an unexpired enforce policy is
+					 * cached but does not parse, and no
+					 * new one was fetched */
     int     observed;			/* facts holds fresh MTA-STS facts */
     PROTECT_FACTS facts;		/* a fetched policy, or proven absence */
 } MTS_RESULT;
@@ -34,6 +37,7 @@ typedef struct MTS_CTX {
     const char *domain;
     time_t  now;
     int     refreshing;			/* a -R process: refetch when due */
+    int     broken;			/* ent's unexpired policy does not parse */
     CACHE_STS ent;			/* the cached entry, or all zero */
     MTS_RESULT *res;
 } MTS_CTX;

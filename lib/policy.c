@@ -491,7 +491,13 @@ static void policy_from_rule(POL_ANSWER *ans, const DECIDE_RULE *rule,
     case DECIDE_TEMP:
 	ans->status = POL_TEMP;
 	ans->ttl = 0;
-	defer_reply(ans->text, rule->name, ans->cause, vstr_str(ans->why), dane_len);
+	if (ans->cause == DEFER_STS_POLICY_UNUSABLE)	/* MTA-STS says why */
+	    defer_reply(ans->text, rule->name, ans->cause, vstr_str(sts->why),
+			vstr_len(sts->why) < POL_STS_WHY_MAX ? vstr_len(sts->why)
+			: POL_STS_WHY_MAX);
+	else
+	    defer_reply(ans->text, rule->name, ans->cause, vstr_str(ans->why),
+			dane_len);
 	break;
     case DECIDE_NOTFOUND:
 	ans->status = POL_NOTFOUND;
@@ -542,10 +548,12 @@ static void policy_conclude(POL_ANSWER *ans, DV_VERDICT verdict,
 
     if (vstr_len(sts->why))
 	vstr_printf(ans->why, "; MTA-STS: %s", vstr_str(sts->why));
-    rule = decide_answer(verdict, sts->found);
+    rule = decide_answer(verdict, sts->found ? DECIDE_STS_ENFORCE
+			 : sts->unusable ? DECIDE_STS_UNUSABLE : DECIDE_STS_NONE);
     log_debug("decision for %s: DANE %s, MTA-STS %s: rule %s (%s): %s",
 	      ans->domain, dane_verdict_verdict_name(verdict), sts->found ? "policy"
-	      : "none", rule->name, rule->cite, rule->text);
+	      : sts->unusable ? "unusable" : "none", rule->name, rule->cite,
+	      rule->text);
     policy_from_rule(ans, rule, sts, tlsrpt, dane_len);
 }
 

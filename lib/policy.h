@@ -43,6 +43,7 @@ typedef struct POL_CTX {
 #define POL_WAIT_FIRST_MS	2	/* first poll for another helper's lookup */
 #define POL_WAIT_MAX_MS		32	/* polls at most this far apart */
 #define POL_REFRESH_ARGS	64	/* argv words kept for -R */
+#define POL_STS_WHY_MAX		200	/* bytes of MTA-STS explanation in a reply */
 /* one lookup ends within this limit: all of its DNS and HTTPS work, the
  * wait for another helper's lookup of the same domain and for the cache's
  * locks; never beyond POL_LOOKUP_MAX, below Postfix's 100-second wait */

@@ -57,6 +57,30 @@ max_age: 86400
 t_is "$(word sts-none.test)" notfound "mode none fetched: the cached enforce policy is gone"
 t_is "$(sqlite3 "$QCACHE" "select mode from sts where domain = 'sts-none.test'")" none "and the cache says none"
 
+# a cached, unexpired enforce policy whose text does not parse (another
+# version's row, or one edited by hand) is not "no policy": it is fetched
+# again at once, and where no policy comes of it the answer is a
+# temporary failure (rule sts-unusable, DESIGN.md 6)
+sqlite3 "$QCACHE" "update sts set policy = 'garbage', last_fail = 0 where domain = 'sts-enforce.test'"
+before=$(t_sts_fetches)
+t_is "$(word sts-enforce.test)" "secure match=mx.sts-enforce.test:.sts-enforce.test servername=hostname" \
+    "a cached enforce policy that does not parse: fetched again, answered"
+t_is "$(t_sts_fetches)" "$((before + 1))" "... with one fetch, whatever the TXT id"
+t_like "$(sqlite3 "$QCACHE" "select policy from sts where domain = 'sts-enforce.test'")" "mode: enforce" \
+    "... and the cache holds a policy that parses again"
+now=$(date +%s)
+sqlite3 "$QCACHE" "update sts set id = 'x', mode = 'enforce', policy = 'garbage', max_age = 86400,
+    fetched = $now, expires = $now + 86400, last_fail = 0 where domain = 'sts-404.test'"
+out=$(q -q sts-404.test 2>&1); rc=$?
+t_like "$rc $(printf '%s\n' "$out" | grep '^tlspolicyd: temporary failure')" \
+    "^75 tlspolicyd: temporary failure: MTA-STS policy in force, its text unusable \(sts-policy-unusable\): cached enforce policy unreadable" \
+    "the same where the fetch fails (HTTP 404): temporary failure, cause sts-policy-unusable"
+t_is "$(printf '%s\n' "$out" | grep -c 'does not parse')" 1 "... and one warning about it"
+t_is "$(word sts-404.test)" temp "... and again while the failed fetch holds a retry back"
+t_like "$(q -v -q sts-404.test 2>&1)" "rule sts-unusable" "-q -v names the rule"
+sqlite3 "$QCACHE" "delete from sts where domain = 'sts-404.test'"
+t_is "$(word sts-404.test)" notfound "without the cached enforce policy: no policy, as RFC 8461 5 says"
+
 # --- through Postfix
 LISTEN=127.77.22.1:10028
 pf_tlspolicyd_conf "$T_DIR" "dns_resolver = $WORLD_RESOLVER" "cache_file = $T_DIR/spawn/cache.db" \
