@@ -618,9 +618,11 @@ static void policy_decide_lookup(POL_CTX *ctx, POL_ANSWER *ans, int tlsrpt)
 	policy_mtasts(ctx, ans->domain, &sts);
     cache_read_end(policy_cache(ctx));
     policy_conclude(ans, verdict, &sts, tlsrpt);
-    history_answered(ctx->no_history ? 0 : policy_cache(ctx), ans->domain,
-		     ans->status == POL_TEMP ? ans->cause : DEFER_NONE,
-		     vstr_str(ans->text));
+    if (!ctx->no_history)
+	history_answered(policy_cache(ctx), ans->domain, ans->status == POL_TEMP
+			 ? ans->cause : DEFER_NONE, vstr_str(ans->text));
+    else if (ans->status != POL_TEMP)	/* -q: no counts, but answered */
+	history_answered(policy_cache(ctx), ans->domain, DEFER_NONE, "");
     mtasts_result_free(&sts);
 }
 

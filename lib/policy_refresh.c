@@ -64,19 +64,23 @@ static int policy_refresh_answer(POL_CTX *ctx, const char *domain,
 }
 
 /* policy_refresh_log - after a refresh: the lookup line of an answer the
- * refresh changed, as a lookup from fresh facts would log it */
+ * refresh changed, as a lookup from fresh facts would log it; a domain
+ * the cache now answers leaves deferrals_view, as after a lookup */
 static void policy_refresh_log(POL_CTX *ctx, const char *domain,
 			               const POL_ANSWER *before, int had)
 {
     POL_ANSWER after;
 
     policy_answer_init(&after);
-    if (policy_refresh_answer(ctx, domain, &after) == 0
-	&& (had < 0 || after.status != before->status
+    if (policy_refresh_answer(ctx, domain, &after) == 0) {
+	if (had < 0 || after.status != before->status
 	    || strcmp(after.rule, before->rule) != 0
-	    || strcmp(vstr_str(after.text), vstr_str(before->text)) != 0)) {
-	after.source = "refresh";
-	policy_log_line(&after);
+	    || strcmp(vstr_str(after.text), vstr_str(before->text)) != 0) {
+	    after.source = "refresh";
+	    policy_log_line(&after);
+	}
+	if (after.status != POL_TEMP)
+	    history_answered(policy_cache(ctx), domain, DEFER_NONE, "");
     }
     policy_answer_free(&after);
 }

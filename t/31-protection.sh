@@ -215,6 +215,17 @@ t_rules ""
 expire
 same prot-forge.test "prot-forge.test, MX answered again"
 t_is "$(q "select count(*) from deferrals_view where domain = 'prot-forge.test'")" 0 "  no longer listed"
+# the same, answered again by tlspolicyd -q (which records no history,
+# but stores the answer: the domain must leave the view all the same)
+t_rules "prot-forge.test MX servfail"
+expire
+same prot-forge.test "prot-forge.test, MX lookup fails again"
+t_is "$(q "select count(*) from deferrals_view where domain = 'prot-forge.test'")" 1 "  listed again"
+t_rules ""
+expire
+t_is "$("$TP" -c "$T_DIR/tlspolicyd.cf" -q prot-forge.test 2>/dev/null)" "$(verdict prot-forge.test)" \
+    "  tlspolicyd -q answers it"
+t_is "$(q "select count(*) from deferrals_view where domain = 'prot-forge.test'")" 0 "  and it is no longer listed"
 
 # --- in all: the two real drops and the believed one, each once
 t_is "$(q "select count(*) from protection_changes where dropped = 1")" 3 "three drops recorded in all"
