@@ -152,9 +152,26 @@ static int priv_link_target(const char *link, VSTR *real, VSTR *why)
     return ret;
 }
 
-/* priv_resolve - the path SQLite really opens: cache_file, or the target
- * of a symbolic link (its directory must exist); *known is 1 when st is
- * the lstat() of that path */
+/* priv_real_dir - path with its directory resolved (SQLite refuses a
+ * symbolic link anywhere in the path it opens with SQLITE_OPEN_NOFOLLOW,
+ * so /var/lib/tlspolicyd -> /srv/x must be opened as /srv/x/cache.db) */
+static void priv_real_dir(const char *path, VSTR *real)
+{
+    char   *copy = mem_strdup(path);
+    char   *dir_real = realpath(dirname(copy), 0);
+    const char *base = strrchr(path, '/');
+
+    if (dir_real != 0 && base != 0)
+	vstr_printf(real, "%s%s", strcmp(dir_real, "/") ? dir_real : "", base);
+    else
+	vstr_addstr(real, path);		/* relative, or no directory yet */
+    free(dir_real);
+    mem_free(copy);
+}
+
+/* priv_resolve - the path SQLite really opens: cache_file in its real
+ * directory, or the target of a symbolic link (its directory must
+ * exist); *known is 1 when st is the lstat() of that path */
 static int priv_resolve(const char *cache_file, VSTR *real, struct stat *st,
 			        int *known, VSTR *why)
 {
@@ -163,11 +180,11 @@ static int priv_resolve(const char *cache_file, VSTR *real, struct stat *st,
     vstr_reset(real);
     *known = 0;
     if (lstat(cache_file, st) < 0) {
-	vstr_addstr(real, cache_file);	/* missing: SQLite creates it */
+	priv_real_dir(cache_file, real);	/* missing: SQLite creates it */
 	return 0;
     }
     if (!S_ISLNK(st->st_mode)) {
-	vstr_addstr(real, cache_file);	/* the common case: one lstat() */
+	priv_real_dir(cache_file, real);	/* the common case */
 	*known = 1;
 	return 0;
     }

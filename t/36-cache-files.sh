@@ -84,6 +84,20 @@ t_ok "symlinked cache: the memo is beside the target" test -f "$T_DIR/tgt/cache.
 t_is "$(q l2 dane-only.test)" dane-only "after -F: answered"
 t_ok "after -F: not by the memo" sh -c "! grep -q 'memo hit' '$T_DIR/err'"
 
+# --- cache_file under a symbolic link to its directory (/var/lib/tlspolicyd
+# moved to another disk): SQLite opens it with no link in the path, so it
+# is opened, checked and memoized in the real directory; -t agrees
+udir "$T_DIR/realdir"
+ln -s "$T_DIR/realdir" "$T_DIR/dirlink"
+conf dl "$T_DIR/dirlink/cache.db"
+t_is "$(q dl dane-only.test)" dane-only "cache_file in a symlinked directory: answered"
+t_unlike "$(cat "$T_DIR/err")" "cache [^ ]+ (unusable|refused)" "  and the cache is not refused"
+t_is "$(sqlite3 "$T_DIR/realdir/cache.db" "select verdict from dane where domain = 'dane-only.test'")" dane-only \
+    "  the verdict is stored in the real directory"
+q dl dane-only.test > /dev/null; q dl dane-only.test > /dev/null
+t_ok "  and answered by the memo there" memo_hit dane-only.test
+t_like "$("$TP" -c "$T_DIR/dl.cf" -t 2>&1 | grep 'cache')" "^ok: cache " "  tlspolicyd -t: ok"
+
 # --- a row's life ends cache_max_ttl after its own fetch time
 udir "$T_DIR/c"; DB=$T_DIR/c/cache.db
 conf c "$DB"
