@@ -139,7 +139,8 @@ static int cache_protect_read(CACHE *cache, sqlite3_stmt *st, const char *domain
     return 0;
 }
 
-/* cache_protect_get - the facts of domain; -1 when none (or untrusted) */
+/* cache_protect_get - the facts of domain; -1 when none (or untrusted),
+ * -2 when it could not be read (an SQL error) */
 int     cache_protect_get(CACHE *cache, const char *domain, time_t now,
 			          CACHE_PROTECT *ent)
 {
@@ -152,11 +153,13 @@ int     cache_protect_get(CACHE *cache, const char *domain, time_t now,
 			      " sts_id, sts_mx, sts_since, seen FROM protection"
 			      " WHERE domain = ?1", domain, &rc);
     if (st == 0)
-	return -1;
-    if (rc == SQLITE_ROW)
+	return -2;
+    if (rc == SQLITE_ROW) {
 	ret = cache_protect_read(cache, st, domain, now, ent);
-    else if (rc != SQLITE_DONE)
+    } else if (rc != SQLITE_DONE) {
 	cache_failed(cache, "protection read", rc);
+	ret = -2;
+    }
     sqlite3_finalize(st);
     return ret;
 }
@@ -234,8 +237,14 @@ int     cache_protect_record(CACHE *cache, const char *domain,
 
     if (cache_begin(cache) < 0)
 	return -1;
-    if (cache_protect_get(cache, domain, rec->now, &ent) < 0)
+    switch (cache_protect_get(cache, domain, rec->now, &ent)) {
+    case -2:					/* an I/O error is not "none" */
+	cache_rollback(cache);
+	return -1;
+    case -1:
 	memset(&ent, 0, sizeof(ent));
+	break;
+    }
     rec->outcome = protect_judge(&ent.facts, rec->facts, rec->what, rec->corr);
     vstr_reset(rec->before);
     vstr_reset(rec->after);
