@@ -52,7 +52,9 @@
  *	memo_get() returns 1 and the answer only when the slot holds this
  *	domain and TLSRPT flag, passes its checksum (a torn read of a
  *	concurrent write fails it), has the same settings hash, now is
- *	before until and before the answer's expiry, and the cache's stamp
+ *	before until (and at most MEMO_MAX_AGE before it: after the clock
+ *	is set back, older answers are misses) and before the answer's
+ *	expiry, and the cache's stamp
  *	now equals the stored one: any write to the cache since - a new
  *	answer, tlspolicyd -F, a settings change, an administrator's
  *	sqlite3 - makes every memo answer a miss. A helper that is asked
@@ -413,13 +415,16 @@ static long long memo_ms(void)
     return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* memo_usable - a slot for this domain and flag, live at now */
+/* memo_usable - a slot for this domain and flag, live at now (and not
+ * more than MEMO_MAX_AGE seconds before its end: a clock set back must
+ * not lengthen a memo answer's life) */
 static int memo_usable(const MEMO *memo, const MEMO_SLOT *slot,
 		               const char *domain, int tlsrpt, time_t now)
 {
     return strcmp(slot->domain, domain) == 0
 	&& slot->settings == memo->settings && slot->tlsrpt == (tlsrpt != 0)
-	&& (int64_t) now < slot->until && (int64_t) now < slot->expires;
+	&& (int64_t) now < slot->until && (int64_t) now < slot->expires
+	&& slot->until - (int64_t) now <= MEMO_MAX_AGE;
 }
 
 /* memo_answer - copy a slot's answer out */

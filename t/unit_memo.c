@@ -87,6 +87,8 @@ static void roundtrip(CACHE *cache, time_t now)
     tap_ok(!fresh_get("b.example", 1, now, &got), "another domain: miss");
     tap_ok(!fresh_get("a.example", 0, now, &got), "other TLSRPT flag: miss");
     tap_ok(!fresh_get("a.example", 1, now + 60, &got), "at until: miss");
+    tap_ok(!fresh_get("a.example", 1, now - 3600, &got),
+	   "the clock set back an hour: miss (no longer life than MEMO_MAX_AGE)");
     a.expires = now + 10;
     tap_is_int(put_now(m, "a.example", 1, now + 60, &a), 0, "put, expiring sooner");
     tap_ok(!fresh_get("a.example", 1, now + 10, &got), "at the answer's expiry: miss");
