@@ -51,6 +51,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <libgen.h>
+#include <sys/auxv.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -66,7 +67,8 @@ int     priv_is_root(void)
     return getuid() == 0 || geteuid() == 0 || getgid() == 0 || getegid() == 0;
 }
 
-/* priv_refuse_setid - real and effective IDs must agree */
+/* priv_refuse_setid - real and effective IDs must agree, and the kernel
+ * must not have started us in secure-execution mode */
 void    priv_refuse_setid(void)
 {
     if (getuid() != geteuid())
@@ -79,6 +81,9 @@ void    priv_refuse_setid(void)
 		  " group ID %ld: tlspolicyd must not be set-group-ID (chmod"
 		  " g-s) nor started by a set-group-ID program",
 		  (long) getgid(), (long) getegid());
+    if (getauxval(AT_SECURE) != 0)		/* file capabilities, LSMs */
+	log_fatal("refusing to run in secure-execution mode (AT_SECURE):"
+		  " tlspolicyd must not have file capabilities (setcap -r)");
 }
 
 /* priv_dir_of - directory part of a path (allocated) */
