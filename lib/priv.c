@@ -51,7 +51,8 @@
 #include <errno.h>
 #include <grp.h>
 #include <libgen.h>
-#include <sys/auxv.h>
+#include <linux/capability.h>
+#include <sys/syscall.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -67,8 +68,22 @@ int     priv_is_root(void)
     return getuid() == 0 || geteuid() == 0 || getgid() == 0 || getegid() == 0;
 }
 
-/* priv_refuse_setid - real and effective IDs must agree, and the kernel
- * must not have started us in secure-execution mode */
+/* priv_has_caps - any effective or permitted capability? (an LSM's
+ * secure-execution mode alone, AT_SECURE, is no reason to refuse) */
+static int priv_has_caps(void)
+{
+    struct __user_cap_header_struct head = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct data[2];
+
+    memset(data, 0, sizeof(data));
+    if (syscall(SYS_capget, &head, data) < 0)
+	return 0;
+    return (data[0].effective | data[1].effective
+	    | data[0].permitted | data[1].permitted) != 0;
+}
+
+/* priv_refuse_setid - real and effective IDs must agree, and an
+ * unprivileged user must hold no capabilities */
 void    priv_refuse_setid(void)
 {
     if (getuid() != geteuid())
@@ -81,9 +96,10 @@ void    priv_refuse_setid(void)
 		  " group ID %ld: tlspolicyd must not be set-group-ID (chmod"
 		  " g-s) nor started by a set-group-ID program",
 		  (long) getgid(), (long) getegid());
-    if (getauxval(AT_SECURE) != 0)		/* file capabilities, LSMs */
-	log_fatal("refusing to run in secure-execution mode (AT_SECURE):"
-		  " tlspolicyd must not have file capabilities (setcap -r)");
+    if (geteuid() != 0 && priv_has_caps())	/* file capabilities */
+	log_fatal("refusing to run with capabilities as user ID %ld:"
+		  " tlspolicyd must not have file capabilities (setcap -r)",
+		  (long) geteuid());
 }
 
 /* priv_dir_of - directory part of a path (allocated) */

@@ -155,5 +155,14 @@ if t_is_root; then
     setpriv --ruid=65534 --euid=65533 --rgid=65534 --egid=65534 --clear-groups -- \
         "$tp" -c "$T_DIR/ok.cf" </dev/null >"$T_DIR/o" 2>"$T_DIR/e"; rc=$?
     t_is "$rc:$(cat "$T_DIR/o" "$T_DIR/e")" "1:" "service mode with uid != euid: exit 1, silent on stdout/stderr"
+    # file capabilities: the same mistake as set-user-ID, and refused too
+    if command -v setcap >/dev/null 2>&1; then
+        cp "$tp" "$T_DIR/capbin" && setcap cap_net_bind_service+ep "$T_DIR/capbin"
+        out=$(setpriv --reuid=65534 --regid=65534 --clear-groups -- "$T_DIR/capbin" -V 2>&1); rc=$?
+        t_like "$rc:$out" "^1:.*refusing to run with capabilities as user ID 65534" \
+            "a binary with file capabilities: refused with a clear message"
+    else
+        t_skip "a binary with file capabilities: refused" "setcap not installed (libcap2-bin)"
+    fi
 fi
 t_done

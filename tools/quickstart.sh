@@ -23,7 +23,7 @@ cd "$(dirname "$0")/.."
 BUILD_PACKAGES="build-essential autoconf automake pkg-config
  libc-ares-dev libcurl4-openssl-dev libsqlite3-dev libssl-dev libidn2-dev"
 TEST_PACKAGES="sqlite3 postfix unbound nsd ldnsutils nginx openssl curl python3
- util-linux bsdutils mount procps iproute2 strace prometheus"
+ util-linux bsdutils mount procps iproute2 strace libcap2-bin prometheus"
 # installed when the release has them, else left out (their tests skip):
 # prometheus brings promtool (t/34-alerts.sh); on a systemd host it also
 # starts a Prometheus server on port 9090
