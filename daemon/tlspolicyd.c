@@ -193,7 +193,15 @@ static int parse_opt(OPTS *opts, int ch, char *arg)
 /* parse_bad_option - getopt_long() refused argv[optind - 1] */
 static void parse_bad_option(char **argv, char *why, size_t size)
 {
-    if (optopt != 0 && strchr("co", optopt))
+    const char *word = argv[optind - 1];
+    const char *eq;
+
+    if (strncmp(word, "--", 2) == 0 && (eq = strchr(word, '=')) != 0)
+	(void) snprintf(why, size, "option %.*s takes no argument",
+			(int) (eq - word < 40 ? eq - word : 40), word);
+    else if (strncmp(word, "--", 2) == 0)
+	(void) snprintf(why, size, "unknown option %.60s", word);
+    else if (optopt != 0 && strchr("co", optopt))
 	(void) snprintf(why, size, "option -%c needs an argument", optopt);
     else if (optopt != 0)
 	(void) snprintf(why, size, "unknown option -%c", optopt);
@@ -249,7 +257,8 @@ static void parse_args(int argc, char **argv, OPTS *opts)
 	(void) snprintf(why, sizeof(why), "%s%s%s%s", bad,
 			optind < argc ? " \"" : "", optind < argc ? argv[optind] : "",
 			optind < argc ? "\"" : "");
-    if (why[0] == 0 && argc > POL_REFRESH_ARGS)
+    if (why[0] == 0 && argc > POL_REFRESH_ARGS && !opts->query && !opts->test
+	&& !opts->print && !opts->forget && !opts->version)	/* -R keeps them */
 	(void) snprintf(why, sizeof(why), "more than %d arguments",
 			POL_REFRESH_ARGS);
     if (why[0] == 0 && !opts->version && (opts->query != 0) + opts->print

@@ -99,6 +99,10 @@ done
 t_is "$("$TP" --version 2>&1)" "$("$TP" -V 2>&1)" "--version prints what -V prints"
 "$TP" --bogus >/dev/null 2>"$T_DIR/err"; rc=$?
 t_like "$rc:$(head -n 1 "$T_DIR/err")" "^2:tlspolicyd: unknown option --bogus$" "unknown long option: exit 2, named"
+"$TP" --help=x >/dev/null 2>"$T_DIR/err"; rc=$?
+t_like "$rc:$(head -n 1 "$T_DIR/err")" "^2:tlspolicyd: option --help takes no argument$" "--help=x: exit 2, says what is wrong"
+out=$("$TP" -c "$T_DIR/ok.cf" $(seq 70 | sed 's/.*/-o log_lookups=all/') -q partner.example 2>&1); rc=$?
+t_unlike "$rc:$out" "more than [0-9]+ arguments" "-q with 70 -o options: not refused for their number (the limit is for helpers)"
 # service mode: stdin a socket (spawn(8)) gets no byte of a usage error
 out=$(python3 -c '
 import socket, subprocess, sys
