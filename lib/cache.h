@@ -11,6 +11,8 @@
 #define CACHE_WAL_PAGES	16	/* WAL pages: reset it after the reply */
 #define CACHE_WAL_PAGES_MAX	1000	/* WAL pages: checkpoint at commit */
 #define CACHE_WRITE_PAUSE	30	/* seconds without writes after one failed */
+#define CACHE_LEASE_MAX	300	/* seconds: no lease is longer (a longer one
+				 * means the clock was set back: it is over) */
 #define CACHE_DEFAULT_MAX_TTL	86400	/* until cache_set_max_ttl() */
 #define CACHE_STS_MAX_AGE	31557600	/* RFC 8461 max_age limit, seconds */
 

@@ -19,7 +19,9 @@
  *	the write failed (logged once by cache_failed(), which pauses the
  *	writes: an error is never a lease). cache_lease_held() tells whether anyone holds it
  *	at now; cache_lease_extend() keeps holder's lease until a later
- *	time (a back-off); cache_lease_drop() gives it back.
+ *	time (a back-off); cache_lease_drop() gives it back. A lease that
+ *	ends more than CACHE_LEASE_MAX seconds after now (the clock was set
+ *	back since it was taken) is over: no lease is ever that long.
  *--*/
 #include "cache_int.h"
 
@@ -36,12 +38,14 @@ int     cache_lease_take(CACHE *cache, const char *domain, long holder,
     rc = sqlite3_prepare_v2(cache->db, "INSERT INTO leases (domain, holder, until)"
 			    " VALUES (?1, ?2, ?3) ON CONFLICT (domain) DO UPDATE"
 			    " SET holder = excluded.holder, until = excluded.until"
-			    " WHERE leases.until <= ?4", -1, &st, 0);
+			    " WHERE leases.until <= ?4 OR leases.until > ?4 + ?5",
+			    -1, &st, 0);
     if (rc == SQLITE_OK) {
 	sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, holder);
 	sqlite3_bind_int64(st, 3, (long long) now + seconds);
 	sqlite3_bind_int64(st, 4, (long long) now);
+	sqlite3_bind_int64(st, 5, CACHE_LEASE_MAX);
 	rc = sqlite3_step(st);
 	taken = sqlite3_changes(cache->db) > 0;
 	sqlite3_finalize(st);
@@ -81,10 +85,12 @@ int     cache_lease_held(CACHE *cache, const char *domain, time_t now)
 
     if (!cache_enabled(cache)
 	|| sqlite3_prepare_v2(cache->db, "SELECT 1 FROM leases WHERE domain = ?1"
-			      " AND until > ?2", -1, &st, 0) != SQLITE_OK)
+			      " AND until > ?2 AND until <= ?2 + ?3", -1, &st, 0)
+	!= SQLITE_OK)
 	return 0;
     sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, (long long) now);
+    sqlite3_bind_int64(st, 3, CACHE_LEASE_MAX);
     held = sqlite3_step(st) == SQLITE_ROW;
     sqlite3_finalize(st);
     return held;

@@ -633,12 +633,23 @@ static void policy_lease_key(char *buf, size_t size, const char *domain)
     (void) snprintf(buf, size, "lookup %s", domain);
 }
 
+/* policy_mono - seconds of the monotonic clock (a clock set back or
+ * forward changes no wait) */
+static time_t policy_mono(void)
+{
+    struct timespec ts;
+
+    (void) clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec;
+}
+
 /* policy_wait_lease - sleep while another helper holds the lease (bounded) */
 static void policy_wait_lease(POL_CTX *ctx, const char *key, time_t give_up)
 {
     int     ms = POL_WAIT_FIRST_MS;
 
-    while (time(0) < give_up && cache_lease_held(policy_cache(ctx), key, time(0))) {
+    while (policy_mono() < give_up
+	   && cache_lease_held(policy_cache(ctx), key, time(0))) {
 	(void) poll(0, 0, ms);
 	if (ms < POL_WAIT_MAX_MS)
 	    ms *= 2;
@@ -653,7 +664,7 @@ static void policy_wait_lease(POL_CTX *ctx, const char *key, time_t give_up)
 static int policy_coalesce(POL_CTX *ctx, POL_ANSWER *ans, int tlsrpt)
 {
     char    key[300];
-    time_t  give_up = time(0) + ctx->cfg->dns_deadline;
+    time_t  give_up = policy_mono() + ctx->cfg->dns_deadline;
     int     taken;
 
     policy_lease_key(key, sizeof(key), ans->domain);
@@ -662,7 +673,7 @@ static int policy_coalesce(POL_CTX *ctx, POL_ANSWER *ans, int tlsrpt)
 				 POL_REFRESH_BUDGET(ctx->cfg));
 	if (taken != 0)			/* ours, or no cache to share */
 	    return taken == 1;
-	if (time(0) >= give_up)
+	if (policy_mono() >= give_up)
 	    break;
 	log_debug("lookup of %s: another helper is looking it up; waiting",
 		  ans->domain);

@@ -73,6 +73,12 @@ static void leases(CACHE *cache)
     tap_ok(!cache_lease_held(cache, "a.example", now + 61), "back-off over");
     tap_is_int(cache_lease_take(cache, "a.example", 12, now + 61, 20), 1, "then a refresh may run");
     cache_lease_drop(cache, "a.example", 12);
+    tap_is_int(cache_lease_take(cache, "b.example", 13, now, 20), 1, "a lease taken");
+    tap_ok(!cache_lease_held(cache, "b.example", now - 3600),
+	   "the clock set back an hour: the lease is over, not held an hour longer");
+    tap_is_int(cache_lease_take(cache, "b.example", 14, now - 3600, 20), 1,
+	   "  and it may be taken");
+    cache_lease_drop(cache, "b.example", 14);
     tap_ok(!cache_lease_held(cache, "a.example", now + 62), "given back");
 }
 
