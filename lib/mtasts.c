@@ -279,10 +279,7 @@ static int mtasts_use_cached(MTS_CTX *ctx)
 	ctx->res->ttl = left > 0 ? (int) (left < STSP_MAX_AGE ? left : STSP_MAX_AGE) : 0;
 	mtasts_answer(ctx, &pol);
 	ret = 0;
-    } else {
-	log_warn("cached MTA-STS policy of %s does not parse: %s", ctx->domain,
-		 vstr_str(why));
-    }
+    }					/* else: mtasts_fix_broken() says so */
     vstr_free(why);
     sts_policy_free(&pol);
     return ret;
@@ -444,7 +441,7 @@ static void mtasts_ctx_init(MTS_CTX *ctx, DNS *dns, CACHE *cache, const CFG *cfg
     ctx->res = res;
     cache_sts_init(&ctx->ent);
     (void) cache_sts_get(cache, domain, ctx->now, &ctx->ent);
-    ctx->broken = mtasts_cached_broken(ctx, 0);
+    ctx->broken = 0;			/* known once the policy is parsed */
 }
 
 /* mtasts_from_cache - answer when the cache allows it without a lookup; 1 if so */
@@ -458,7 +455,10 @@ static int mtasts_from_cache(MTS_CTX *ctx)
     case MTS_PLAN_CACHED:
 	log_debug("MTA-STS for %s: cached policy, TXT id %s current for %llds more",
 		  ctx->domain, ctx->ent.id, ctx->ent.txt_expires - (long long) ctx->now);
-	(void) mtasts_use_cached(ctx);
+	if (mtasts_use_cached(ctx) < 0) {
+	    ctx->broken = 1;		/* mtasts_fix_broken() then */
+	    return 0;
+	}
 	res->refresh_due = mtasts_plan_refresh_due(&ctx->ent, ctx->now);
 	res->stable_until = mtasts_plan_stable_until(&ctx->ent, ctx->now,
 						     MTS_STABLE_MAX);
@@ -496,9 +496,11 @@ void    mtasts_lookup(DNS *dns, CACHE *cache, const CFG *cfg, const char *domain
 
     mtasts_ctx_init(&ctx, dns, cache, cfg, domain, res);
     cache_read_end(cache);		/* no snapshot across DNS and HTTPS */
-    if (ctx.broken) {
+    if (mtasts_from_cache(&ctx)) {
+	/* answered */ ;
+    } else if (ctx.broken || mtasts_cached_broken(&ctx, 0)) {
 	mtasts_fix_broken(&ctx);
-    } else if (!mtasts_from_cache(&ctx)) {
+    } else {
 	mtasts_check(&ctx);
 	if (res->found && strcmp(res->source, "cache") == 0)
 	    res->refresh_due = mtasts_plan_refetch_due(&ctx.ent, ctx.now);
@@ -515,7 +517,8 @@ int     mtasts_refresh_cached(DNS *dns, CACHE *cache, const CFG *cfg,
     int     ret = -1;
 
     mtasts_ctx_init(&ctx, dns, cache, cfg, domain, res);
-    if (ctx.broken) {
+    if (mtasts_cached_broken(&ctx, 0)) {
+	ctx.broken = 1;
 	mtasts_fix_broken(&ctx);
 	ret = 0;
     } else if (ctx.ent.mode[0]) {
