@@ -111,8 +111,8 @@
  *	renders only tlspolicyd_config_error 1). A guest (ctx->guest: -q
  *	with -c or -o) uses the cache only when it holds the fingerprint
  *	of the guest's settings or none yet (cfgmark_guest()); else no
- *	cache at all: a guest never clears the helpers' cache. policy_ctx_close() closes the cache, the memo and the
- *	DNS client.
+ *	cache at all: a guest never clears the helpers' cache.
+ *	policy_ctx_close() closes the cache, the memo and the DNS client.
  *
  *	For policy_memo.c, policy_metrics.c and policy_refresh.c:
  *	policy_settings() is the answer-changing settings line (made once);
