@@ -135,6 +135,26 @@ int     priv_stat_trusted(const struct stat *st, const char *what,
     return priv_owned(st, geteuid(), what, path, why);
 }
 
+/* priv_real_dir - path with its directory resolved (SQLite refuses a
+ * symbolic link anywhere in the path it opens with SQLITE_OPEN_NOFOLLOW,
+ * so /var/lib/tlspolicyd -> /srv/x must be opened as /srv/x/cache.db);
+ * -1, and path as it is, when the directory cannot be resolved */
+static int priv_real_dir(const char *path, VSTR *real)
+{
+    char   *copy = mem_strdup(path);
+    char   *dir_real = realpath(dirname(copy), 0);
+    const char *base = strrchr(path, '/');
+    int     ret = dir_real != 0 && base != 0 ? 0 : -1;
+
+    if (ret == 0)
+	vstr_printf(real, "%s%s", strcmp(dir_real, "/") ? dir_real : "", base);
+    else
+	vstr_addstr(real, path);		/* relative, or no directory yet */
+    free(dir_real);
+    mem_free(copy);
+    return ret;
+}
+
 /* priv_link_target - where a symbolic link to a missing file points: its
  * directory resolved, its last component as it is; -1 with a reason */
 static int priv_link_target(const char *link, VSTR *real, VSTR *why)
@@ -143,8 +163,6 @@ static int priv_link_target(const char *link, VSTR *real, VSTR *why)
     ssize_t len = readlink(link, text, sizeof(text) - 1);
     VSTR   *target = vstr_new(64);
     char   *dir;
-    char   *dir_real;
-    char   *copy;
     struct stat st;
     int     ret = -1;
 
@@ -156,38 +174,14 @@ static int priv_link_target(const char *link, VSTR *real, VSTR *why)
 	    mem_free(dir);
 	}
 	vstr_addstr(target, text);
-	dir = priv_dir_of(vstr_str(target));
-	copy = mem_strdup(vstr_str(target));
-	if ((dir_real = realpath(dir, 0)) != 0) {
-	    vstr_printf(real, "%s/%s", dir_real, basename(copy));
+	if (priv_real_dir(vstr_str(target), real) == 0)
 	    ret = lstat(vstr_str(real), &st) < 0 ? 0 : -1;	/* a chain of links */
-	}
-	free(dir_real);
-	mem_free(copy);
-	mem_free(dir);
     }
     if (ret < 0)
 	vstr_printf(why, "cache file %s is a symbolic link whose target cannot"
 		    " be reached or is another link", link);
     vstr_free(target);
     return ret;
-}
-
-/* priv_real_dir - path with its directory resolved (SQLite refuses a
- * symbolic link anywhere in the path it opens with SQLITE_OPEN_NOFOLLOW,
- * so /var/lib/tlspolicyd -> /srv/x must be opened as /srv/x/cache.db) */
-static void priv_real_dir(const char *path, VSTR *real)
-{
-    char   *copy = mem_strdup(path);
-    char   *dir_real = realpath(dirname(copy), 0);
-    const char *base = strrchr(path, '/');
-
-    if (dir_real != 0 && base != 0)
-	vstr_printf(real, "%s%s", strcmp(dir_real, "/") ? dir_real : "", base);
-    else
-	vstr_addstr(real, path);		/* relative, or no directory yet */
-    free(dir_real);
-    mem_free(copy);
 }
 
 /* priv_resolve - the path SQLite really opens: cache_file in its real
@@ -201,11 +195,11 @@ static int priv_resolve(const char *cache_file, VSTR *real, struct stat *st,
     vstr_reset(real);
     *known = 0;
     if (lstat(cache_file, st) < 0) {
-	priv_real_dir(cache_file, real);	/* missing: SQLite creates it */
+	(void) priv_real_dir(cache_file, real);	/* missing: SQLite creates it */
 	return 0;
     }
     if (!S_ISLNK(st->st_mode)) {
-	priv_real_dir(cache_file, real);	/* the common case */
+	(void) priv_real_dir(cache_file, real);	/* the common case */
 	*known = 1;
 	return 0;
     }
