@@ -129,14 +129,19 @@ static int usage_stdin_socket(void)
     return fstat(0, &st) == 0 && S_ISSOCK(st.st_mode);
 }
 
+/* opts_by_hand - a mode an administrator runs (-q, -p, -F, -t, -V), not
+ * a helper (service mode, -R) */
+static int opts_by_hand(const OPTS *opts)
+{
+    return opts->query || opts->print || opts->forget || opts->test
+	|| opts->version;
+}
+
 /* usage - a usage error: the reason on stderr, except in service mode
  * under spawn(8), where stderr is the client socket: the log gets it */
 static void usage(const OPTS *opts, const char *why)
 {
-    int     command = opts->query || opts->print || opts->forget || opts->test
-    || opts->version || opts->refresh;
-
-    if (command || !usage_stdin_socket()) {
+    if (opts_by_hand(opts) || opts->refresh || !usage_stdin_socket()) {
 	fprintf(stderr, "tlspolicyd: %s\n" USAGE_TEXT, why);
     } else {
 	log_init("tlspolicyd", LOG_DEST_SYSLOG);
@@ -257,8 +262,8 @@ static void parse_args(int argc, char **argv, OPTS *opts)
 	(void) snprintf(why, sizeof(why), "%s%s%s%s", bad,
 			optind < argc ? " \"" : "", optind < argc ? argv[optind] : "",
 			optind < argc ? "\"" : "");
-    if (why[0] == 0 && argc > POL_REFRESH_ARGS && !opts->query && !opts->test
-	&& !opts->print && !opts->forget && !opts->version)	/* -R keeps them */
+    if (why[0] == 0 && argc > POL_REFRESH_ARGS && !opts_by_hand(opts))
+	/* a helper's words are kept for -R */
 	(void) snprintf(why, sizeof(why), "more than %d arguments",
 			POL_REFRESH_ARGS);
     if (why[0] == 0 && !opts->version && (opts->query != 0) + opts->print
