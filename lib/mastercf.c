@@ -322,16 +322,14 @@ static int mastercf_map_line(const POSTCONF *pc, const CFG *cfg,
 	for (svc = pc->spawn; svc; svc = svc->next)
 	    if (mastercf_ours(svc) && mastercf_reaches(&map, svc))
 		break;
-    if (svc && map.unix_path && *map.endpoint == '/') {
-	vstr_printf(why, "an absolute socket path, which a chrooted smtp(8)"
-		    " (Debian's default) looks for inside its chroot: use"
-		    " socketmap:unix:%s%s:%s, relative to the queue directory",
-		    mastercf_unix_dir(svc), svc->name, map.name);
-	ok = 0;
-    } else if (svc) {
-	ok = mastercf_protocol(pc, &map, cfg, why) == 0;
-    }
     if (svc) {
+	if (map.unix_path && *map.endpoint == '/')
+	    vstr_printf(why, "an absolute socket path, which a chrooted smtp(8)"
+			" (Debian's default) looks for inside its chroot: use"
+			" socketmap:unix:%s%s:%s, relative to the queue"
+			" directory", mastercf_unix_dir(svc), svc->name, map.name);
+	else
+	    ok = mastercf_protocol(pc, &map, cfg, why) == 0;
 	vstr_printf(out, "%s: smtp_tls_policy_maps (%s): %s reaches spawn"
 		    " service %s/%s: %s\n", ok ? "ok" : "FAIL", where, entry,
 		    svc->name, svc->type, why->data);

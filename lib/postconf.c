@@ -140,13 +140,9 @@ static int postconf_run(char *const argv[], VSTR *out, VSTR *err)
     vstr_reset(err);
     if (pipe(ofd) < 0)
 	return -1;
-    if (pipe(efd) < 0) {
+    if (pipe(efd) < 0)
 	efd[0] = efd[1] = -1;
-	pid = -1;
-    } else {
-	pid = fork();
-    }
-    if (pid < 0) {
+    if (efd[0] < 0 || (pid = fork()) < 0) {
 	postconf_close4(ofd, efd);
 	return -1;
     }
