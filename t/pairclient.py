@@ -26,9 +26,21 @@ import sys
 import time
 
 
+def ppid(pid):
+    """The parent of pid, or None."""
+    try:
+        with open("/proc/%s/stat" % pid, "rb") as f:
+            return f.read().rsplit(b")", 1)[1].split()[1].decode()
+    except (OSError, IndexError):
+        return None
+
+
 def alive(text):
-    """Refresh processes whose command line contains text."""
-    n = 0
+    """Refresh processes whose command line contains text. A process whose
+    parent is one of them is not another refresh (a refresh never starts
+    one): under ASan it is LeakSanitizer's tracer, a clone with the same
+    command line that lives while the refresh process exits."""
+    found = set()
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
             continue
@@ -38,8 +50,8 @@ def alive(text):
         except OSError:
             continue
         if b"-R" in args and any(text.encode() in a for a in args):
-            n += 1
-    return n
+            found.add(pid)
+    return sum(1 for pid in found if ppid(pid) not in found)
 
 
 class Client:
