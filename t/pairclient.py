@@ -27,7 +27,7 @@ import time
 
 
 def ppid(pid):
-    """The parent of pid, or None."""
+    """The parent of pid, or None when pid is gone."""
     try:
         with open("/proc/%s/stat" % pid, "rb") as f:
             return f.read().rsplit(b")", 1)[1].split()[1].decode()
@@ -39,8 +39,10 @@ def alive(text):
     """Refresh processes whose command line contains text. A process whose
     parent is one of them is not another refresh (a refresh never starts
     one): under ASan it is LeakSanitizer's tracer, a clone with the same
-    command line that lives while the refresh process exits."""
-    found = set()
+    command line that lives while the refresh process exits. Each parent
+    is read when its process is found, not after the scan: a tracer that
+    ends in between would otherwise count as a refresh of its own."""
+    found = {}
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
             continue
@@ -50,8 +52,10 @@ def alive(text):
         except OSError:
             continue
         if b"-R" in args and any(text.encode() in a for a in args):
-            found.add(pid)
-    return sum(1 for pid in found if ppid(pid) not in found)
+            parent = ppid(pid)
+            if parent is not None:
+                found[pid] = parent
+    return sum(1 for parent in found.values() if parent not in found)
 
 
 class Client:
