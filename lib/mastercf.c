@@ -143,13 +143,48 @@ static int mastercf_user_is(const char *value, const char *user)
     return strncmp(value, user, len) == 0 && (value[len] == 0 || value[len] == ':');
 }
 
+/* mastercf_word_sets - one argv word passes -c or -o, alone or after
+ * flags in one cluster ("-vc"); q, R and F take the rest of the word as
+ * their optional argument (getopt's "c:o:q::vpR::VF::th") */
+static int mastercf_word_sets(const char *word, size_t len)
+{
+    size_t  i;
+
+    if (len < 2 || word[0] != '-' || word[1] == '-')
+	return 0;
+    for (i = 1; i < len; i++) {
+	if (word[i] == 'c' || word[i] == 'o')
+	    return 1;
+	if (strchr("qRF", word[i]) != 0)
+	    return 0;
+    }
+    return 0;
+}
+
+/* mastercf_sets_options - the words after argv='s path pass -c or -o
+ * before "--" (a path or a value that merely contains "-o" does not) */
+static int mastercf_sets_options(const char *rest)
+{
+    size_t  len;
+
+    for (;;) {
+	rest += strspn(rest, " \t");
+	if ((len = strcspn(rest, " \t")) == 0
+	    || (len == 2 && strncmp(rest, "--", 2) == 0))
+	    return 0;
+	if (mastercf_word_sets(rest, len))
+	    return 1;
+	rest += len;
+    }
+}
+
 /* mastercf_own_options - a note when argv= passes -c or -o: the helpers
  * of that service run with settings this check did not use */
 static void mastercf_own_options(const PC_SVC *svc, VSTR *out)
 {
     const char *rest = svc->argv_rest ? svc->argv_rest : "";
 
-    if (strstr(rest, "-o") == 0 && strstr(rest, "-c") == 0)
+    if (!mastercf_sets_options(rest))
 	return;
     vstr_printf(out, "note: spawn service %s/%s runs %s %s: this check used"
 		" the settings of this command line; run \"%s %s -t\" to check"

@@ -147,6 +147,11 @@ spawn "$(printf '%s\n' "$GOOD" | sed "s|\$| -o tlsrpt=no|")"
 out=$(T)
 t_like "$(printf '%s\n' "$out" | grep '^note:')" "^note: spawn service $LISTEN/inet runs $TP .*-o tlsrpt=no: this check used the settings of this command line" \
     "argv= with -o: a note that -t used its own settings"
+# the note reads getopt's words, not substrings
+note() { spawn "$(printf '%s\n' "$GOOD" | sed "s|argv=.*|argv=$TP $1|")"; printf '%s\n' "$(T)" | grep -c '^note:'; }
+t_is "$(note "-vc $T_DIR/t.cf")" 1 "argv= with -vc FILE (a cluster): the note"
+t_is "$(note "-v")" 0 "argv= with -v only: no note"
+t_is "$(note "-v $T_DIR/x-o -- -c y")" 0 "argv= with a word that contains -o, and -c after --: no note"
 spawn "$GOOD"
 # postconf's warnings are not values: an undefined \$name in main.cf
 cp "$PF/etc/main.cf" "$PF/main.cf.good"
