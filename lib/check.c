@@ -22,7 +22,9 @@
  *	function they use (priv_cache_trusted(): the directory, the
  *	database, its -wal, -shm and memo files where they really are, a
  *	symbolic link resolved): a cache every helper would refuse fails
- *	with the reason the helpers log. Then cache_file opens, passes
+ *	with the reason the helpers log; so does a refresh slot file beside
+ *	it (refresh_slots_trusted(): with one the helpers start no refresh
+ *	process). Then cache_file opens, passes
  *	PRAGMA integrity_check and can be written by the user running the
  *	check (the helper's user when root runs -t); a cache that does not
  *	exist yet passes when its directory lets this user create it. An
@@ -54,6 +56,7 @@
 #include "mem.h"
 #include "priv.h"
 #include "probe.h"
+#include "refresh.h"
 
 #define CHECK_CA_MAX	(4L * 1024 * 1024)	/* a CA bundle is smaller */
 #define CHECK_PEM	"-----BEGIN CERTIFICATE-----"
@@ -155,6 +158,23 @@ static int check_cache_trusted(const CFG *cfg, VSTR *real, VSTR *why)
     return ok;
 }
 
+/* check_cache_slots - the refresh slots beside the real path pass the
+ * helpers' rule (refresh_slots_trusted()), else the reason they log */
+static int check_cache_slots(const char *real, VSTR *why)
+{
+    VSTR   *reason = vstr_new(128);
+    int     ok = refresh_slots_trusted(real, reason) == 0;
+
+    if (!ok) {
+	vstr_printf(why, "every helper answers from it but starts no refresh"
+		    " process: %s (checked as ", vstr_str(reason));
+	check_user(why);
+	vstr_printf(why, ")");
+    }
+    vstr_free(reason);
+    return ok;
+}
+
 /* check_cache_file - none, refused, creatable, or intact and writable */
 static int check_cache_file(const CFG *cfg, VSTR *why)
 {
@@ -166,8 +186,9 @@ static int check_cache_file(const CFG *cfg, VSTR *why)
 	return 1;
     }
     real = vstr_new(64);
-    if (!(ok = check_cache_trusted(cfg, real, why))) {
-	/* refused: nothing more to check */
+    if (!(ok = check_cache_trusted(cfg, real, why)
+	  && check_cache_slots(vstr_str(real), why))) {
+	/* refused, or not refreshed ahead: nothing more to check */
     } else if (access(vstr_str(real), F_OK) < 0 && errno == ENOENT) {
 	ok = check_cache_dir(vstr_str(real), why);
     } else if (cache_check(vstr_str(real), cfg->cache_busy_timeout * 1000, why) < 0) {

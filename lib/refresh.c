@@ -9,6 +9,8 @@
  *	int	refresh_claim(POL_CTX *ctx, const char *domain)
  *
  *	int	refresh_run(POL_CTX *ctx, const char *domain)
+ *
+ *	int	refresh_slots_trusted(const char *cache_path, VSTR *why)
  * DESCRIPTION
  *	A lookup answered from a cached entry near its end remembers the
  *	domain (policy.c: a DANE verdict in the last quarter of its TTL, an
@@ -42,6 +44,10 @@
  *	Each refresh that does not start for one of these reasons is
  *	counted in tlspolicyd_refresh_skipped_total{reason=
  *	"cache-unwritable"|"cap"|"slot-file"}.
+ *
+ *	refresh_slots_trusted() applies the slot files' rule to those that
+ *	exist beside cache_path (tlspolicyd -t, check.c): 0, or -1 with the
+ *	reason a helper logs before it stops starting refresh processes.
  *
  *	refresh_run() is the -R process's work: take the domain's lease
  *	(one refresher per domain across all helpers, held at most
@@ -182,6 +188,18 @@ static int refresh_slot_bad(int fd, const char *why)
     return -1;
 }
 
+/* refresh_slot_judge - the rule for one slot file: a regular file that
+ * only we can write; 0, or -1 with the reason in why */
+static int refresh_slot_judge(const struct stat *st, const char *path, VSTR *why)
+{
+    if (!S_ISREG(st->st_mode)) {
+	vstr_printf(why, "refresh slot %s is not a regular file (a symbolic"
+		    " link, a directory, ...): remove it", path);
+	return -1;
+    }
+    return priv_stat_trusted(st, "refresh slot", path, why);
+}
+
 /* refresh_slot_open - slot file n beside the cache; -1 when unusable */
 static int refresh_slot_open(const char *cache_path, int n)
 {
@@ -193,18 +211,45 @@ static int refresh_slot_open(const char *cache_path, int n)
     vstr_printf(path, "%s%s%d", cache_path, REFRESH_SLOT_SUFFIX, n);
     fd = open(vstr_str(path), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC
 	      | O_NOCTTY, 0640);
-    if (fd < 0 || fstat(fd, &st) < 0) {
+    if (fd < 0 && errno == ELOOP && lstat(vstr_str(path), &st) == 0) {
+	(void) refresh_slot_judge(&st, vstr_str(path), why);
+	fd = refresh_slot_bad(fd, vstr_str(why));
+    } else if (fd < 0 || fstat(fd, &st) < 0) {
 	vstr_printf(why, "refresh slot %s: %s", vstr_str(path), strerror(errno));
 	fd = refresh_slot_bad(fd, vstr_str(why));
-    } else if (!S_ISREG(st.st_mode)
-	       || priv_stat_trusted(&st, "refresh slot", vstr_str(path), why) < 0) {
-	if (vstr_len(why) == 0)
-	    vstr_printf(why, "refresh slot %s is not a regular file", vstr_str(path));
+    } else if (refresh_slot_judge(&st, vstr_str(path), why) < 0) {
 	fd = refresh_slot_bad(fd, vstr_str(why));
     }
     vstr_free(why);
     vstr_free(path);
     return fd;
+}
+
+/* refresh_slots_trusted - the slot files that exist pass the rule that
+ * refresh_slot_open() applies, and this user may open them */
+int     refresh_slots_trusted(const char *cache_path, VSTR *why)
+{
+    VSTR   *path = vstr_new(64);
+    struct stat st;
+    int     ret = 0;
+    int     n;
+
+    for (n = 0; ret == 0 && n < REFRESH_MAX_PROCS; n++) {
+	vstr_reset(path);
+	vstr_printf(path, "%s%s%d", cache_path, REFRESH_SLOT_SUFFIX, n);
+	if (lstat(vstr_str(path), &st) < 0) {
+	    if (errno == ENOENT)
+		continue;		/* the first refresh creates it */
+	    vstr_printf(why, "refresh slot %s: %s", vstr_str(path), strerror(errno));
+	    ret = -1;
+	} else if ((ret = refresh_slot_judge(&st, vstr_str(path), why)) == 0
+		   && access(vstr_str(path), R_OK | W_OK) < 0) {
+	    vstr_printf(why, "refresh slot %s: %s", vstr_str(path), strerror(errno));
+	    ret = -1;
+	}
+    }
+    vstr_free(path);
+    return ret;
 }
 
 /* refresh_slot_take - a free slot, held while the descriptor (and the

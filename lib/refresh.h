@@ -13,5 +13,6 @@
 
 int     refresh_claim(POL_CTX *ctx, const char *domain);
 int     refresh_run(POL_CTX *ctx, const char *domain);
+int     refresh_slots_trusted(const char *cache_path, VSTR *why);
 
 #endif

@@ -81,6 +81,19 @@ for f in -shm -wal -memo; do
     t_is "$(reason_t "$(line "$out" cache)")" "$(reason_q)" "cache$f: -t prints the reason the helpers log"
     chmod 0640 "$DB$f"
 done
+# a refresh slot file beside the cache: the helpers' rule, their reason
+cp /dev/null "$DB-refresh3"; chown "$T_USER:$T_USER" "$DB-refresh3"; chmod 0660 "$DB-refresh3"
+out=$(T 2>&1); rc=$?
+t_like "$rc:$(line "$out" cache)" "^1:FAIL: cache $DB: every helper answers from it but starts no refresh process: refresh slot $DB-refresh3 is writable by its group" \
+    "a refresh slot writable by its group: FAIL, with the helpers' reason"
+rm -f "$DB-refresh3"; ln -s /dev/null "$DB-refresh5"
+out=$(T 2>&1); rc=$?
+t_like "$rc:$(line "$out" cache)" "^1:FAIL: cache $DB: .*refresh slot $DB-refresh5 is not a regular file" \
+    "a refresh slot that is a symbolic link: FAIL"
+rm -f "$DB-refresh5"; cp /dev/null "$DB-refresh5"; chown "$T_USER:$T_USER" "$DB-refresh5"; chmod 0640 "$DB-refresh5"
+out=$(T 2>&1); rc=$?
+t_like "$rc:$(line "$out" cache)" "^0:ok: cache $DB: integrity ok" "a refresh slot as the helpers make it: ok"
+rm -f "$DB-refresh5"
 ln -s "$DB" "$T_DIR/link.db"
 out=$(T -o "cache_file=$T_DIR/link.db" 2>&1); rc=$?
 t_like "$rc:$(line "$out" cache)" "^0:ok: cache $T_DIR/link.db: a symbolic link to $DB, checked there; integrity ok" \

@@ -97,6 +97,26 @@ t_is "$rc" 1 "read-only cache: a refresh process cannot take its lease: exit 1"
 t_like "$(cat "$LOG")" "refresh of 1.due.test: cannot take its lease" "read-only cache: and says so in the log"
 chmod 0640 "$DB"
 
+# --- refresh slot files another user could write (group-writable): no
+# refresh process starts, the helper says why once, and -t says the same
+due
+: > "$LOG"
+for n in 0 1 2 3 4 5 6 7; do
+    rm -f "$DB-refresh$n"; : > "$DB-refresh$n"; chown "$T_USER" "$DB-refresh$n"; chmod 0660 "$DB-refresh$n"
+done
+set -- $(run slots)
+t_is "$1" 100 "group-writable refresh slots: 100 due lookups answered from the cache"
+t_is "$2" 0 "group-writable refresh slots: no refresh process starts"
+t_is "$(grep -c 'no refresh process starts' "$LOG")" 1 "group-writable refresh slots: the helper says so once"
+why=$(sed -n 's/.*warning: \(refresh slot .*\); no refresh process starts$/\1/p' "$LOG" | sed 's/refresh[0-7] /refreshN /')
+t_like "$why" "^refresh slot $DB-refreshN is writable by its group" "group-writable refresh slots: and why"
+tout=$(t_as_user "$TP" -c "$T_DIR/tp.cf" -t 2>&1)
+t_is "$(printf '%s\n' "$tout" | sed -n 's/^FAIL: cache .*starts no refresh process: \(.*\) (checked as .*/\1/p' | sed 's/refresh[0-7] /refreshN /')" "$why" \
+    "group-writable refresh slots: -t FAILs with the reason the helper logs"
+n=$(metric slot-file)
+t_ok "group-writable refresh slots: counted as reason=\"slot-file\" (${n:-none})" test "${n:-0}" -ge 1
+for n in 0 1 2 3 4 5 6 7; do chmod 0640 "$DB-refresh$n"; done
+
 # --- a resolver that swallows every query: each refresh process lives
 # until dns_deadline; 100 due domains asked once each
 due
