@@ -458,7 +458,7 @@ static int run_service(const OPTS *opts, CFG *cfg)
 	return status;
     }
     if (ctx.config_error == 0)
-	priv_check_cache_perms(cfg->cache_file);
+	priv_check_cache_perms(policy_cache_path(&ctx));
     (void) signal(SIGPIPE, SIG_IGN);
     (void) server_serve(&ctx, 0, 1, cfg->idle_timeout, run_refresh_start);
     policy_ctx_close(&ctx);

@@ -21,7 +21,9 @@
  *	would read files and handle network input for another user.
  *
  *	priv_check_cache_perms() warns about a cache directory or file that
- *	the current user cannot write.
+ *	the current user cannot write; the daemon passes the resolved path
+ *	(policy_cache_path()), so the directory named is the one SQLite
+ *	writes in.
  *
  *	priv_cache_trusted() finds the files a cache really is and checks
  *	them: whoever can write any of them can forge any answer, so

@@ -97,6 +97,16 @@ t_is "$(sqlite3 "$T_DIR/realdir/cache.db" "select verdict from dane where domain
 q dl dane-only.test > /dev/null; q dl dane-only.test > /dev/null
 t_ok "  and answered by the memo there" memo_hit dane-only.test
 t_like "$("$TP" -c "$T_DIR/dl.cf" -t 2>&1 | grep 'cache')" "^ok: cache " "  tlspolicyd -t: ok"
+# a helper's start-up warning about a directory it cannot write names the
+# real directory, where SQLite creates its files
+chmod 0550 "$T_DIR/realdir"
+printf '%s\n' "log_file = $T_DIR/dl.log" >> "$T_DIR/dl.cf"
+: > "$T_DIR/dl.log"; chown "$T_USER" "$T_DIR/dl.log"
+printf 'dane-only.test\n' > "$T_DIR/k"
+$PC --keys "$T_DIR/k" -- setpriv --reuid="$T_USER" --regid="$T_USER" --clear-groups -- "$TP" -c "$T_DIR/dl.cf" > /dev/null
+t_like "$(grep 'not writable' "$T_DIR/dl.log")" "cache directory $T_DIR/realdir is not writable" \
+    "  a helper warns about the real directory it cannot write, by its real name"
+chmod 0750 "$T_DIR/realdir"
 
 # --- a row's life ends cache_max_ttl after its own fetch time
 udir "$T_DIR/c"; DB=$T_DIR/c/cache.db
