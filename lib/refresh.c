@@ -207,16 +207,17 @@ static int refresh_slot_open(const char *cache_path, int n)
     VSTR   *why = vstr_new(64);
     struct stat st;
     int     fd;
+    int     err;
 
     vstr_printf(path, "%s%s%d", cache_path, REFRESH_SLOT_SUFFIX, n);
     fd = open(vstr_str(path), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC
 	      | O_NOCTTY, 0640);
-    if (fd < 0 && errno == ELOOP && lstat(vstr_str(path), &st) == 0) {
-	(void) refresh_slot_judge(&st, vstr_str(path), why);
-	fd = refresh_slot_bad(fd, vstr_str(why));
-    } else if (fd < 0 || fstat(fd, &st) < 0) {
-	vstr_printf(why, "refresh slot %s: %s", vstr_str(path), strerror(errno));
-	fd = refresh_slot_bad(fd, vstr_str(why));
+    if (fd < 0 || fstat(fd, &st) < 0) {
+	err = errno;
+	if (err != ELOOP || lstat(vstr_str(path), &st) < 0
+	    || refresh_slot_judge(&st, vstr_str(path), why) == 0)
+	    vstr_printf(why, "refresh slot %s: %s", vstr_str(path), strerror(err));
+	fd = refresh_slot_bad(fd, vstr_str(why));	/* ELOOP: a link */
     } else if (refresh_slot_judge(&st, vstr_str(path), why) < 0) {
 	fd = refresh_slot_bad(fd, vstr_str(why));
     }

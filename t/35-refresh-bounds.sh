@@ -115,7 +115,15 @@ t_is "$(printf '%s\n' "$tout" | sed -n 's/^FAIL: cache .*starts no refresh proce
     "group-writable refresh slots: -t FAILs with the reason the helper logs"
 n=$(metric slot-file)
 t_ok "group-writable refresh slots: counted as reason=\"slot-file\" (${n:-none})" test "${n:-0}" -ge 1
-for n in 0 1 2 3 4 5 6 7; do chmod 0640 "$DB-refresh$n"; done
+# slots that are symbolic links (O_NOFOLLOW): the same, named as such
+due
+: > "$LOG"
+for n in 0 1 2 3 4 5 6 7; do rm -f "$DB-refresh$n"; ln -s /dev/null "$DB-refresh$n"; done
+set -- $(run slotlinks)
+t_is "$2" 0 "refresh slots that are symbolic links: no refresh process starts"
+t_like "$(grep 'no refresh process starts' "$LOG")" "refresh slot $DB-refresh[0-7] is not a regular file \(a symbolic link" \
+    "refresh slots that are symbolic links: the helper says so, as -t does"
+for n in 0 1 2 3 4 5 6 7; do rm -f "$DB-refresh$n"; done
 
 # --- a resolver that swallows every query: each refresh process lives
 # until dns_deadline; 100 due domains asked once each
