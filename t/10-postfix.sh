@@ -88,10 +88,9 @@ while [ $i -lt 20 ]; do echo "h$i.sub.example" >> "$T_DIR/keys"; i=$((i + 1)); d
 start=$(date +%s%N)
 got=$(pf_postmap "$T_DIR" -q - "tcp:$LISTEN" < "$T_DIR/keys" | grep -c 'dane-only$')
 end=$(date +%s%N)
-ms=$(( (end - start) / 1000000 ))
 t_is "$got" 20 "20 lookups on one connection all answered"
-echo "# 20 lookups took ${ms} ms"
-t_ok "20 lookups took under a second (${ms} ms)" test "$ms" -lt 1000
+# how fast is the benchmark's business (make bench, line 1), not a test's
+echo "# 20 lookups took $(( (end - start) / 1000000 )) ms"
 pids=$(grep 'lookup domain=h' "$T_DIR/tlspolicyd.log" | sed 's/.*tlspolicyd\[\([0-9]*\)\].*/\1/' | sort -u | wc -l)
 t_is "$pids" 1 "one helper process served all 20 (one connection)"
 
