@@ -11,14 +11,16 @@
  *	void	priv_check_cache_perms(const char *cache_file)
  *	int	priv_cache_trusted(const char *cache_file, VSTR *real,
  *				VSTR *why)
- *	int	priv_stat_trusted(const struct stat *st, const char *what,
+ *	int	priv_file_trusted(const struct stat *st, const char *what,
  *				const char *path, VSTR *why)
  * DESCRIPTION
  *	priv_is_root() is true when any user or group ID is 0.
  *
  *	priv_refuse_setid() ends the process with a fatal error when the
  *	real and effective user IDs, or group IDs, differ: a set-ID start
- *	would read files and handle network input for another user.
+ *	would read files and handle network input for another user; so does
+ *	a user other than root that holds capabilities (file capabilities
+ *	set on the binary).
  *
  *	priv_check_cache_perms() warns about a cache directory or file that
  *	the current user cannot write; the daemon passes the resolved path
@@ -44,8 +46,9 @@
  *	or -1 with the reason in why. A missing file or directory is not
  *	its business (0: SQLite says so).
  *
- *	priv_stat_trusted() is that rule for one file or directory already
- *	stat()ed: 0, or -1 with "WHAT PATH is ..." in why.
+ *	priv_file_trusted() is that rule for one file already lstat()ed
+ *	(the cache's own and the refresh slots beside it): 0, or -1 with
+ *	"WHAT PATH is ..." in why.
  * SECURITY
  *	Privileges are dropped permanently (setgroups, setgid, setuid) and
  *	the result is verified; a failure to drop is fatal.
@@ -130,10 +133,16 @@ static int priv_owned(const struct stat *st, uid_t uid, const char *what,
     return -1;
 }
 
-/* priv_stat_trusted - one file or directory we must own alone */
-int     priv_stat_trusted(const struct stat *st, const char *what,
+/* priv_file_trusted - one file we must own alone: a regular file (not a
+ * symbolic link) only we can write */
+int     priv_file_trusted(const struct stat *st, const char *what,
 			          const char *path, VSTR *why)
 {
+    if (!S_ISREG(st->st_mode)) {
+	vstr_printf(why, "%s %s is not a regular file (a symbolic link, a"
+		    " directory, ...): remove it", what, path);
+	return -1;
+    }
     return priv_owned(st, geteuid(), what, path, why);
 }
 
@@ -222,7 +231,7 @@ static int priv_resolve(const char *cache_file, VSTR *real, struct stat *st,
 
 /* priv_trust_file - one file beside the cache, when it exists (st: its
  * lstat() when known) */
-static int priv_trust_file(const char *base, const char *suffix, uid_t uid,
+static int priv_trust_file(const char *base, const char *suffix,
 			           const struct stat *known, VSTR *why)
 {
     VSTR   *path = vstr_new(strlen(base) + 16);
@@ -234,12 +243,8 @@ static int priv_trust_file(const char *base, const char *suffix, uid_t uid,
 	st = *known;
     if (known == 0 && lstat(vstr_str(path), &st) < 0)
 	ret = 0;			/* missing: SQLite will say so */
-    else if (!S_ISREG(st.st_mode)) {
-	vstr_printf(why, "cache file %s is not a regular file (a symbolic"
-		    " link, a directory, ...): remove it", vstr_str(path));
-	ret = -1;
-    } else
-	ret = priv_owned(&st, uid, "cache file", vstr_str(path), why);
+    else
+	ret = priv_file_trusted(&st, "cache file", vstr_str(path), why);
     vstr_free(path);
     return ret;
 }
@@ -261,8 +266,8 @@ int     priv_cache_trusted(const char *cache_file, VSTR *real, VSTR *why)
     dir = priv_dir_of(vstr_str(real));
     ret = stat(dir, &st) < 0 ? 0 : priv_owned(&st, uid, "cache directory", dir, why);
     for (sp = side; ret == 0 && *sp; sp++)
-	ret = priv_trust_file(vstr_str(real), *sp, uid,
-			      sp == side && known ? &db : 0, why);
+	ret = priv_trust_file(vstr_str(real), *sp, sp == side && known ? &db : 0,
+			      why);
     mem_free(dir);
     return ret;
 }

@@ -11,7 +11,7 @@ int     priv_is_root(void);
 void    priv_refuse_setid(void);
 void    priv_check_cache_perms(const char *cache_file);
 int     priv_cache_trusted(const char *cache_file, VSTR *real, VSTR *why);
-int     priv_stat_trusted(const struct stat *st, const char *what,
+int     priv_file_trusted(const struct stat *st, const char *what,
 			          const char *path, VSTR *why);
 
 #endif

@@ -188,18 +188,6 @@ static int refresh_slot_bad(int fd, const char *why)
     return -1;
 }
 
-/* refresh_slot_judge - the rule for one slot file: a regular file that
- * only we can write; 0, or -1 with the reason in why */
-static int refresh_slot_judge(const struct stat *st, const char *path, VSTR *why)
-{
-    if (!S_ISREG(st->st_mode)) {
-	vstr_printf(why, "refresh slot %s is not a regular file (a symbolic"
-		    " link, a directory, ...): remove it", path);
-	return -1;
-    }
-    return priv_stat_trusted(st, "refresh slot", path, why);
-}
-
 /* refresh_slot_open - slot file n beside the cache; -1 when unusable */
 static int refresh_slot_open(const char *cache_path, int n)
 {
@@ -215,10 +203,10 @@ static int refresh_slot_open(const char *cache_path, int n)
     if (fd < 0 || fstat(fd, &st) < 0) {
 	err = errno;
 	if (err != ELOOP || lstat(vstr_str(path), &st) < 0
-	    || refresh_slot_judge(&st, vstr_str(path), why) == 0)
+	    || priv_file_trusted(&st, "refresh slot", vstr_str(path), why) == 0)
 	    vstr_printf(why, "refresh slot %s: %s", vstr_str(path), strerror(err));
 	fd = refresh_slot_bad(fd, vstr_str(why));	/* ELOOP: a link */
-    } else if (refresh_slot_judge(&st, vstr_str(path), why) < 0) {
+    } else if (priv_file_trusted(&st, "refresh slot", vstr_str(path), why) < 0) {
 	fd = refresh_slot_bad(fd, vstr_str(why));
     }
     vstr_free(why);
@@ -243,7 +231,8 @@ int     refresh_slots_trusted(const char *cache_path, VSTR *why)
 		continue;		/* the first refresh creates it */
 	    vstr_printf(why, "refresh slot %s: %s", vstr_str(path), strerror(errno));
 	    ret = -1;
-	} else if ((ret = refresh_slot_judge(&st, vstr_str(path), why)) == 0
+	} else if ((ret = priv_file_trusted(&st, "refresh slot",
+					    vstr_str(path), why)) == 0
 		   && access(vstr_str(path), R_OK | W_OK) < 0) {
 	    vstr_printf(why, "refresh slot %s: %s", vstr_str(path), strerror(errno));
 	    ret = -1;
