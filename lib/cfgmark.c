@@ -52,6 +52,11 @@
 #include "log.h"
 #include "memo.h"
 
+#define CFGMARK_SAME		0	/* cfgmark_stored(): mark is stored */
+#define CFGMARK_NONE		1	/* none stored (a new cache) */
+#define CFGMARK_OTHER		2	/* another fingerprint */
+#define CFGMARK_UNREADABLE	3	/* it cannot be read now */
+
 /* cfgmark_hash_file - FNV-1a of a file's content (memo_hash()); -1 when
  * unreadable */
 static int cfgmark_hash_file(const char *path, uint64_t *hash)
@@ -116,16 +121,16 @@ static int cfgmark_clear(CACHE *cache, const char *mark, int guest)
     long long dane = 0;
     long long sts = 0;
     int     ret = 0;
-    int     now;
+    int     stored;
 
     if (cache_begin(cache) < 0) {
 	vstr_free(old);
 	return -1;
     }
-    now = cfgmark_stored(cache, mark, old);	/* another helper may have */
-    if (guest && now != CFGMARK_NONE && now != CFGMARK_SAME) {
+    stored = cfgmark_stored(cache, mark, old);	/* another helper may have */
+    if (guest && stored != CFGMARK_NONE && stored != CFGMARK_SAME) {
 	ret = -1;
-    } else if (now != CFGMARK_SAME) {
+    } else if (stored != CFGMARK_SAME) {
 	if (cache_prune_derived(cache, &dane, &sts) < 0
 	    || cache_state_put(cache, CFGMARK_ROW, mark, "", (long long) time(0)) < 0)
 	    ret = -1;
@@ -150,16 +155,16 @@ static int cfgmark_clear(CACHE *cache, const char *mark, int guest)
 int     cfgmark_guest(CACHE *cache, const char *mark)
 {
     VSTR   *old;
-    int     now;
+    int     stored;
 
     if (!cache_enabled(cache))
 	return 0;
     old = vstr_new(128);
-    now = cfgmark_stored(cache, mark, old);
+    stored = cfgmark_stored(cache, mark, old);
     vstr_free(old);
-    if (now == CFGMARK_SAME)
+    if (stored == CFGMARK_SAME)
 	return 0;
-    if (now == CFGMARK_NONE)
+    if (stored == CFGMARK_NONE)
 	return cfgmark_clear(cache, mark, 1) < 0 ? -1 : 0;
     return -1;
 }

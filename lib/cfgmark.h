@@ -11,11 +11,6 @@
 
 int     cfgmark_check(CACHE *cache, const char *mark);
 int     cfgmark_guest(CACHE *cache, const char *mark);
-
-#define CFGMARK_SAME		0	/* cfgmark_stored(): mark is stored */
-#define CFGMARK_NONE		1	/* none stored (a new cache) */
-#define CFGMARK_OTHER		2	/* another fingerprint */
-#define CFGMARK_UNREADABLE	3	/* it cannot be read now */
 void    cfgmark_fingerprint(const CFG *cfg, VSTR *out);
 
 #endif
