@@ -49,7 +49,8 @@
  *	sts-missing-dane, sts-policy-unusable for sts-unusable and
  *	mx-lookup-failed for dane-temp (and any other
  *	rule: t/unit_protect.c checks that every temporary rule of
- *	decide_rules() gets a cause).
+ *	decide_rules() gets a cause); one table, defer_rules[], holds each
+ *	rule's cause and the words its reply starts with.
  *
  *	defer_reply() appends the reason Postfix logs for a deferral decided
  *	by rule: short, naming the cause, with the first why_len bytes of
@@ -113,16 +114,35 @@ int     defer_from_name(const char *name, DEFER_CAUSE *cause)
     return -1;
 }
 
+/* The temporary rules of decide.c: each one's own cause and the words
+ * its reply starts with; the last row is for any other rule. */
+static const struct {
+    const char *rule;
+    DEFER_CAUSE cause;
+    const char *prefix;
+} defer_rules[] = {
+    {"dane-temp", DEFER_MX_LOOKUP_FAILED, "DNS lookup failed"},
+    {"sts-missing-dane", DEFER_HOST_LOOKUP_FAILED,
+    "MTA-STS policy in force, DANE unknown"},
+    {"sts-unusable", DEFER_STS_POLICY_UNUSABLE,
+    "MTA-STS policy in force, its text unusable"},
+    {0, DEFER_MX_LOOKUP_FAILED, "MTA-STS policy in force, DANE unknown"},
+};
+
+/* defer_rule - the row of rule (the last one for any other) */
+static int defer_rule(const char *rule)
+{
+    int     i;
+
+    for (i = 0; defer_rules[i].rule && strcmp(defer_rules[i].rule, rule) != 0; i++)
+	 /* void */ ;
+    return i;
+}
+
 /* defer_for_rule - the cause of a temporary failure decided by rule */
 DEFER_CAUSE defer_for_rule(const char *rule, DEFER_CAUSE found)
 {
-    if (found != DEFER_NONE)
-	return found;
-    if (strcmp(rule, "sts-missing-dane") == 0)
-	return DEFER_HOST_LOOKUP_FAILED;
-    if (strcmp(rule, "sts-unusable") == 0)
-	return DEFER_STS_POLICY_UNUSABLE;
-    return DEFER_MX_LOOKUP_FAILED;
+    return found != DEFER_NONE ? found : defer_rules[defer_rule(rule)].cause;
 }
 
 /* defer_reply - the reason Postfix logs for a deferral */
@@ -132,10 +152,7 @@ void    defer_reply(VSTR *out, const char *rule, DEFER_CAUSE cause,
     if (cause == DEFER_RESOLVER_NOT_VALIDATING || cause == DEFER_RESOLVER_UNAVAILABLE)
 	vstr_printf(out, "%s: %.*s", defer_name(cause), (int) why_len, why);
     else
-	vstr_printf(out, "%s (%s): %.*s", strcmp(rule, "dane-temp") == 0 ?
-		    "DNS lookup failed" : strcmp(rule, "sts-unusable") == 0 ?
-		    "MTA-STS policy in force, its text unusable" :
-		    "MTA-STS policy in force, DANE unknown",
+	vstr_printf(out, "%s (%s): %.*s", defer_rules[defer_rule(rule)].prefix,
 		    defer_name(cause), (int) why_len, why);
 }
 
